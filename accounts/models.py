@@ -1,0 +1,495 @@
+"""Customer accounts and the facts the rules look at (DESIGN section 2)."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from people.models import Role
+
+
+class RuleSet(models.TextChoices):
+    US_ENTERPRISE = "us_enterprise", "US Enterprise (flowchart)"
+    EMEA_ENTERPRISE = "emea_enterprise", "EMEA Enterprise (scored, manager review)"
+    COMMERCIAL = "commercial", "Commercial (qualification)"
+
+
+class Region(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    rule_set = models.CharField(max_length=20, choices=RuleSet.choices)
+    digital_tam_trial = models.BooleanField(
+        default=False,
+        help_text="Trials TAM-assigned digital customers at Pr4 (Public Sector, page 004).",
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(models.Model):
+    """A DevOps stage of the product (Manage, Plan, Create, ...)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LamConfidence(models.TextChoices):
+    HIGH = "high", "High (explicit evidence)"
+    LOW = "low", "Low (uncertain)"
+
+
+class Health(models.TextChoices):
+    GREEN = "green", "Green"
+    YELLOW = "yellow", "Yellow"
+    RED = "red", "Red"
+
+
+class SuccessPlanState(models.TextChoices):
+    NONE = "none", "None"
+    UNCLEAR = "unclear", "Unclear"
+    OBJECTIVES = "objectives", "Objectives and due date only"
+    GREEN = "green", "Fully green (at least 3 objectives)"
+
+
+class AccountQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The accounts `user` may see: a TAM their book, a manager their team's, admin all.
+
+        Every view, fragment and export starts from this, so scoping cannot be forgotten.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.ADMIN:
+            return self
+        if user.role == Role.MANAGER:
+            return self.filter(tam__team__manager=user)
+        return self.filter(tam=user)
+
+
+class Account(models.Model):
+    external_id = models.CharField("external id (CRM)", max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="accounts")
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    managed = models.BooleanField(
+        default=True, help_text="An unmanaged child account is Pr3 (page 004)."
+    )
+    tam = models.ForeignKey(
+        "people.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="TAM",
+    )
+
+    arr = models.DecimalField(
+        "ARR (USD)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    lam = models.DecimalField(
+        "LAM (USD)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Landed addressable market.",
+    )
+    lam_confidence = models.CharField(
+        "LAM confidence", max_length=4, choices=LamConfidence.choices, blank=True
+    )
+
+    customer_since = models.DateField(
+        null=True, blank=True, help_text="Contract close: the start of every onboarding clock."
+    )
+    first_engaged_on = models.DateField(null=True, blank=True)
+    first_value_on = models.DateField(null=True, blank=True)
+    onboarded_on = models.DateField(null=True, blank=True)
+    renewal_date = models.DateField(null=True, blank=True)
+
+    licensed_users = models.PositiveIntegerField(null=True, blank=True)
+    active_users = models.PositiveIntegerField(null=True, blank=True)
+
+    health = models.CharField(max_length=6, choices=Health.choices, blank=True)
+    at_risk = models.BooleanField("at risk (contraction/churn)", default=False)
+    in_triage = models.BooleanField(default=False)
+
+    # The current success plan lives on the account: the book of business shows its state
+    # on every row, and its objectives are SuccessPlanObjective rows.
+    success_plan = models.CharField(
+        max_length=10, choices=SuccessPlanState.choices, default=SuccessPlanState.NONE
+    )
+    success_plan_green_on = models.DateField(
+        null=True, blank=True, help_text="When the plan last became fully green."
+    )
+    success_plan_management_qualified = models.BooleanField(default=False)
+    success_plan_management_qualified_on = models.DateField(null=True, blank=True)
+    critical_project = models.BooleanField(default=False)
+
+    key_logo = models.BooleanField("key logo / case study", default=False)
+    channel_engaged = models.BooleanField("channel partner engaged", default=False)
+    org_change = models.BooleanField("organisational change", default=False)
+    weekly_engagement = models.BooleanField("wishes weekly engagement", default=False)
+    tam_handover = models.BooleanField("TAM handover", default=False)
+    digital = models.BooleanField(
+        "marked digital",
+        default=False,
+        help_text="Only used in regions trialling TAM-assigned digital customers.",
+    )
+    last_nps = models.PositiveSmallIntegerField(
+        "last NPS", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+
+    # Computed by the recompute job; the override pins the segment with a reason.
+    segment = models.ForeignKey(
+        "segments.Segment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        editable=False,
+    )
+    segment_override = models.ForeignKey(
+        "segments.Segment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pinned_accounts",
+    )
+    segment_override_reason = models.CharField(max_length=300, blank=True)
+    priority = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    priority_reasons = models.CharField(max_length=300, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["tam", "name"]),
+            models.Index(fields=["region", "segment"]),
+            models.Index(fields=["priority"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_non_negative"),
+            models.CheckConstraint(condition=Q(lam__gte=0), name="account_lam_non_negative"),
+            models.CheckConstraint(
+                condition=Q(last_nps__gte=0, last_nps__lte=10), name="account_nps_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=4), name="account_priority_1_4"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="account_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(segment_override__isnull=True) | ~Q(segment_override_reason=""),
+                name="account_segment_override_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_segment(self):
+        return self.segment_override or self.segment
+
+
+class OpportunityKind(models.TextChoices):
+    TIER_UPGRADE = "tier_upgrade", "Tier upgrade"
+    GROWTH = "growth", "Growth"
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    CLOSED = "closed", "Closed (outcome not recorded)"
+
+
+class Opportunity(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
+    kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
+    close_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
+    )
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["close_date"]
+        constraints = [
+            # The import sets "the" open opportunity of a kind, so there is at most one.
+            models.UniqueConstraint(
+                fields=["account", "kind"],
+                condition=Q(status="open"),
+                name="one_open_opportunity_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} closing {self.close_date}"
+
+
+class InitiativeKind(models.TextChoices):
+    STAGE_ADOPTION = "stage_adoption", "Stage adoption"
+    INFRASTRUCTURE_CHANGE = "infrastructure_change", "Infrastructure change"
+    EXPANSION_PLAY = "expansion_play", "Expansion play"
+
+
+class InitiativeStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Initiative(models.Model):
+    """Work with the customer this quarter; the TAM hours drive the US flowchart."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="initiatives")
+    kind = models.CharField(max_length=25, choices=InitiativeKind.choices)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True)
+    tam_hours_per_week = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=InitiativeStatus.choices, default=InitiativeStatus.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tam_hours_per_week__gte=0), name="initiative_hours_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="initiative_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.starts_on}"
+
+
+class StageAdoption(models.Model):
+    """A stage an account has enabled and how far its users have taken it up.
+
+    Initial adoption is 10% of users, broad adoption 50% (pages 002/003).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stage_adoptions")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="adoptions")
+    enabled_on = models.DateField()
+    users_share = models.DecimalField(
+        "share of users now",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    initial_adoption_on = models.DateField("reached 10% of users on", null=True, blank=True)
+    broad_adoption_on = models.DateField("reached 50% of users on", null=True, blank=True)
+
+    class Meta:
+        ordering = ["stage__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stage"], name="one_adoption_per_stage"),
+            models.CheckConstraint(
+                condition=Q(users_share__gte=0, users_share__lte=1), name="adoption_share_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} - {self.stage}"
+
+
+class SuccessPlanObjective(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    green = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Webinar(models.Model):
+    """A webinar or workshop held; attendances are Activity rows pointing here."""
+
+    class Kind(models.TextChoices):
+        WEBINAR = "webinar", "Webinar"
+        WORKSHOP = "workshop", "Workshop"
+
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WEBINAR)
+    held_on = models.DateField()
+    onboarding = models.BooleanField(default=False, help_text="An onboarding webinar.")
+    host = models.ForeignKey("people.User", on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on})"
+
+
+class ActivityKind(models.TextChoices):
+    CADENCE_CALL = "cadence_call", "Cadence call"
+    EBR = "ebr", "EBR"
+    ONBOARDING_MILESTONE = "onboarding_milestone", "Onboarding milestone"
+    WEBINAR_ATTENDANCE = "webinar_attendance", "Webinar or workshop attendance"
+    SURVEY_RESPONSE = "survey_response", "Survey response"
+    PLAYBOOK = "playbook", "Playbook"
+    LICENSE_SAVE = "license_save", "Low-license-utilisation save"
+    SUCCESS_PLAN_CHANGE = "success_plan_change", "Success-plan change"
+
+
+class Milestone(models.TextChoices):
+    FIRST_ENGAGED = "first_engaged", "First engaged"
+    FIRST_VALUE = "first_value", "First value"
+    ONBOARDED = "onboarded", "Onboarded"
+
+
+class SurveyKind(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    SIX_MONTH = "six_month", "Six-month"
+    RENEWAL = "renewal", "Renewal"
+
+
+class PlaybookKind(models.TextChoices):
+    STAGE_ADOPTION = "stage_adoption", "Stage adoption"
+    EXPANSION = "expansion", "Expansion"
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Activity(models.Model):
+    """One entry on an account's timeline; the kind decides which detail fields apply."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=25, choices=ActivityKind.choices)
+    occurred_on = models.DateField()
+    logged_by = models.ForeignKey(
+        "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    milestone = models.CharField(max_length=15, choices=Milestone.choices, blank=True)
+    webinar = models.ForeignKey(
+        Webinar, on_delete=models.CASCADE, null=True, blank=True, related_name="attendances"
+    )
+    stayed_whole_session = models.BooleanField(null=True, blank=True)
+    feedback_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    survey_kind = models.CharField(max_length=10, choices=SurveyKind.choices, blank=True)
+    nps = models.PositiveSmallIntegerField("NPS (0-10)", null=True, blank=True)
+    csat = models.PositiveSmallIntegerField("CSAT (1-5)", null=True, blank=True)
+    playbook_kind = models.CharField(max_length=15, choices=PlaybookKind.choices, blank=True)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=5, choices=Outcome.choices, blank=True)
+    saved = models.BooleanField("license utilisation saved", null=True, blank=True)
+    success_plan = models.CharField(
+        "success plan became", max_length=10, choices=SuccessPlanState.choices, blank=True
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["account", "kind", "occurred_on"]),
+            models.Index(fields=["kind", "occurred_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(feedback_score__gte=1, feedback_score__lte=5),
+                name="activity_feedback_1_5",
+            ),
+            models.CheckConstraint(condition=Q(nps__gte=0, nps__lte=10), name="activity_nps_0_10"),
+            models.CheckConstraint(condition=Q(csat__gte=1, csat__lte=5), name="activity_csat_1_5"),
+            models.CheckConstraint(
+                condition=~Q(kind="onboarding_milestone") | ~Q(milestone=""),
+                name="activity_milestone_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="survey_response") | ~Q(survey_kind=""),
+                name="activity_survey_kind_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="webinar_attendance") | Q(webinar__isnull=False),
+                name="activity_attendance_has_webinar",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="playbook") | ~Q(playbook_kind=""),
+                name="activity_playbook_kind_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(completed_on__gte=models.F("started_on")),
+                name="activity_playbook_completes_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.occurred_on}"
+
+
+class ArrSnapshot(models.Model):
+    """ARR at the start of a fiscal quarter: the base of growth and gross retention."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="arr_snapshots")
+    fiscal_quarter = models.CharField(max_length=7, help_text="Like FY27-Q4.")
+    arr = models.DecimalField("ARR (USD)", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "ARR snapshot"
+        ordering = ["account", "fiscal_quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "fiscal_quarter"], name="one_arr_snapshot_per_quarter"
+            ),
+            models.CheckConstraint(condition=Q(arr__gte=0), name="snapshot_arr_non_negative"),
+            models.CheckConstraint(
+                condition=Q(fiscal_quarter__regex=r"^FY[0-9]{2}-Q[1-4]$"),
+                name="snapshot_quarter_label",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.fiscal_quarter}: {self.arr}"

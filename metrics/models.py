@@ -1,0 +1,105 @@
+"""Lifecycle metrics: definitions, per-segment targets and kept results (DESIGN section 5)."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", "at least the target"
+    AT_MOST = "at_most", "at most the target"
+    ABOVE = "above", "above the target"
+    UP = "up", "higher than last quarter"
+    DOWN = "down", "lower than last quarter"
+
+
+class MetricDefinition(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    segments = models.CharField(max_length=120, help_text="The segments it applies to.")
+    population = models.CharField(max_length=200, blank=True)
+    formula = models.CharField(max_length=300, blank=True)
+    unit = models.CharField(
+        max_length=10,
+        choices=[
+            ("share", "share (0-1)"),
+            ("days", "days"),
+            ("score", "score"),
+            ("count", "count"),
+            ("ratio", "ratio"),
+        ],
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    default_target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.name
+
+
+class MetricTarget(models.Model):
+    """A segment's own target where it differs from the metric's default."""
+
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="targets")
+    segment = models.ForeignKey("segments.Segment", on_delete=models.CASCADE)
+    target = models.DecimalField(max_digits=12, decimal_places=4, validators=[MinValueValidator(0)])
+
+    class Meta:
+        ordering = ["metric", "segment__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "segment"], name="one_target_per_segment"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="metric_target_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric.key} / {self.segment}: {self.target}"
+
+
+class ScopeType(models.TextChoices):
+    TAM = "tam", "TAM"
+    TEAM = "team", "Team"
+    REGION = "region", "Region"
+    SEGMENT = "segment", "Segment"
+    COMPANY = "company", "Whole company"
+
+
+class MetricResult(models.Model):
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="results")
+    scope_type = models.CharField(max_length=10, choices=ScopeType.choices)
+    scope = models.CharField(max_length=120, help_text="User name, team, region or segment code.")
+    fiscal_quarter = models.CharField(max_length=7)
+    numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Empty when the population is empty (no data).",
+    )
+    target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    attained = models.BooleanField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["fiscal_quarter", "metric", "scope_type", "scope"]
+        indexes = [models.Index(fields=["fiscal_quarter", "scope_type", "scope"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "scope_type", "scope", "fiscal_quarter"],
+                name="one_result_per_metric_scope_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_quarter__regex=r"^FY[0-9]{2}-Q[1-4]$"),
+                name="metric_result_quarter_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="metric_result_denominator_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.metric.key} {self.scope_type}:{self.scope} {self.fiscal_quarter}"

@@ -1,0 +1,271 @@
+"""Priorities: rule-set parameters, quarterly assessments, exceptions and reviews.
+
+DESIGN section 4. The rules themselves are pure functions (prioritization/rules.py);
+these models hold their admin-editable parameters and what they decided.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2"), (3, "Pr3"), (4, "Pr4")]
+QUARTER_LABEL_REGEX = r"^FY[0-9]{2}-Q[1-4]$"
+
+
+def _weight_field(label):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+
+
+class RuleSetParameters(models.Model):
+    """Every number the region's rule set uses, editable by an admin (DESIGN section 4)."""
+
+    region = models.OneToOneField(
+        "accounts.Region", on_delete=models.CASCADE, related_name="rule_parameters"
+    )
+    # US Enterprise flowchart
+    uptier_window_months = models.PositiveSmallIntegerField(
+        "up-tier opportunity window (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    stage_adoption_min_hours = models.DecimalField(
+        "stage adoption: more than N TAM hours a week",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(2),
+        validators=[MinValueValidator(0), MaxValueValidator(40)],
+    )
+    infra_change_min_hours = models.DecimalField(
+        "infrastructure change: more than N TAM hours a week",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(2),
+        validators=[MinValueValidator(0), MaxValueValidator(40)],
+    )
+    lam_headroom_percent = models.DecimalField(
+        "LAM headroom counted from (% above ARR)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+    )
+    pr1_target_share = models.DecimalField(
+        "target share of a book at Pr1",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.333"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    # EMEA Enterprise scoring
+    pr1_cap_per_tam = models.PositiveSmallIntegerField(
+        "Pr1 suggestions per TAM at most",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
+    pr1_target_min_per_tam = models.PositiveSmallIntegerField(
+        "Pr1 per TAM target band from",
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    weight_org_change = _weight_field("weight: organisational change")
+    weight_onboarding = _weight_field("weight: onboarding lifecycle stage")
+    weight_infra_change = _weight_field("weight: infrastructure change")
+    weight_weekly_engagement = _weight_field("weight: weekly engagement")
+    weight_lam_gap = _weight_field("weight: LAM gap")
+    weight_expansion_play = _weight_field("weight: expansion play")
+    weight_tam_handover = _weight_field("weight: TAM handover")
+    # Commercial qualification
+    top_arr_rank = models.PositiveSmallIntegerField(
+        "top N accounts by ARR are Pr1",
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+    )
+    churn_nps_max = models.PositiveSmallIntegerField(
+        "last NPS at or below is a churn risk", default=6, validators=[MaxValueValidator(10)]
+    )
+    min_stages_adopted = models.PositiveSmallIntegerField(
+        "fewer stages adopted than this is low adoption",
+        default=3,
+        validators=[MaxValueValidator(20)],
+    )
+    low_stage_adoption_min_arr = models.DecimalField(
+        "low stage adoption counts from ARR (USD)",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(75000),
+        validators=[MinValueValidator(0)],
+    )
+    commercial_uptier_window_months = models.PositiveSmallIntegerField(
+        "commercial up-tier window (months)",
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+
+    class Meta:
+        verbose_name = "rule-set parameters"
+        verbose_name_plural = "rule-set parameters"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pr1_target_min_per_tam__lte=models.F("pr1_cap_per_tam")),
+                name="rules_target_band_within_cap",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rule parameters: {self.region}"
+
+
+class Source(models.TextChoices):
+    MODEL = "model", "Model"
+    EXCEPTION = "exception", "Approved exception"
+    REVIEW = "review", "Manager review"
+
+
+class PriorityAssessment(models.Model):
+    """One per account per fiscal quarter: updated during the quarter, frozen after it."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="assessments"
+    )
+    fiscal_quarter = models.CharField(max_length=7)
+    computed_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
+    reasons = models.CharField(max_length=300, help_text="Rule codes in the order they fired.")
+    evaluation = models.JSONField(
+        default=list, blank=True, help_text="Every rule evaluated, its facts, fired or not."
+    )
+    effective_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-fiscal_quarter"]
+        indexes = [models.Index(fields=["fiscal_quarter", "effective_priority"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "fiscal_quarter"], name="one_assessment_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(computed_priority__gte=1, computed_priority__lte=4)
+                & Q(effective_priority__gte=1, effective_priority__lte=4),
+                name="assessment_priority_1_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_quarter__regex=QUARTER_LABEL_REGEX),
+                name="assessment_quarter_label",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.fiscal_quarter}: Pr{self.effective_priority}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class PriorityException(models.Model):
+    """A TAM's request to hold an account at Pr1 or Pr2 whatever the model says."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="priority_exceptions"
+    )
+    requested_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES[:2])
+    justification = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    expires_on = models.DateField(help_text="Default: the last day of the fiscal quarter.")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_priority__in=[1, 2]), name="exception_pr1_or_pr2"
+            ),
+            models.CheckConstraint(condition=~Q(justification=""), name="exception_justified"),
+        ]
+
+    def __str__(self):
+        return f"Pr{self.requested_priority} exception for {self.account}"
+
+
+class PriorityReview(models.Model):
+    """EMEA: the TAM proposes the quarter's priority; the manager approves or changes it."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="priority_reviews"
+    )
+    fiscal_quarter = models.CharField(max_length=7)
+    suggested_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
+    proposed_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
+    justification = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    decided_priority = models.PositiveSmallIntegerField(
+        choices=PRIORITY_CHOICES, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-fiscal_quarter", "account"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "fiscal_quarter"], name="one_review_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_quarter__regex=QUARTER_LABEL_REGEX),
+                name="review_quarter_label",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(decided_priority__isnull=False),
+                name="review_approved_has_priority",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.fiscal_quarter} review"
