@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import AccountFactory, AdminFactory, ManagerFactory, TamFactory, TeamFactory
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(manager=ManagerFactory())
+
+
+@pytest.fixture
+def manager(team):
+    return team.manager
+
+
+@pytest.fixture
+def tam(team):
+    return TamFactory(team=team)
+
+
+@pytest.fixture
+def other_tam(db):
+    """A TAM of another team, who must see nothing of `tam`'s book."""
+    return TamFactory(team=TeamFactory(manager=ManagerFactory()))
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def account(tam):
+    return AccountFactory(tam=tam)

@@ -1,0 +1,128 @@
+"""Factories for every model the tests build; one place, so a model change is one edit."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    Initiative,
+    Opportunity,
+    Region,
+    Stage,
+    StageAdoption,
+)
+from people.models import Role, Team, User
+from prioritization.models import PriorityException
+
+
+def region(code="us-enterprise"):
+    """Regions are seeded by a data migration; tests use those rows."""
+    return Region.objects.get(code=code)
+
+
+def stage(name="Create"):
+    return Stage.objects.get(name=name)
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    region = factory.LazyFunction(region)
+    manager = factory.SubFactory("tests.factories.UserFactory", role=Role.MANAGER, team=None)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Tester"
+    role = Role.TAM
+    team = None
+    password = factory.django.Password("test-password-123")
+
+
+class TamFactory(UserFactory):
+    role = Role.TAM
+    team = factory.SubFactory(TeamFactory)
+
+
+class ManagerFactory(UserFactory):
+    role = Role.MANAGER
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    is_staff = True
+    is_superuser = True
+
+
+class AccountFactory(DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    external_id = factory.Sequence(lambda n: f"ACC-{n:06d}")
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    region = factory.LazyFunction(region)
+    tam = factory.SubFactory(TamFactory)
+    arr = Decimal("120000.00")
+    customer_since = datetime.date(2024, 3, 1)
+    onboarded_on = datetime.date(2024, 4, 10)
+
+
+class OpportunityFactory(DjangoModelFactory):
+    class Meta:
+        model = Opportunity
+
+    account = factory.SubFactory(AccountFactory)
+    kind = "tier_upgrade"
+    close_date = datetime.date(2026, 12, 31)
+
+
+class InitiativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    account = factory.SubFactory(AccountFactory)
+    kind = "stage_adoption"
+    tam_hours_per_week = Decimal("3")
+    starts_on = datetime.date(2026, 11, 1)
+
+
+class StageAdoptionFactory(DjangoModelFactory):
+    class Meta:
+        model = StageAdoption
+
+    account = factory.SubFactory(AccountFactory)
+    stage = factory.LazyFunction(stage)
+    enabled_on = datetime.date(2026, 1, 15)
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    account = factory.SubFactory(AccountFactory)
+    kind = ActivityKind.CADENCE_CALL
+    occurred_on = datetime.date(2026, 11, 2)
+
+
+class PriorityExceptionFactory(DjangoModelFactory):
+    class Meta:
+        model = PriorityException
+
+    account = factory.SubFactory(AccountFactory)
+    requested_priority = 1
+    justification = "Strategic customer with no LAM (page 004 example)."
+    requested_by = factory.LazyAttribute(lambda e: e.account.tam)
+    expires_on = datetime.date(2027, 1, 31)
