@@ -1,0 +1,124 @@
+"""Export accounts to CSV in the import's format plus the computed columns (DESIGN section 9).
+
+One row per account, ordered by external id, with `segment` (the effective segment's code:
+an admin's pin wins over the computed one), `priority` (`Pr1`..`Pr4`) and
+`priority_reasons` (reason codes joined by `;` in the order the rules fired). The file can
+be imported back unchanged: the import accepts and ignores the computed columns.
+Accounts are read in keyset-paged chunks, so memory stays flat however many there are.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import F
+
+from .csv_format import ACCOUNT_FIELD_PARSERS, EXPORT_COLUMNS, format_cell
+from .importing import INITIATIVE_COLUMNS, OPPORTUNITY_COLUMNS
+from .models import (
+    Account,
+    Initiative,
+    InitiativeKind,
+    InitiativeStatus,
+    Opportunity,
+    OpportunityStatus,
+    StageAdoption,
+)
+
+CHUNK_SIZE = 2000
+
+_ACCOUNT_VALUES = (
+    "id",
+    "external_id",
+    "name",
+    "region__code",
+    "tam__email",
+    "parent__external_id",
+    "segment__code",
+    "segment_override__code",
+    "priority",
+    "priority_reasons",
+    *ACCOUNT_FIELD_PARSERS,
+)
+
+
+def export_accounts(output, queryset=None) -> int:
+    """Write the CSV to `output`; returns the number of accounts written."""
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    written = 0
+    for chunk in _account_chunks(queryset if queryset is not None else Account.objects.all()):
+        related = _RelatedFacts([values["id"] for values in chunk])
+        for values in chunk:
+            writer.writerow(_row(values, related))
+            written += 1
+    return written
+
+
+def _account_chunks(queryset) -> Iterator[list[dict]]:
+    last_external_id = ""
+    while True:
+        chunk = list(
+            queryset.filter(external_id__gt=last_external_id)
+            .order_by("external_id")
+            .values(*_ACCOUNT_VALUES)[:CHUNK_SIZE]
+        )
+        if not chunk:
+            return
+        yield chunk
+        last_external_id = chunk[-1]["external_id"]
+
+
+class _RelatedFacts:
+    """Stages, open opportunities and active initiatives of one chunk of accounts."""
+
+    def __init__(self, account_ids: list[int]):
+        self.stages: dict[int, list[str]] = defaultdict(list)
+        for account_id, stage in (
+            StageAdoption.objects.filter(account_id__in=account_ids)
+            .order_by("stage__position", "stage__name")
+            .values_list("account_id", "stage__name")
+        ):
+            self.stages[account_id].append(stage)
+        self.open_opportunities = {
+            (account_id, kind): close_date
+            for account_id, kind, close_date in Opportunity.objects.filter(
+                account_id__in=account_ids, status=OpportunityStatus.OPEN
+            ).values_list("account_id", "kind", "close_date")
+        }
+        self.active_initiatives = {
+            (account_id, kind): hours
+            for account_id, kind, hours in Initiative.objects.filter(
+                account_id__in=account_ids, status=InitiativeStatus.ACTIVE
+            )
+            # The busiest active initiative of a kind is the one the file shows.
+            .order_by(F("tam_hours_per_week").asc(nulls_first=True), "pk")
+            .values_list("account_id", "kind", "tam_hours_per_week")
+        }
+
+
+def _row(values: dict, related: _RelatedFacts) -> list[str]:
+    account_id = values["id"]
+    cells = {name: format_cell(values[name]) for name in ACCOUNT_FIELD_PARSERS}
+    cells.update(
+        external_id=values["external_id"],
+        name=values["name"],
+        region=values["region__code"],
+        tam_email=values["tam__email"] or "",
+        parent_external_id=values["parent__external_id"] or "",
+        segment=values["segment_override__code"] or values["segment__code"] or "",
+        priority=f"Pr{values['priority']}" if values["priority"] else "",
+        priority_reasons=values["priority_reasons"],
+        stages_adopted=";".join(related.stages.get(account_id, [])),
+    )
+    for column, kind in OPPORTUNITY_COLUMNS.items():
+        cells[column] = format_cell(related.open_opportunities.get((account_id, kind)))
+    for column, kind in INITIATIVE_COLUMNS.items():
+        key = (account_id, kind)
+        if kind == InitiativeKind.EXPANSION_PLAY:
+            cells[column] = format_cell(key in related.active_initiatives)
+        else:
+            cells[column] = format_cell(related.active_initiatives.get(key))
+    return [cells[column] for column in EXPORT_COLUMNS]

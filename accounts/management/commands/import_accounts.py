@@ -1,0 +1,59 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.importing import ImportRejected, import_accounts
+
+
+class Command(BaseCommand):
+    help = (
+        "Upsert accounts from a CSV file by external_id. All or nothing: a file with any "
+        "bad row changes nothing and every problem is listed as 'line N: column: problem'."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and report, write nothing."
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        try:
+            stream = file.open(newline="", encoding="utf-8-sig")
+        except OSError as error:
+            raise CommandError(f"cannot read {file}: {error.strerror}") from None
+        try:
+            with stream:
+                summary = import_accounts(stream, dry_run=dry_run, progress=self._progress)
+        except ImportRejected as rejected:
+            for message in rejected.errors:
+                self.stderr.write(message)
+            raise CommandError(
+                f"{file}: {len(rejected.errors)} problem(s); nothing was written."
+            ) from None
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"{file}: not UTF-8 text ({error.reason}); nothing was written."
+            ) from None
+        self._report(summary)
+
+    def _progress(self, message: str) -> None:
+        self.stderr.write(f"  {message}")
+
+    def _report(self, summary):
+        verb = "would be" if summary.dry_run else "were"
+        self.stdout.write(
+            f"{summary.rows} rows: {summary.created} accounts {verb} created, "
+            f"{summary.updated} updated, {summary.unchanged} unchanged."
+        )
+        for what, number in sorted(summary.related.items()):
+            self.stdout.write(f"  {what}: {number}")
+        if summary.users_created:
+            self.stdout.write(
+                f"{len(summary.users_created)} unknown TAM e-mail(s): inactive TAM users "
+                f"{verb} created; an admin activates them:"
+            )
+            for email in summary.users_created:
+                self.stdout.write(f"  {email}")
+        if summary.dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))

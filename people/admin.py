@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from people.models import Team, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("TAM Portal", {"fields": ("role", "team")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        # Imports match TAMs by e-mail, so ask for it when the user is created.
+        ("TAM Portal", {"fields": ("email", "first_name", "last_name", "role", "team")}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "role", "team", "is_active")
+    list_filter = ("role", "team", "is_active", "is_staff", "is_superuser")
+    list_select_related = ("team",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "manager")
+    list_filter = ("region",)
+    list_select_related = ("region", "manager")
+    search_fields = ("name",)
+    autocomplete_fields = ("manager",)
