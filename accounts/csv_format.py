@@ -97,7 +97,8 @@ def parse_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    # fromisoformat alone also takes forms like 20240101; the file format is YYYY-MM-DD.
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise CellError(f"not an ISO date YYYY-MM-DD: {text!r}")
     try:
         return date.fromisoformat(text)
@@ -134,7 +135,8 @@ def _parse_int(text: str, *, low: int, high: int) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not re.fullmatch(r"[+-]?\d+", text):
+    digits = text[1:] if text[0] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
         raise CellError(f"not a whole number: {text!r}")
     value = int(text)
     if not low <= value <= high:

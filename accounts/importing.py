@@ -31,7 +31,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Role, User
-from tam_portal.bulk import update_rows
+from tam_portal.bulk import insert_rows, update_rows
 from tam_portal.lib.fiscal import fiscal_quarter_of
 
 from .csv_format import COLUMNS, RowValidator, ValidationResult, check_header
@@ -96,7 +96,7 @@ def _existing_external_ids(candidates: set[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(sorted(candidates)):
         found.update(
-            Account.objects.filter(external_id__in=chunk).values_list("external_id", flat=True)
+            Account.objects.filter(external_id__any=chunk).values_list("external_id", flat=True)
         )
     return found
 
@@ -143,6 +143,8 @@ def import_accounts(
         summary.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)
+        elif progress and summary.rows >= PROGRESS_EVERY:
+            progress("committing")
     return summary
 
 
@@ -169,9 +171,13 @@ class _AccountWriter:
         desired = {row.external_id: self._desired(row, regions, tam_ids) for row in self.rows}
         self._upsert_accounts(desired)
         self._write_parents()
+        self.progress("parents linked")
         self._write_stages()
+        self.progress("stages written")
         self._write_opportunities()
+        self.progress("opportunities written")
         self._write_initiatives()
+        self.progress("initiatives written")
         created = self.summary.created
         self.summary.updated = len(self.changed) - created
         self.summary.unchanged = self.summary.rows - len(self.changed)
@@ -198,7 +204,7 @@ class _AccountWriter:
         attnames = [self._attname(name) for name in self.account_fields]
         existing = {}
         for chunk in _chunks(list(desired)):
-            for values in Account.objects.filter(external_id__in=chunk).values(
+            for values in Account.objects.filter(external_id__any=chunk).values(
                 "id", "external_id", *attnames
             ):
                 existing[values["external_id"]] = values
@@ -221,16 +227,13 @@ class _AccountWriter:
         self._create_accounts({key: value for key, value in desired.items() if key not in existing})
 
     def _create_accounts(self, new_accounts: dict[str, dict[str, object]]) -> None:
-        objects = [
-            Account(
-                external_id=external_id,
-                **{self._attname(name): value for name, value in values.items()},
-            )
+        rows = [
+            {"external_id": external_id}
+            | {self._attname(name): value for name, value in values.items()}
             for external_id, values in new_accounts.items()
         ]
-        created = Account.objects.bulk_create(objects, batch_size=2000)
-        for account in created:
-            self.id_of[account.external_id] = account.pk
+        created = insert_rows(Account, rows, returning=("external_id", "id"))
+        self.id_of.update(created)
         self.changed.update(new_accounts)
         self.summary.created = len(created)
         if created:
@@ -244,7 +247,7 @@ class _AccountWriter:
         parent_ids = dict(self.id_of)
         for chunk in _chunks(sorted(outside)):
             parent_ids.update(
-                Account.objects.filter(external_id__in=chunk).values_list("external_id", "id")
+                Account.objects.filter(external_id__any=chunk).values_list("external_id", "id")
             )
         current = self._current_values("parent_id")
         updates = []
@@ -259,7 +262,7 @@ class _AccountWriter:
         external_id_of = {pk: external_id for external_id, pk in self.id_of.items()}
         values = {}
         for chunk in _chunks(list(external_id_of)):
-            for pk, value in Account.objects.filter(pk__in=chunk).values_list("pk", attname):
+            for pk, value in Account.objects.filter(pk__any=chunk).values_list("pk", attname):
                 values[external_id_of[pk]] = value
         return values
 
@@ -273,7 +276,7 @@ class _AccountWriter:
         for chunk in _chunks(emails):
             ids.update(
                 User.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=chunk)
+                .filter(email_lower__any=chunk)
                 .values_list("email_lower", "id")
             )
         missing = [email for email in emails if email not in ids]
@@ -286,7 +289,7 @@ class _AccountWriter:
         if not emails:
             return []
         taken = set(
-            User.objects.filter(username__in=[email[:150] for email in emails]).values_list(
+            User.objects.filter(username__any=[email[:150] for email in emails]).values_list(
                 "username", flat=True
             )
         )
@@ -317,7 +320,7 @@ class _AccountWriter:
         current: dict[int, dict[int, int]] = {}
         for chunk in _chunks(self._account_ids()):
             for pk, account_id, stage_id in StageAdoption.objects.filter(
-                account_id__in=chunk
+                account_id__any=chunk
             ).values_list("pk", "account_id", "stage_id"):
                 current.setdefault(account_id, {})[stage_id] = pk
         to_create, to_delete = [], []
@@ -326,15 +329,15 @@ class _AccountWriter:
             wanted = {stage_ids[name] for name in row.stage_names}
             have = current.get(account_id, {})
             to_create += [
-                StageAdoption(account_id=account_id, stage_id=stage_id, enabled_on=self.today)
+                {"account_id": account_id, "stage_id": stage_id, "enabled_on": self.today}
                 for stage_id in wanted - have.keys()
             ]
             to_delete += [pk for stage_id, pk in have.items() if stage_id not in wanted]
             if wanted != have.keys():
                 self.changed.add(row.external_id)
-        StageAdoption.objects.bulk_create(to_create, batch_size=5000)
+        insert_rows(StageAdoption, to_create)
         for chunk in _chunks(to_delete):
-            StageAdoption.objects.filter(pk__in=chunk).delete()
+            StageAdoption.objects.filter(pk__any=chunk).delete()
         self.summary.count("stage adoptions added", len(to_create))
         self.summary.count("stage adoptions removed", len(to_delete))
 
@@ -349,7 +352,7 @@ class _AccountWriter:
             open_by_account.update(
                 (account_id, (pk, close_date))
                 for pk, account_id, close_date in Opportunity.objects.filter(
-                    account_id__in=chunk, kind=kind, status=OpportunityStatus.OPEN
+                    account_id__any=chunk, kind=kind, status=OpportunityStatus.OPEN
                 ).values_list("pk", "account_id", "close_date")
             )
         to_create, to_move, to_close = [], [], []
@@ -363,10 +366,10 @@ class _AccountWriter:
             if wanted is None:
                 to_close.append((pk, OpportunityStatus.CLOSED))
             elif pk is None:
-                to_create.append(Opportunity(account_id=account_id, kind=kind, close_date=wanted))
+                to_create.append({"account_id": account_id, "kind": kind, "close_date": wanted})
             else:
                 to_move.append((pk, wanted))
-        Opportunity.objects.bulk_create(to_create, batch_size=5000)
+        insert_rows(Opportunity, to_create)
         update_rows(Opportunity, ["close_date"], to_move)
         update_rows(Opportunity, ["status"], to_close)
         label = OpportunityKind(kind).label.lower()
@@ -386,7 +389,7 @@ class _AccountWriter:
             active.update(
                 (account_id, (pk, hours, starts_on))
                 for pk, account_id, hours, starts_on in Initiative.objects.filter(
-                    account_id__in=chunk, kind=kind, status=InitiativeStatus.ACTIVE
+                    account_id__any=chunk, kind=kind, status=InitiativeStatus.ACTIVE
                 )
                 # With several active initiatives of a kind, the busiest one (last) counts,
                 # as in the export.
@@ -404,18 +407,18 @@ class _AccountWriter:
                     self.changed.add(row.external_id)
             elif pk is None:
                 to_create.append(
-                    Initiative(
-                        account_id=account_id,
-                        kind=kind,
-                        tam_hours_per_week=hours,
-                        starts_on=quarter_start,
-                    )
+                    {
+                        "account_id": account_id,
+                        "kind": kind,
+                        "tam_hours_per_week": hours,
+                        "starts_on": quarter_start,
+                    }
                 )
                 self.changed.add(row.external_id)
             elif column != "expansion_play" and current_hours != hours:
                 to_set_hours.append((pk, hours))
                 self.changed.add(row.external_id)
-        Initiative.objects.bulk_create(to_create, batch_size=5000)
+        insert_rows(Initiative, to_create)
         update_rows(Initiative, ["tam_hours_per_week"], to_set_hours)
         update_rows(Initiative, ["status", "ends_on"], to_close)
         label = InitiativeKind(kind).label.lower()

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             stream = file.open(newline="", encoding="utf-8-sig")
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
+        self._started = time.monotonic()
         try:
             with stream:
                 summary = import_accounts(stream, dry_run=dry_run, progress=self._progress)
@@ -38,7 +40,7 @@ class Command(BaseCommand):
         self._report(summary)
 
     def _progress(self, message: str) -> None:
-        self.stderr.write(f"  {message}")
+        self.stderr.write(f"  [{time.monotonic() - self._started:5.1f} s] {message}")
 
     def _report(self, summary):
         verb = "would be" if summary.dry_run else "were"
