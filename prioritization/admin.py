@@ -49,9 +49,7 @@ RULE_PARAMETER_FIELDSETS = (
 
 
 class RuleSetParametersForm(forms.ModelForm):
-    class Meta:
-        model = RuleSetParameters
-        fields = "__all__"
+    # No Meta: the admin builds the form's model and fields from its fieldsets.
 
     def clean(self):
         cleaned_data = super().clean()

@@ -3,6 +3,12 @@ import pytest
 from tests.factories import AccountFactory, AdminFactory, ManagerFactory, TamFactory, TeamFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Every factory user hashes a password; the production hasher costs most of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(manager=ManagerFactory())

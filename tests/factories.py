@@ -126,3 +126,78 @@ class PriorityExceptionFactory(DjangoModelFactory):
     justification = "Strategic customer with no LAM (page 004 example)."
     requested_by = factory.LazyAttribute(lambda e: e.account.tam)
     expires_on = datetime.date(2027, 1, 31)
+
+
+# Models named by label so these factories need no new imports (tests/test_admin.py).
+
+
+def metric_definition(key):
+    """Metric definitions are seeded by a data migration; tests use those rows."""
+    from metrics.models import MetricDefinition
+
+    return MetricDefinition.objects.get(key=key)
+
+
+class SuccessPlanObjectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.SuccessPlanObjective"
+
+    account = factory.SubFactory(AccountFactory)
+    title = factory.Sequence(lambda n: f"Objective {n}")
+    due_on = datetime.date(2026, 12, 15)
+
+
+class WebinarFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.Webinar"
+
+    title = factory.Sequence(lambda n: f"Onboarding webinar {n}")
+    held_on = datetime.date(2026, 11, 5)
+    onboarding = True
+
+
+class ArrSnapshotFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.ArrSnapshot"
+
+    account = factory.SubFactory(AccountFactory)
+    fiscal_quarter = "FY27-Q4"
+    arr = Decimal("120000.00")
+
+
+class PriorityAssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "prioritization.PriorityAssessment"
+
+    account = factory.SubFactory(AccountFactory)
+    fiscal_quarter = "FY27-Q4"
+    computed_priority = 2
+    reasons = "default"
+    effective_priority = 2
+
+
+class PriorityReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = "prioritization.PriorityReview"
+
+    account = factory.SubFactory(AccountFactory)
+    fiscal_quarter = "FY27-Q4"
+    suggested_priority = 2
+    proposed_priority = 1
+    justification = "Organisational change and a TAM handover this quarter."
+    proposed_by = factory.LazyAttribute(lambda r: r.account.tam)
+
+
+class MetricResultFactory(DjangoModelFactory):
+    class Meta:
+        model = "metrics.MetricResult"
+
+    metric = factory.LazyFunction(lambda: metric_definition("ebr_coverage"))
+    scope_type = "company"
+    scope = "all"
+    fiscal_quarter = "FY27-Q4"
+    numerator = Decimal(3)
+    denominator = Decimal(4)
+    value = Decimal("0.75")
+    target = Decimal("0.75")
+    attained = True

@@ -1,0 +1,284 @@
+"""Admin for accounts and their facts.
+
+Sized for 100,000 accounts and millions of activities: foreign keys to accounts and users
+are autocomplete widgets, filters only offer small tables, choices and booleans, and the
+big change lists neither COUNT(*) their whole table nor count each filter's facets.
+"""
+
+from django import forms
+from django.contrib import admin
+
+from accounts.models import (
+    Account,
+    Activity,
+    ArrSnapshot,
+    Initiative,
+    Opportunity,
+    Region,
+    Stage,
+    StageAdoption,
+    SuccessPlanObjective,
+    Webinar,
+)
+from prioritization.admin import RuleSetParametersInline
+from prioritization.models import RuleSetParameters
+from tam_portal.admin_paginator import EstimatedCountPaginator, FiscalQuarterListFilter
+
+# A CRM id is matched exactly (CRM ids are case-sensitive, and `external_id = %s` needs no
+# UPPER() over every row as `=external_id`, i.e. iexact, would), a name by substring.
+ACCOUNT_SEARCH_FIELDS = ("account__external_id__exact", "account__name")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "rule_set", "digital_tam_trial")
+    list_filter = ("rule_set", "digital_tam_trial")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+    inlines = (RuleSetParametersInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The inline is only saved when edited; every region needs its parameters.
+        RuleSetParameters.objects.get_or_create(region=form.instance)
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ("name", "position")
+    search_fields = ("name",)
+    ordering = ("position", "name")
+
+
+class AccountAdminForm(forms.ModelForm):
+    # No Meta: the admin builds the form's model and fields from its fieldsets.
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The check constraint `account_segment_override_has_reason`, shown on its field.
+        if cleaned_data.get("segment_override") and not cleaned_data.get("segment_override_reason"):
+            self.add_error(
+                "segment_override_reason",
+                "Give the reason for pinning the account to a segment.",
+            )
+        return cleaned_data
+
+
+class OpportunityInline(admin.TabularInline):
+    model = Opportunity
+    extra = 0
+
+
+class InitiativeInline(admin.TabularInline):
+    model = Initiative
+    extra = 0
+
+
+class StageAdoptionInline(admin.TabularInline):
+    model = StageAdoption
+    extra = 0
+
+
+class SuccessPlanObjectiveInline(admin.TabularInline):
+    model = SuccessPlanObjective
+    extra = 0
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    form = AccountAdminForm
+    fieldsets = (
+        (None, {"fields": ("external_id", "name", "region", "tam", "parent", "managed")}),
+        (
+            "Commercial",
+            {
+                "fields": (
+                    ("arr", "lam", "lam_confidence"),
+                    "renewal_date",
+                    ("licensed_users", "active_users"),
+                )
+            },
+        ),
+        (
+            "Onboarding dates",
+            {
+                "fields": (
+                    "customer_since",
+                    ("first_engaged_on", "first_value_on", "onboarded_on"),
+                )
+            },
+        ),
+        ("Health", {"fields": ("health", "at_risk", "in_triage", "last_nps")}),
+        (
+            "Success plan",
+            {
+                "fields": (
+                    ("success_plan", "success_plan_green_on"),
+                    ("success_plan_management_qualified", "success_plan_management_qualified_on"),
+                    "critical_project",
+                )
+            },
+        ),
+        (
+            "Flags",
+            {
+                "fields": (
+                    ("key_logo", "channel_engaged"),
+                    ("org_change", "weekly_engagement"),
+                    ("tam_handover", "digital"),
+                )
+            },
+        ),
+        (
+            "Computed by the recompute job",
+            {"fields": ("segment", "priority", "priority_reasons", "created_at", "updated_at")},
+        ),
+        (
+            "Segment override",
+            {
+                "description": "Pins the account to a segment whatever its ARR; needs a reason.",
+                "fields": ("segment_override", "segment_override_reason"),
+            },
+        ),
+    )
+    readonly_fields = ("segment", "priority", "priority_reasons", "created_at", "updated_at")
+    list_display = (
+        "name",
+        "external_id",
+        "region",
+        "tam",
+        "arr",
+        "effective_segment_display",
+        "priority_display",
+    )
+    list_filter = ("region", "segment", "health", "at_risk", "managed")
+    list_select_related = ("region", "tam", "segment", "segment_override")
+    search_fields = ("external_id__exact", "name")
+    autocomplete_fields = ("tam", "parent")
+    inlines = (OpportunityInline, InitiativeInline, StageAdoptionInline, SuccessPlanObjectiveInline)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    @admin.display(description="segment", ordering="segment__position")
+    def effective_segment_display(self, account):
+        if account.segment_override_id:
+            return f"{account.segment_override} (pinned)"
+        return account.segment
+
+    @admin.display(description="priority", ordering="priority")
+    def priority_display(self, account):
+        return f"Pr{account.priority}" if account.priority else None
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ("account", "kind", "close_date", "status")
+    list_filter = ("kind", "status")
+    list_select_related = ("account",)
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ("account", "kind", "stage", "tam_hours_per_week", "starts_on", "ends_on")
+    list_filter = ("kind", "status", "stage")
+    list_select_related = ("account", "stage")
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(StageAdoption)
+class StageAdoptionAdmin(admin.ModelAdmin):
+    list_display = (
+        "account",
+        "stage",
+        "enabled_on",
+        "users_share",
+        "initial_adoption_on",
+        "broad_adoption_on",
+    )
+    list_filter = ("stage",)
+    list_select_related = ("account", "stage")
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account",)
+    # The model orders by stage position, a join and a sort over every row.
+    ordering = ("-id",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(SuccessPlanObjective)
+class SuccessPlanObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("title", "account", "due_on", "green")
+    list_filter = ("green",)
+    list_select_related = ("account",)
+    search_fields = ("title", *ACCOUNT_SEARCH_FIELDS)
+    autocomplete_fields = ("account",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(Webinar)
+class WebinarAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "held_on", "onboarding", "host")
+    list_filter = ("kind", "onboarding")
+    list_select_related = ("host",)
+    search_fields = ("title",)
+    autocomplete_fields = ("host",)
+    date_hierarchy = "held_on"
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (None, {"fields": ("account", "kind", "occurred_on", "logged_by", "notes")}),
+        ("Onboarding milestone", {"fields": ("milestone",)}),
+        (
+            "Webinar or workshop attendance",
+            {"fields": ("webinar", "stayed_whole_session", "feedback_score")},
+        ),
+        ("Survey response", {"fields": ("survey_kind", "nps", "csat")}),
+        (
+            "Playbook",
+            {"fields": ("playbook_kind", "stage", ("started_on", "completed_on"), "outcome")},
+        ),
+        ("Low-license-utilisation save", {"fields": ("saved",)}),
+        ("Success-plan change", {"fields": ("success_plan",)}),
+        (None, {"fields": ("created_at",)}),
+    )
+    readonly_fields = ("created_at",)
+    list_display = ("account", "kind", "occurred_on", "logged_by")
+    list_filter = ("kind", "survey_kind")
+    list_select_related = ("account", "logged_by")
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account", "logged_by", "webinar")
+    # Newest logged first: the primary key index serves it, where the model's
+    # (-occurred_on, -id) ordering would sort millions of rows for every page.
+    ordering = ("-id",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+
+@admin.register(ArrSnapshot)
+class ArrSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("account", "fiscal_quarter", "arr")
+    list_filter = (FiscalQuarterListFilter,)
+    list_select_related = ("account",)
+    search_fields = (*ACCOUNT_SEARCH_FIELDS, "fiscal_quarter__exact")
+    autocomplete_fields = ("account",)
+    # The model orders by account, i.e. by account name: a join and a sort of every row.
+    ordering = ("-id",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
