@@ -1,4 +1,3 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path | None, **options):
         if file is None:
-            export_accounts(sys.stdout)
+            export_accounts(self.stdout)
             return
         try:
             with file.open("w", newline="", encoding="utf-8") as output:

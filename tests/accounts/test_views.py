@@ -1,0 +1,80 @@
+"""Pages require login, and nobody sees an account outside their scope (404, not data)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AccountFactory, ManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/", "/book/", "/accounts/1/"])
+def test_every_page_requires_login(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_is_open_and_the_demo_login_works(client, tam):
+    assert client.get(reverse("login")).status_code == 200
+
+    response = client.post(
+        reverse("login"), {"username": tam.username, "password": "test-password-123"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("book")).status_code == 200
+
+
+def test_a_wrong_password_shows_the_error_on_the_form(client, tam):
+    response = client.post(reverse("login"), {"username": tam.username, "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.text
+
+
+def test_logout_ends_the_session(client, tam):
+    client.force_login(tam)
+
+    client.post(reverse("logout"))
+
+    assert client.get(reverse("book")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 200), ("other_tam", 404), ("manager", 200), ("other_manager", 404), ("admin", 200)],
+)
+def test_account_page_is_scoped(client, account, other_tam, manager, admin_user, who, status):
+    people = {
+        "owner": account.tam,
+        "other_tam": other_tam,
+        "manager": manager,
+        "other_manager": ManagerFactory(),
+        "admin": admin_user,
+    }
+    client.force_login(people[who])
+
+    response = client.get(reverse("account_detail", args=[account.pk]))
+
+    assert response.status_code == status
+    if status == 404:
+        assert account.name not in response.text
+
+
+def test_book_lists_only_the_tams_own_accounts(client, tam, other_tam):
+    mine = AccountFactory(tam=tam, name="Mine Ltd")
+    AccountFactory(tam=other_tam, name="Theirs plc")
+    client.force_login(tam)
+
+    response = client.get(reverse("book"))
+
+    assert list(response.context["accounts"]) == [mine]
+    assert "Theirs plc" not in response.text
+
+
+def test_empty_book_says_so(client, tam):
+    client.force_login(tam)
+
+    assert "No accounts in your book yet" in client.get(reverse("book")).text

@@ -1,0 +1,66 @@
+"""The Celery path end to end: a real worker process, a real Redis broker, the test database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+
+from tam_portal.celery import app
+from tam_portal.tasks import worker_health
+from tests.factories import AccountFactory
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(
+    not REDIS_URL and not os.environ.get("CI"),
+    reason="needs the Redis that scripts/test provisions (TEST_REDIS_URL)",
+)
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL pointing at the database pytest-django created for this run."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture
+def worker():
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tam_portal", "worker",
+         "--pool=solo", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        cwd=PROJECT_DIR,
+        env=environment,
+    )  # fmt: skip
+    previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    try:
+        yield process
+    finally:
+        app.conf.update(previous)
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_task_against_the_database(worker):
+    AccountFactory.create_batch(3)
+    started = time.monotonic()
+
+    result = worker_health.delay().get(timeout=60)
+
+    assert result == {"database": connection.vendor, "accounts": 3}
+    assert worker.poll() is None, "the worker process should still be running"
+    assert time.monotonic() - started < 60
