@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from .models import Account
@@ -13,13 +14,17 @@ def _account_for_user(request, pk):
     )
 
 
+BOOK_PAGE_SIZE = 50
+
+
 def book(request):
     accounts = (
         Account.objects.visible_to(request.user)
         .select_related("region", "segment", "segment_override", "tam")
-        .order_by("name")[:200]
+        .order_by("name", "pk")
     )
-    return render(request, "accounts/book.html", {"accounts": accounts})
+    page = Paginator(accounts, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/book.html", {"accounts": page.object_list, "page": page})
 
 
 def account_detail(request, pk):
