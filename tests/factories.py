@@ -201,3 +201,29 @@ class MetricResultFactory(DjangoModelFactory):
     value = Decimal("0.75")
     target = Decimal("0.75")
     attained = True
+
+
+def segment(code="onboarding"):
+    """Segments are seeded by a data migration; tests use those rows."""
+    from segments.models import Segment
+
+    return Segment.objects.get(code=code)
+
+
+class RhythmTaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "rhythm.RhythmTask"
+
+    # Onboarding has no seeded rhythm rows, so new task names never collide with the seed.
+    segment = factory.LazyFunction(segment)
+    task = factory.Sequence(lambda n: f"Task {n}")
+    hours_per_week = Decimal(1)
+
+
+class CapacityProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = "rhythm.CapacityProfile"
+
+    # One profile per segment; the seed gives the TAM-assigned segments theirs.
+    segment = factory.LazyFunction(segment)
+    weekly_capacity_hours = Decimal("31.25")
