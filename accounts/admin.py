@@ -22,7 +22,10 @@ from accounts.models import (
 )
 from prioritization.admin import RuleSetParametersInline
 from prioritization.models import RuleSetParameters
-from tam_portal.admin_paginator import EstimatedCountPaginator, FiscalQuarterListFilter
+from tam_portal.large_admin import (
+    FiscalQuarterListFilter,
+    LargeTableAdmin,
+)
 
 # A CRM id is matched exactly (CRM ids are case-sensitive, and `external_id = %s` needs no
 # UPPER() over every row as `=external_id`, i.e. iexact, would), a name by substring.
@@ -85,7 +88,7 @@ class SuccessPlanObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(LargeTableAdmin):
     form = AccountAdminForm
     fieldsets = (
         (None, {"fields": ("external_id", "name", "region", "tam", "parent", "managed")}),
@@ -156,9 +159,6 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ("external_id__exact", "name")
     autocomplete_fields = ("tam", "parent")
     inlines = (OpportunityInline, InitiativeInline, StageAdoptionInline, SuccessPlanObjectiveInline)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description="segment", ordering="segment__position")
     def effective_segment_display(self, account):
@@ -172,31 +172,25 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(LargeTableAdmin):
     list_display = ("account", "kind", "close_date", "status")
     list_filter = ("kind", "status")
     list_select_related = ("account",)
     search_fields = ACCOUNT_SEARCH_FIELDS
     autocomplete_fields = ("account",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(LargeTableAdmin):
     list_display = ("account", "kind", "stage", "tam_hours_per_week", "starts_on", "ends_on")
     list_filter = ("kind", "status", "stage")
     list_select_related = ("account", "stage")
     search_fields = ACCOUNT_SEARCH_FIELDS
     autocomplete_fields = ("account",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(StageAdoption)
-class StageAdoptionAdmin(admin.ModelAdmin):
+class StageAdoptionAdmin(LargeTableAdmin):
     list_display = (
         "account",
         "stage",
@@ -211,21 +205,15 @@ class StageAdoptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("account",)
     # The model orders by stage position, a join and a sort over every row.
     ordering = ("-id",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(SuccessPlanObjective)
-class SuccessPlanObjectiveAdmin(admin.ModelAdmin):
+class SuccessPlanObjectiveAdmin(LargeTableAdmin):
     list_display = ("title", "account", "due_on", "green")
     list_filter = ("green",)
     list_select_related = ("account",)
     search_fields = ("title", *ACCOUNT_SEARCH_FIELDS)
     autocomplete_fields = ("account",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(Webinar)
@@ -239,7 +227,7 @@ class WebinarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(LargeTableAdmin):
     fieldsets = (
         (None, {"fields": ("account", "kind", "occurred_on", "logged_by", "notes")}),
         ("Onboarding milestone", {"fields": ("milestone",)}),
@@ -265,13 +253,10 @@ class ActivityAdmin(admin.ModelAdmin):
     # Newest logged first: the primary key index serves it, where the model's
     # (-occurred_on, -id) ordering would sort millions of rows for every page.
     ordering = ("-id",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(ArrSnapshot)
-class ArrSnapshotAdmin(admin.ModelAdmin):
+class ArrSnapshotAdmin(LargeTableAdmin):
     list_display = ("account", "fiscal_quarter", "arr")
     list_filter = (FiscalQuarterListFilter,)
     list_select_related = ("account",)
@@ -279,6 +264,3 @@ class ArrSnapshotAdmin(admin.ModelAdmin):
     autocomplete_fields = ("account",)
     # The model orders by account, i.e. by account name: a join and a sort of every row.
     ordering = ("-id",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER

@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from metrics.models import MetricDefinition, MetricResult, MetricTarget
-from tam_portal.admin_paginator import EstimatedCountPaginator, FiscalQuarterListFilter
+from tam_portal.large_admin import (
+    FiscalQuarterListFilter,
+    LargeTableAdmin,
+)
 
 
 class MetricTargetInline(admin.TabularInline):
@@ -26,7 +29,7 @@ class MetricTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricResult)
-class MetricResultAdmin(admin.ModelAdmin):
+class MetricResultAdmin(LargeTableAdmin):
     list_display = (
         "metric",
         "scope_type",
@@ -44,6 +47,3 @@ class MetricResultAdmin(admin.ModelAdmin):
     readonly_fields = ("computed_at",)
     # Latest quarter first; the (fiscal_quarter, scope_type, scope) index serves it.
     ordering = ("-fiscal_quarter", "scope_type", "scope")
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER

@@ -7,7 +7,10 @@ from prioritization.models import (
     PriorityReview,
     RuleSetParameters,
 )
-from tam_portal.admin_paginator import EstimatedCountPaginator, FiscalQuarterListFilter
+from tam_portal.large_admin import (
+    FiscalQuarterListFilter,
+    LargeTableAdmin,
+)
 
 # The parameters grouped by the rule set that reads them (DESIGN section 4).
 RULE_PARAMETER_FIELDSETS = (
@@ -95,7 +98,7 @@ class RuleSetParametersAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriorityAssessment)
-class PriorityAssessmentAdmin(admin.ModelAdmin):
+class PriorityAssessmentAdmin(LargeTableAdmin):
     list_display = (
         "account",
         "fiscal_quarter",
@@ -111,9 +114,6 @@ class PriorityAssessmentAdmin(admin.ModelAdmin):
     search_fields = ("account__external_id__exact", "account__name", "fiscal_quarter__exact")
     autocomplete_fields = ("account", "decided_by")
     readonly_fields = ("updated_at",)
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(PriorityException)

@@ -12,7 +12,7 @@ from accounts.models import Account, Activity, Region
 from metrics.models import MetricResult
 from prioritization.models import RuleSetParameters
 from segments.models import Segment
-from tam_portal.admin_paginator import EstimatedCountPaginator
+from tam_portal.large_admin import EstimatedCountPaginator
 from tests.factories import (
     AccountFactory,
     ActivityFactory,

@@ -82,3 +82,15 @@ class FiscalQuarterListFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(fiscal_quarter=self.value())
         return queryset
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A change list for a table that grows to millions of rows: no full count anywhere.
+
+    The estimated count pages the unfiltered list, the "N total" link is dropped and so
+    are the per-filter counts (facets), each of which would be a COUNT over the table.
+    """
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
