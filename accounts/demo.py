@@ -9,9 +9,10 @@ is relative to `as_of`, so the same seed and date give the same data, and the da
 looks current. Rows are built in memory and written with `bulk_create` in one transaction:
 3,000 accounts must seed in seconds on SQLite.
 
-Limits: segments and priorities are left empty; the recompute job derives them from the
-ARR, LAM and facts written here. The demo refuses to write into a database that already
-has accounts, demo users or demo teams: it never merges with or wipes real data.
+Limits: segments and priorities are left empty here; `seed_demo` runs the recompute
+job afterwards, which derives them from the ARR, LAM and facts written here. The demo
+refuses to write into a database that already has accounts, demo users or demo teams:
+it never merges with or wipes real data.
 """
 
 from __future__ import annotations

@@ -76,6 +76,14 @@ class RuleSetParameters(models.Model):
         default=5,
         validators=[MinValueValidator(0), MaxValueValidator(200)],
     )
+    user_onboarding_share = models.DecimalField(
+        "still onboarding users: active below this share of licensed",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="The EMEA 'customer lifecycle stage' parameter: still onboarding most users.",
+    )
     weight_org_change = _weight_field("weight: organisational change")
     weight_onboarding = _weight_field("weight: onboarding lifecycle stage")
     weight_infra_change = _weight_field("weight: infrastructure change")
@@ -138,9 +146,9 @@ class PriorityAssessment(models.Model):
     )
     fiscal_quarter = models.CharField(max_length=7)
     computed_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
-    reasons = models.CharField(max_length=300, help_text="Rule codes in the order they fired.")
-    evaluation = models.JSONField(
-        default=list, blank=True, help_text="Every rule evaluated, its facts, fired or not."
+    reasons = models.CharField(
+        max_length=300,
+        help_text="Rule codes in the order they fired; an exception's or review's code first.",
     )
     effective_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)
@@ -269,3 +277,39 @@ class PriorityReview(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.fiscal_quarter} review"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run was in progress)"
+    ABANDONED = "abandoned", "Abandoned (its worker stopped)"
+
+
+class RecomputeRun(models.Model):
+    """One run of the recompute job: when, why, what it changed, how it ended."""
+
+    trigger = models.CharField(max_length=20)
+    as_of = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    accounts = models.PositiveIntegerField(default=0)
+    segments_changed = models.PositiveIntegerField(default=0)
+    priorities_changed = models.PositiveIntegerField(default=0)
+    assessments_created = models.PositiveIntegerField(default=0)
+    assessments_updated = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self):
+        return f"Recompute {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None

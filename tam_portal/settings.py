@@ -135,8 +135,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # tam_portal is not an app, so autodiscovery does not see its tasks module.
 CELERY_IMPORTS = ["tam_portal.tasks"]
-CELERY_BEAT_SCHEDULE: dict = {}
-NIGHTLY_RECOMPUTE = crontab(hour=2, minute=30)
+CELERY_BEAT_SCHEDULE = {
+    "nightly-recompute": {
+        "task": "prioritization.recompute_portfolio",
+        "schedule": crontab(
+            hour=env.int("NIGHTLY_RECOMPUTE_HOUR", default=2),
+            minute=env.int("NIGHTLY_RECOMPUTE_MINUTE", default=30),
+        ),
+        "kwargs": {"trigger": "nightly"},
+    },
+}
 
 LOGGING = {
     "version": 1,

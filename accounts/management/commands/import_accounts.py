@@ -1,9 +1,11 @@
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.importing import ImportRejected, import_accounts
+from prioritization.tasks import recompute_portfolio
 
 
 class Command(BaseCommand):
@@ -17,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report, write nothing."
         )
+        parser.add_argument(
+            "--no-recompute",
+            action="store_true",
+            help="Do not recompute segments and priorities afterwards (the nightly run will).",
+        )
 
-    def handle(self, *args, file: Path, dry_run: bool, **options):
+    def handle(self, *args, file: Path, dry_run: bool, no_recompute: bool = False, **options):
         try:
             stream = file.open(newline="", encoding="utf-8-sig")
         except OSError as error:
@@ -38,6 +45,22 @@ class Command(BaseCommand):
                 f"{file}: not UTF-8 text ({error.reason}); nothing was written."
             ) from None
         self._report(summary)
+        if not dry_run and not no_recompute and (summary.created or summary.updated):
+            self._recompute()
+
+    def _recompute(self) -> None:
+        """The import changed facts the rules read: bring segments and priorities up to date.
+
+        With a broker this queues the job for a worker; in the embedded default it runs here.
+        """
+        result = recompute_portfolio.delay(trigger="import")
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            outcome = result.get()
+            self.stdout.write(
+                f"Segments and priorities recomputed for {outcome['accounts']} accounts."
+            )
+        else:
+            self.stdout.write(f"Recompute of segments and priorities queued ({result.id}).")
 
     def _progress(self, message: str) -> None:
         self.stderr.write(f"  [{time.monotonic() - self._started:5.1f} s] {message}")

@@ -17,6 +17,7 @@ from accounts.demo import (
     existing_logins,
 )
 from accounts.models import Account
+from prioritization.recompute import recompute
 
 FRESH_DATABASE_HINT = (
     "To start over, delete db.sqlite3 (or point DATABASE_URL at a fresh database), "
@@ -86,6 +87,10 @@ class Command(BaseCommand):
         except DemoDataConflict as error:
             raise CommandError(f"Cannot seed the demo: {error}. {FRESH_DATABASE_HINT}") from error
         self._write_summary(summary)
+        run = recompute(as_of=as_of, trigger="seed_demo")
+        self.stdout.write(
+            f"  segments and priorities computed for {run.accounts} accounts ({run.status})"
+        )
         self._write_logins()
 
     def _write_summary(self, summary: DemoSummary) -> None:
@@ -102,8 +107,7 @@ class Command(BaseCommand):
             f"{summary.stage_adoptions} stage adoptions, "
             f"{summary.objectives} success-plan objectives\n"
             f"  {summary.webinars} webinars, {summary.activities} activities, "
-            f"{summary.arr_snapshots} ARR snapshots\n"
-            "Segments and priorities are assigned by `python manage.py recompute`."
+            f"{summary.arr_snapshots} ARR snapshots"
         )
 
     def _write_logins(self) -> None:

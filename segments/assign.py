@@ -1,0 +1,54 @@
+"""Segment assignment (DESIGN section 3): pure, no Django.
+
+The segment table is evaluated in order and the first row an account matches wins:
+its ARR clears the row's threshold (`>=` or `>`), or, for a row with a high-LAM rule,
+its ARR is above that rule's floor and its LAM is high (confidence `high` and LAM at
+least the row's high-LAM amount). An account with unknown ARR, or below every row, has
+no segment. Defaults: Strategic >= $500k, Named >= $100k, Mid-Touch > $50k or > $5k with
+high LAM (>= $100k), Onboarding >= $20k, Digital-Only >= $5k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class SegmentThreshold:
+    code: str
+    min_arr: Decimal
+    min_arr_inclusive: bool = True
+    lam_min_arr: Decimal | None = None
+    high_lam_usd: Decimal | None = None
+    tam_assigned: bool = False
+
+    def matches(self, arr: Decimal, lam: Decimal | None, lam_confidence: str) -> bool:
+        clears_arr = arr >= self.min_arr if self.min_arr_inclusive else arr > self.min_arr
+        return clears_arr or self.matches_high_lam(arr, lam, lam_confidence)
+
+    def matches_high_lam(self, arr: Decimal, lam: Decimal | None, lam_confidence: str) -> bool:
+        if self.lam_min_arr is None or self.high_lam_usd is None:
+            return False
+        return (
+            arr > self.lam_min_arr
+            and lam_confidence == "high"
+            and lam is not None
+            and lam >= self.high_lam_usd
+        )
+
+
+def assign_segment(
+    arr: Decimal | None,
+    lam: Decimal | None,
+    lam_confidence: str,
+    thresholds: Sequence[SegmentThreshold],
+) -> str | None:
+    """The code of the first segment whose rule the account meets, or None."""
+    if arr is None:
+        return None
+    for threshold in thresholds:
+        if threshold.matches(arr, lam, lam_confidence):
+            return threshold.code
+    return None
