@@ -55,8 +55,8 @@ from accounts.models import (
     SurveyKind,
     Webinar,
 )
+from lib.fiscal import FiscalQuarter, last_quarters
 from people.models import Role, Team, User
-from tam_portal.lib.fiscal import FiscalQuarter, last_quarters
 
 DEMO_PASSWORD = "tam-portal-demo"
 ADMIN_USERNAME = "admin"

@@ -30,9 +30,9 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from lib.fiscal import fiscal_quarter_of
 from people.models import Role, User
 from tam_portal.bulk import insert_rows, update_rows
-from tam_portal.lib.fiscal import fiscal_quarter_of
 
 from .csv_format import COLUMNS, RowValidator, ValidationResult, check_header
 from .models import (

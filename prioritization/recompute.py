@@ -51,10 +51,10 @@ from accounts.models import (
     Region,
     StageAdoption,
 )
+from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
 from tam_portal.bulk import insert_rows, update_rows
-from tam_portal.lib.fiscal import FiscalQuarter, fiscal_quarter_of
 
 from . import rules
 from .models import (

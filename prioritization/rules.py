@@ -15,7 +15,7 @@ Precedence, first that applies decides:
    Onboarding-segment account -> Pr1 while its onboarding is open (`onboarding`), Pr4
    once it is complete (`onboarding_complete`)
 3. an approved, unexpired exception -> its priority (`p1_exception` / `p2_exception`)
-4. an approved review decision for the quarter -> its priority (`review`)
+4. an approved review decision for the quarter (EMEA) -> its priority (`review`)
 5. onboarding open (customer-since set, onboarded date empty) -> Pr1 (`onboarding`)
 6. the region's rule set: US Enterprise flowchart, EMEA Enterprise scoring, Commercial
    qualification.
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from tam_portal.lib.dates import add_months
+from lib.dates import add_months
 
 US_ENTERPRISE = "us_enterprise"
 EMEA_ENTERPRISE = "emea_enterprise"
@@ -253,8 +253,8 @@ PRECEDENCE_RULES = (
     Rule("exception", lambda p: "Approved, unexpired priority exception",
          lambda f, p, c: f.exception_priority is not None,
          lambda f, p, c: {"exception_priority": f.exception_priority}),
-    Rule("review", lambda p: "Manager-approved priority for the quarter",
-         lambda f, p, c: f.review_priority is not None,
+    Rule("review", lambda p: "Manager-approved priority for the quarter (EMEA review)",
+         lambda f, p, c: f.review_priority is not None and f.rule_set == EMEA_ENTERPRISE,
          lambda f, p, c: {"review_priority": f.review_priority, "quarter": c.quarter_label}),
     Rule("onboarding",
          lambda p: "New customer in onboarding (customer-since set, not yet onboarded): Pr1",
@@ -328,6 +328,11 @@ def _any_infra_hours(f: AccountFacts, p: RuleParameters, c: PortfolioContext) ->
     return hours is not None and hours > 0
 
 
+def _any_play(f: AccountFacts, p: RuleParameters, c: PortfolioContext) -> bool:
+    """Page 004: "Stage adoption or expansion plays as part of success planning"."""
+    return any(_busiest_active(f, kind, c) is not None for kind in (EXPANSION_PLAY, STAGE_ADOPTION))
+
+
 EMEA_PARAMETERS = (
     Rule("org_change", lambda p: "Organisational change within the customer",
          lambda f, p, c: f.org_change, lambda f, p, c: {"org_change": f.org_change},
@@ -355,9 +360,11 @@ EMEA_PARAMETERS = (
                           "headroom_percent": _money(lam_headroom(f, p)[1])},
          lambda p: p.weight_lam_gap),
     Rule("expansion_play", lambda p: "Stage adoption or expansion play in success planning",
-         lambda f, p, c: _busiest_active(f, EXPANSION_PLAY, c) is not None,
+         _any_play,
          lambda f, p, c: {"active_expansion_play":
-                          _busiest_active(f, EXPANSION_PLAY, c) is not None},
+                          _busiest_active(f, EXPANSION_PLAY, c) is not None,
+                          "active_stage_adoption":
+                          _busiest_active(f, STAGE_ADOPTION, c) is not None},
          lambda p: p.weight_expansion_play),
     Rule("tam_handover", lambda p: "TAM account handover",
          lambda f, p, c: f.tam_handover, lambda f, p, c: {"tam_handover": f.tam_handover},
@@ -371,8 +378,10 @@ def emea_fired(
     """The parameter score (sum of the weights of the parameters that fired) and their codes."""
     score, codes = Decimal(0), []
     for rule in EMEA_PARAMETERS:
-        if rule.fired(facts, params, context):
-            score += rule.weight(params)
+        weight = rule.weight(params)
+        # A parameter an admin weighted 0 is switched off: it neither scores nor explains.
+        if weight > 0 and rule.fired(facts, params, context):
+            score += weight
             codes.append(rule.code)
     return score, tuple(codes)
 
@@ -555,7 +564,12 @@ def decide(facts: AccountFacts, params: RuleParameters, context: PortfolioContex
         code = f"p{facts.exception_priority}_exception"
         return Decision(facts.exception_priority, (code, *computed_reasons), computed,
                         computed_reasons, "exception", score)  # fmt: skip
-    if structural is None and facts.review_priority is not None:
+    # Reviews are the EMEA process (page 004: "TAM to propose ... review during 1:1s").
+    if (
+        structural is None
+        and facts.review_priority is not None
+        and facts.rule_set == EMEA_ENTERPRISE
+    ):
         return Decision(facts.review_priority, ("review", *computed_reasons), computed,
                         computed_reasons, "review", score)  # fmt: skip
     return Decision(computed, computed_reasons, computed, computed_reasons, "model", score)

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from tam_portal.lib.fiscal import last_quarters
+from lib.fiscal import last_quarters
 
 _RELTUPLES_SQL = "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)"
 

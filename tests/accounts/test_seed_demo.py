@@ -22,8 +22,8 @@ from accounts.models import (
     SuccessPlanObjective,
     Webinar,
 )
+from lib.fiscal import fiscal_quarter_of, last_quarters
 from people.models import Role, Team, User
-from tam_portal.lib.fiscal import fiscal_quarter_of, last_quarters
 from tests.factories import AccountFactory, AdminFactory
 
 AS_OF = date(2026, 11, 15)  # FY27-Q4
