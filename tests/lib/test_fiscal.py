@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tam_portal.lib.fiscal import fiscal_quarter_of, last_quarters, parse_quarter_label
+from lib.fiscal import fiscal_quarter_of, last_quarters, parse_quarter_label
 
 
 def test_february_start_matches_design_example():
