@@ -38,7 +38,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import (
@@ -74,6 +74,7 @@ ADVISORY_LOCK_KEY = 7_346_110_301  # any constant; names this job's lock in pg_l
 STALE_RUN_AFTER = timedelta(hours=2)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 RETRIES = 3
+SMALL_SELECTION = 200  # fewer accounts than this are a selection, not a chunk
 
 ACCOUNT_COLUMNS = (
     "id", "region_id", "tam_id", "parent_id", "managed", "digital", "arr", "lam",
@@ -183,6 +184,10 @@ class RelatedFacts:
 
 
 def _in_chunk(rows: list[dict]) -> dict:
+    """A filter for the related rows of `rows`: an id range for a chunk of consecutive
+    accounts (cheap on the account_id index), the ids themselves for a handful."""
+    if len(rows) <= SMALL_SELECTION:
+        return {"account_id__any": [row["id"] for row in rows]}
     return {"account_id__gte": rows[0]["id"], "account_id__lte": rows[-1]["id"]}
 
 
@@ -330,6 +335,10 @@ class Recomputation:
         self.write = write
         self.chunk_size = chunk_size
         self.result = PassResult()
+        self.top_arr = rules.TopArrRanking()
+        self.emea = rules.EmeaRanking()
+        self.decisions: dict[int, rules.Decision] = {}
+        self.keep_decisions = False  # a full run would hold one per account
 
     def run(self) -> PassResult:
         context = self._segment_pass()
@@ -349,8 +358,6 @@ class Recomputation:
     # pass 1 -----------------------------------------------------------------------------
 
     def _segment_pass(self) -> rules.PortfolioContext:
-        self.top_arr = rules.TopArrRanking()
-        self.emea = rules.EmeaRanking()
         self._chunks(self._segment_chunk)
         return portfolio_context(
             self.as_of, arr_ranks=self.top_arr.ranks(), emea_pr1_ids=self.emea.pr1_ids()
@@ -359,7 +366,7 @@ class Recomputation:
     def _computed_segment(self, row: dict) -> str | None:
         return assign_segment(row["arr"], row["lam"], row["lam_confidence"], self.config.thresholds)
 
-    def _segment_chunk(self, rows: list[dict]) -> None:
+    def _segment_chunk(self, rows: list[dict], *, write: bool = True) -> None:
         changed = []
         emea_rows = []
         for row in rows:
@@ -374,6 +381,8 @@ class Recomputation:
             self.result.segment_moves[(before, effective)] += 1
             self._rank(row, effective, emea_rows)
         self._rank_emea(emea_rows)
+        if not write:
+            return
         self.result.segments_changed += len(changed)
         if self.write and not self.frozen:
             update_rows(Account, ["segment"], changed)
@@ -420,6 +429,8 @@ class Recomputation:
             region = self.config.regions[row["region_id"]]
             decision = rules.decide(facts, region.parameters, self.context)
             decisions[row["id"]] = (decision, self._decider(decision, row["id"], related))
+            if self.keep_decisions:
+                self.decisions[row["id"]] = decision
             self.result.priority_moves[(row["priority"], decision.priority)] += 1
             if (row["priority"], row["priority_reasons"]) != (
                 decision.priority,
@@ -476,6 +487,82 @@ class Recomputation:
         )  # fmt: skip
         self.result.assessments_created += len(to_create)
         self.result.assessments_updated += len(to_update)
+
+    # a few accounts -----------------------------------------------------------------
+
+    def run_for(self, account_ids: list[int]) -> dict[int, rules.Decision]:
+        """Segments and priorities of a few accounts, ranked against their populations.
+
+        Used after an exception or review decision, so the account shows its new priority
+        at once instead of after the nightly run.
+        """
+        rows = list(
+            Account.objects.filter(id__any=account_ids).order_by("id").values(*ACCOUNT_COLUMNS)
+        )
+        if not rows:
+            return {}
+        self.keep_decisions = True
+        _with_retries(lambda: self._segment_chunk(rows))
+        self.context = portfolio_context(
+            self.as_of,
+            arr_ranks=self._commercial_ranks(rows),
+            emea_pr1_ids=self._emea_books(rows),
+        )
+        _with_retries(lambda: self._priority_chunk(rows))
+        return self.decisions
+
+    def _commercial_ranks(self, rows: list[dict]) -> dict[int, int]:
+        """Rank among the region's TAM-assigned accounts, by ARR then older account first."""
+        ranks = {}
+        tam_assigned = Q(segment_override__tam_assigned=True) | Q(
+            segment_override__isnull=True, segment__tam_assigned=True
+        )
+        for row in rows:
+            region = self.config.regions[row["region_id"]]
+            if region.rule_set != rules.COMMERCIAL or row["arr"] is None:
+                continue
+            above = Account.objects.filter(tam_assigned, region_id=row["region_id"]).filter(
+                Q(arr__gt=row["arr"]) | Q(arr=row["arr"], id__lt=row["id"])
+            )
+            ranks[row["id"]] = above.count() + 1
+        return ranks
+
+    def _emea_books(self, rows: list[dict]) -> frozenset[int]:
+        """The EMEA ranking, run over the whole book of every TAM among `rows`."""
+        tams = {
+            row["tam_id"]
+            for row in rows
+            if self.config.regions[row["region_id"]].rule_set == rules.EMEA_ENTERPRISE
+        }
+        if not tams:
+            return frozenset()
+        self.emea = rules.EmeaRanking()  # the books below include `rows` themselves
+        emea_regions = [
+            pk for pk, region in self.config.regions.items()
+            if region.rule_set == rules.EMEA_ENTERPRISE
+        ]  # fmt: skip
+        books = Account.objects.filter(region_id__in=emea_regions)
+        book_filter = Q(tam_id__in=[tam for tam in tams if tam is not None])
+        if None in tams:
+            book_filter |= Q(tam_id__isnull=True)
+        for chunk_rows in _chunked(
+            list(books.filter(book_filter).order_by("id").values(*ACCOUNT_COLUMNS))
+        ):
+            self._segment_chunk(chunk_rows, write=False)
+        return self.emea.pr1_ids()
+
+
+def _chunked(rows: list[dict], size: int = CHUNK_SIZE) -> Iterator[list[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def recompute_accounts(account_ids: list[int], *, as_of: date | None = None) -> dict:
+    """Bring a few accounts' segment, priority and assessment up to date now."""
+    recomputation = Recomputation(
+        load_configuration(), as_of or timezone.localdate(), write=True, chunk_size=CHUNK_SIZE
+    )
+    return recomputation.run_for(account_ids)
 
 
 def _assessment_row(account_id: int, quarter: str, wanted: tuple) -> dict:

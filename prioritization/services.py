@@ -1,0 +1,186 @@
+"""People's priority decisions: exceptions (every region) and the EMEA quarterly review.
+
+Page 004: a TAM may ask for an account to be prioritised differently than the model
+says (an exception, Pr1 or Pr2, with a justification); in EMEA the TAM proposes the
+quarter's priority and the manager reviews it in their weekly 1:1. A decision takes
+effect at once (the account is recomputed) and no later recompute overwrites it: the
+rules read approved exceptions until they expire (default: the end of the fiscal
+quarter) and approved reviews for their quarter.
+
+Who may decide: the manager of the account's TAM's team, or an admin. Who may ask: the
+account's TAM (or its manager, or an admin).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, RuleSet
+from lib.fiscal import fiscal_quarter_of
+from people.models import Role, User
+
+from .models import PriorityException, PriorityReview, ReviewStatus
+from .recompute import recompute_accounts
+
+
+def _quarter(day: date | None = None):
+    return fiscal_quarter_of(day or timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
+
+
+def can_review(user: User, account: Account) -> bool:
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    team = account.tam.team if account.tam_id else None
+    return user.role == Role.MANAGER and team is not None and team.manager_id == user.pk
+
+
+def _require_reviewer(user: User, account: Account) -> None:
+    if not can_review(user, account):
+        raise PermissionDenied("Only the manager of the account's team or an admin decides.")
+
+
+def _require_in_scope(user: User, account: Account) -> None:
+    if not Account.objects.visible_to(user).filter(pk=account.pk).exists():
+        raise PermissionDenied("This account is not in your book.")
+
+
+def _require_pending(decision) -> None:
+    if decision.status != ReviewStatus.PENDING:
+        raise ValidationError(f"This request was already {decision.get_status_display().lower()}.")
+
+
+# --- exceptions ------------------------------------------------------------------------
+
+
+def priority_exception_request(
+    *,
+    account: Account,
+    requested_by: User,
+    priority: int,
+    justification: str,
+    expires_on: date | None = None,
+) -> PriorityException:
+    _require_in_scope(requested_by, account)
+    errors = {}
+    if priority not in (1, 2):
+        errors["requested_priority"] = "An exception holds an account at Pr1 or Pr2."
+    if not justification.strip():
+        errors["justification"] = "Say why the model's priority is wrong for this account."
+    today = timezone.localdate()
+    expires_on = expires_on or _quarter(today).end
+    if expires_on < today:
+        errors["expires_on"] = "The expiry date is in the past."
+    if errors:
+        raise ValidationError(errors)
+    return PriorityException.objects.create(
+        account=account,
+        requested_priority=priority,
+        justification=justification.strip(),
+        requested_by=requested_by,
+        expires_on=expires_on,
+    )
+
+
+def priority_exception_approve(
+    *, exception: PriorityException, reviewer: User, comment: str = ""
+) -> PriorityException:
+    return _decide_exception(exception, reviewer, ReviewStatus.APPROVED, comment)
+
+
+def priority_exception_reject(
+    *, exception: PriorityException, reviewer: User, comment: str
+) -> PriorityException:
+    if not comment.strip():
+        raise ValidationError({"review_comment": "Tell the TAM why the exception is rejected."})
+    return _decide_exception(exception, reviewer, ReviewStatus.REJECTED, comment)
+
+
+def _decide_exception(exception, reviewer, status, comment) -> PriorityException:
+    _require_reviewer(reviewer, exception.account)
+    with transaction.atomic():
+        exception = PriorityException.objects.select_for_update().get(pk=exception.pk)
+        _require_pending(exception)
+        exception.status = status
+        exception.reviewed_by = reviewer
+        exception.reviewed_at = timezone.now()
+        exception.review_comment = comment.strip()
+        exception.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    recompute_accounts([exception.account_id])
+    return exception
+
+
+# --- EMEA review -----------------------------------------------------------------------
+
+
+def priority_review_propose(
+    *, account: Account, proposed_by: User, priority: int, justification: str = ""
+) -> PriorityReview:
+    """The TAM's proposal for this quarter; a pending one is replaced, a decided one kept."""
+    _require_in_scope(proposed_by, account)
+    if account.region.rule_set != RuleSet.EMEA_ENTERPRISE:
+        raise ValidationError("Quarterly priority reviews are the EMEA Enterprise process.")
+    if priority not in (1, 2):
+        raise ValidationError({"proposed_priority": "Propose Pr1 or Pr2."})
+    quarter = _quarter().label
+    assessment = account.assessments.filter(fiscal_quarter=quarter).first()
+    # Pre-filled with the model's own suggestion, not a priority an exception imposed.
+    suggested = assessment.computed_priority if assessment else (account.priority or 2)
+    with transaction.atomic():
+        review, created = PriorityReview.objects.select_for_update().get_or_create(
+            account=account,
+            fiscal_quarter=quarter,
+            defaults={
+                "suggested_priority": suggested,
+                "proposed_priority": priority,
+                "justification": justification.strip(),
+                "proposed_by": proposed_by,
+            },
+        )
+        if not created:
+            _require_pending(review)
+            review.suggested_priority = suggested
+            review.proposed_priority = priority
+            review.justification = justification.strip()
+            review.proposed_by = proposed_by
+            review.save()
+    return review
+
+
+def priority_review_decide(
+    *, review: PriorityReview, manager: User, priority: int | None = None, comment: str = ""
+) -> PriorityReview:
+    """Approve the proposal, or change it by giving another priority."""
+    _require_reviewer(manager, review.account)
+    decided = priority if priority is not None else review.proposed_priority
+    if decided not in (1, 2):
+        raise ValidationError({"decided_priority": "Decide Pr1 or Pr2."})
+    if decided != review.proposed_priority and not comment.strip():
+        raise ValidationError({"comment": "Say why you change the proposed priority."})
+    return _close_review(review, manager, ReviewStatus.APPROVED, decided, comment)
+
+
+def priority_review_reject(*, review: PriorityReview, manager: User, comment: str):
+    """Keep the model's suggestion: the proposal is turned down."""
+    _require_reviewer(manager, review.account)
+    if not comment.strip():
+        raise ValidationError({"comment": "Tell the TAM why the proposal is rejected."})
+    return _close_review(review, manager, ReviewStatus.REJECTED, None, comment)
+
+
+def _close_review(review, manager, status, decided, comment) -> PriorityReview:
+    with transaction.atomic():
+        review = PriorityReview.objects.select_for_update().get(pk=review.pk)
+        _require_pending(review)
+        review.status = status
+        review.decided_priority = decided
+        review.decided_by = manager
+        review.decided_at = timezone.now()
+        review.comment = comment.strip()
+        review.save()
+    recompute_accounts([review.account_id])
+    return review
