@@ -7,6 +7,7 @@ big change lists neither COUNT(*) their whole table nor count each filter's face
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from accounts.models import (
     Account,
@@ -21,7 +22,9 @@ from accounts.models import (
     Webinar,
 )
 from prioritization.admin import RuleSetParametersInline
+from prioritization.admin_preview import queue_recompute
 from prioritization.models import RuleSetParameters
+from prioritization.recompute import recompute_accounts
 from tam_portal.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
@@ -40,10 +43,16 @@ class RegionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ("name",)}
     inlines = (RuleSetParametersInline,)
 
+    def get_inline_instances(self, request, obj=None):
+        # An existing region's parameters are edited on their own page, where a change
+        # shows its impact before it is saved; a new region is created with them.
+        return super().get_inline_instances(request, obj) if obj is None else []
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The inline is only saved when edited; every region needs its parameters.
         RuleSetParameters.objects.get_or_create(region=form.instance)
+        queue_recompute(request, trigger="region_change")
 
 
 @admin.register(Stage)
@@ -169,6 +178,13 @@ class AccountAdmin(LargeTableAdmin):
     @admin.display(description="priority", ordering="priority")
     def priority_display(self, account):
         return f"Pr{account.priority}" if account.priority else None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Facts the rules read may have changed: show the account's new segment and
+        # priority now rather than after the nightly run.
+        account_id = form.instance.pk
+        transaction.on_commit(lambda: recompute_accounts([account_id]))
 
 
 @admin.register(Opportunity)

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 
+from prioritization.admin_preview import ImpactPreviewAdmin
 from prioritization.models import (
     PriorityAssessment,
     PriorityException,
     PriorityReview,
+    RecomputeRun,
     RuleSetParameters,
 )
 from tam_portal.large_admin import (
@@ -31,6 +33,7 @@ RULE_PARAMETER_FIELDSETS = (
             "fields": (
                 ("pr1_target_min_per_tam", "pr1_cap_per_tam"),
                 "lam_headroom_percent",
+                "user_onboarding_share",
                 ("weight_org_change", "weight_onboarding", "weight_infra_change"),
                 ("weight_weekly_engagement", "weight_lam_gap", "weight_expansion_play"),
                 "weight_tam_handover",
@@ -82,7 +85,8 @@ class RuleSetParametersInline(admin.StackedInline):
 
 
 @admin.register(RuleSetParameters)
-class RuleSetParametersAdmin(admin.ModelAdmin):
+class RuleSetParametersAdmin(ImpactPreviewAdmin):
+    impact_argument = "parameters"
     form = RuleSetParametersForm
     fieldsets = ((None, {"fields": ("region",)}), *RULE_PARAMETER_FIELDSETS)
     list_display = (
@@ -154,3 +158,30 @@ class PriorityReviewAdmin(admin.ModelAdmin):
     autocomplete_fields = ("account", "proposed_by", "decided_by")
     readonly_fields = ("proposed_at",)
     show_full_result_count = False
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(admin.ModelAdmin):
+    """The run log: written by the job, read by people."""
+
+    list_display = (
+        "started_at",
+        "trigger",
+        "as_of",
+        "status",
+        "duration",
+        "accounts",
+        "segments_changed",
+        "priorities_changed",
+        "assessments_created",
+        "assessments_updated",
+    )
+    list_filter = ("status", "trigger")
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from prioritization.admin_preview import ImpactPreviewAdmin
 from segments.models import Segment
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ImpactPreviewAdmin):
+    impact_argument = "segment"
     fieldsets = (
         (None, {"fields": ("code", "name", "engagement_model", "position", "tam_assigned")}),
         (
