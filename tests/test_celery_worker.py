@@ -10,9 +10,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
+from prioritization.models import RecomputeRun
+from prioritization.tasks import recompute_portfolio
 from tam_portal.celery import app
 from tam_portal.tasks import worker_health
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, TamFactory
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -54,7 +56,7 @@ def worker():
         process.wait(timeout=30)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_a_task_against_the_database(worker):
     AccountFactory.create_batch(3)
     started = time.monotonic()
@@ -64,3 +66,30 @@ def test_a_real_worker_runs_a_task_against_the_database(worker):
     assert result == {"database": connection.vendor, "accounts": 3}
     assert worker.poll() is None, "the worker process should still be running"
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_nightly_recompute_runs_through_a_real_worker(worker):
+    tam = TamFactory()
+    at_risk = AccountFactory(tam=tam, at_risk=True)
+    quiet = AccountFactory(tam=tam)
+
+    outcome = recompute_portfolio.delay(trigger="nightly").get(timeout=120)
+
+    run = RecomputeRun.objects.get(pk=outcome["run"])
+    assert (run.status, run.trigger, run.accounts) == ("succeeded", "nightly", 2)
+    at_risk.refresh_from_db()
+    quiet.refresh_from_db()
+    assert (at_risk.priority, at_risk.priority_reasons) == (1, "churn_risk")
+    assert (quiet.priority, quiet.priority_reasons) == (2, "default")
+    # The same message again: idempotent, nothing changes.
+    again = recompute_portfolio.delay(trigger="nightly").get(timeout=120)
+    assert RecomputeRun.objects.get(pk=again["run"]).priorities_changed == 0
+
+
+def test_beat_schedules_the_nightly_recompute():
+    entry = app.conf.beat_schedule["nightly-recompute"]
+
+    assert entry["task"] == recompute_portfolio.name
+    assert entry["kwargs"] == {"trigger": "nightly"}
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
