@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -47,13 +48,21 @@ def worker():
         env=environment,
     )  # fmt: skip
     previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    _point_app_at(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
     try:
         yield process
     finally:
-        app.conf.update(previous)
+        _point_app_at(**previous)
         process.terminate()
         process.wait(timeout=30)
+
+
+def _point_app_at(**conf):
+    """Reconfigure the app and drop the connections it cached for the previous broker."""
+    app.conf.update(conf)
+    app._after_fork()  # forgets the connection and producer pools
+    app._backend_cache = None
+    app._local = threading.local()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
