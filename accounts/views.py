@@ -1,6 +1,10 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
+from prioritization.recompute import explain_account
+from prioritization.services import can_review
+
 from .models import Account
 
 
@@ -28,8 +32,34 @@ def book(request):
 
 
 def account_detail(request, pk):
-    account = _account_for_user(request, pk)
-    activities = account.activities.select_related("logged_by")[:50]
-    return render(
-        request, "accounts/account_detail.html", {"account": account, "activities": activities}
-    )
+    return account_page(request, _account_for_user(request, pk))
+
+
+def account_page(request, account, *, status=200, decision_forms=None, **forms):
+    """The account page; the decision views re-render it with their bound forms on error."""
+    exceptions = list(account.priority_exceptions.select_related("requested_by", "reviewed_by"))
+    reviews = list(account.priority_reviews.select_related("proposed_by", "decided_by")[:8])
+    decision_forms = decision_forms or {}
+    for item in exceptions:
+        item.decision_form = decision_forms.get(("exception", item.pk)) or DecisionForm()
+    for item in reviews:
+        item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
+    explanation = explain_account(account.pk)
+    suggestion = explanation.computed_priority if explanation else None
+    context = {
+        "account": account,
+        "activities": account.activities.select_related("logged_by")[:50],
+        "explanation": explanation,
+        "history": account.assessments.select_related("decided_by").order_by("-fiscal_quarter"),
+        "exceptions": exceptions,
+        "reviews": reviews,
+        "can_review": can_review(request.user, account),
+        "is_emea": account.region.rule_set == "emea_enterprise",
+        "exception_form": forms.get("exception_form") or ExceptionRequestForm(),
+        # The proposal starts from the model's suggestion (page 004: the TAM proposes).
+        "review_form": forms.get("review_form")
+        or ReviewProposalForm(
+            initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
+        ),
+    }
+    return render(request, "accounts/account_detail.html", context, status=status)

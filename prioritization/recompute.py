@@ -551,6 +551,32 @@ class Recomputation:
             self._segment_chunk(chunk_rows, write=False)
         return self.emea.pr1_ids()
 
+    def explain_for(self, account_id: int) -> rules.Assessment | None:
+        """Every rule evaluated for one account, with the facts it looked at: the same
+        facts and rankings the nightly run uses, read now."""
+        rows = list(Account.objects.filter(id=account_id).values(*ACCOUNT_COLUMNS))
+        if not rows:
+            return None
+        row = rows[0]
+        context = portfolio_context(
+            self.as_of,
+            arr_ranks=self._commercial_ranks(rows),
+            emea_pr1_ids=self._emea_books(rows),
+        )
+        effective = self.config.effective_segment(
+            self._computed_segment(row), row["segment_override_id"]
+        )
+        related = load_related(rows, self.quarter, self.as_of)
+        facts = account_facts(row, effective, self.config, related)
+        return rules.assess(facts, self.config.regions[row["region_id"]].parameters, context)
+
+
+def explain_account(account_id: int, *, as_of: date | None = None) -> rules.Assessment | None:
+    recomputation = Recomputation(
+        load_configuration(), as_of or timezone.localdate(), write=False, chunk_size=CHUNK_SIZE
+    )
+    return recomputation.explain_for(account_id)
+
 
 def _chunked(rows: list[dict], size: int = CHUNK_SIZE) -> Iterator[list[dict]]:
     for start in range(0, len(rows), size):
