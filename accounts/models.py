@@ -183,11 +183,9 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [
-            models.Index(fields=["tam", "name"]),
-            models.Index(fields=["region", "segment"]),
-            models.Index(fields=["priority"]),
-        ]
+        # Deliberately few: the nightly job rewrites segment and priority, and every index
+        # on a rewritten column costs each update (and rules out HOT updates).
+        indexes = [models.Index(fields=["tam", "name"])]
         constraints = [
             models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_non_negative"),
             models.CheckConstraint(condition=Q(lam__gte=0), name="account_lam_non_negative"),

@@ -6,12 +6,13 @@ after an import or a threshold change. The rules are pure (`segments/assign.py`,
 back only what changed.
 
 A run makes two passes over the accounts, in chunks of `CHUNK_SIZE` ordered by id:
-1. segments: assign each account's segment, write the changed ones, and feed the two
-   rankings that need the whole population: the commercial top-N by ARR per region
+1. segments: assign each account's segment and feed the two rankings that need the
+   whole population: the commercial top-N by ARR per region
    (among TAM-assigned accounts) and the EMEA per-TAM top-N by parameter score. Both keep
    only their top N, so memory does not grow with the number of accounts.
-2. priorities: decide every account's priority with those rankings, write the changed
-   `Account.priority`/`priority_reasons`, and upsert the quarter's PriorityAssessment.
+2. priorities: decide every account's priority with those rankings, write the accounts
+   whose segment or priority changed (one UPDATE per chunk for both), and upsert the
+   quarter's PriorityAssessment.
 
 Each chunk is read with a fixed number of queries and written inside its own
 transaction, so a run that stops half-way leaves every account either fully updated or
@@ -366,26 +367,20 @@ class Recomputation:
     def _computed_segment(self, row: dict) -> str | None:
         return assign_segment(row["arr"], row["lam"], row["lam_confidence"], self.config.thresholds)
 
-    def _segment_chunk(self, rows: list[dict], *, write: bool = True) -> None:
-        changed = []
+    def _segment_chunk(self, rows: list[dict], *, count: bool = True) -> None:
+        """Segments for the rankings and the preview's moves; pass 2 writes them."""
         emea_rows = []
         for row in rows:
             computed = self._computed_segment(row)
-            computed_id = self.config.segment_id_of.get(computed) if computed else None
-            if computed_id != row["segment_id"]:
-                changed.append((row["id"], computed_id))
             effective = self.config.effective_segment(computed, row["segment_override_id"])
-            before = self.config.effective_segment(
-                self.config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
-            )
-            self.result.segment_moves[(before, effective)] += 1
+            if count:
+                before = self.config.effective_segment(
+                    self.config.segment_code_of.get(row["segment_id"]),
+                    row["segment_override_id"],
+                )
+                self.result.segment_moves[(before, effective)] += 1
             self._rank(row, effective, emea_rows)
         self._rank_emea(emea_rows)
-        if not write:
-            return
-        self.result.segments_changed += len(changed)
-        if self.write and not self.frozen:
-            update_rows(Account, ["segment"], changed)
 
     def _rank(self, row: dict, effective: str | None, emea_rows: list) -> None:
         region = self.config.regions[row["region_id"]]
@@ -421,10 +416,10 @@ class Recomputation:
         account_updates = []
         for row in rows:
             # Assigned again rather than remembered from pass 1: cheaper than holding a
-            # segment per account in memory, and pass 1 may not have written it (preview).
-            effective = self.config.effective_segment(
-                self._computed_segment(row), row["segment_override_id"]
-            )
+            # segment per account in memory.
+            computed = self._computed_segment(row)
+            segment_id = self.config.segment_id_of.get(computed) if computed else None
+            effective = self.config.effective_segment(computed, row["segment_override_id"])
             facts = account_facts(row, effective, self.config, related)
             region = self.config.regions[row["region_id"]]
             decision = rules.decide(facts, region.parameters, self.context)
@@ -432,18 +427,27 @@ class Recomputation:
             if self.keep_decisions:
                 self.decisions[row["id"]] = decision
             self.result.priority_moves[(row["priority"], decision.priority)] += 1
-            if (row["priority"], row["priority_reasons"]) != (
-                decision.priority,
-                decision.reasons_text,
-            ):
-                account_updates.append((row["id"], decision.priority, decision.reasons_text))
+            self._count_changes(row, segment_id, decision, account_updates)
         self.result.accounts += len(rows)
-        self.result.priorities_changed += len(account_updates)
         if not self.write:
             return
         if not self.frozen:
-            update_rows(Account, ["priority", "priority_reasons"], account_updates)
+            # One UPDATE per changed account, segment and priority together.
+            update_rows(Account, ["segment", "priority", "priority_reasons"], account_updates)
         self._write_assessments(rows, decisions)
+
+    def _count_changes(self, row, segment_id, decision, account_updates) -> None:
+        segment_changed = segment_id != row["segment_id"]
+        priority_changed = (row["priority"], row["priority_reasons"]) != (
+            decision.priority,
+            decision.reasons_text,
+        )
+        self.result.segments_changed += segment_changed
+        self.result.priorities_changed += priority_changed
+        if segment_changed or priority_changed:
+            account_updates.append(
+                (row["id"], segment_id, decision.priority, decision.reasons_text)
+            )
 
     @staticmethod
     def _decider(decision: rules.Decision, account_id: int, related: RelatedFacts) -> int | None:
@@ -502,7 +506,7 @@ class Recomputation:
         if not rows:
             return {}
         self.keep_decisions = True
-        _with_retries(lambda: self._segment_chunk(rows))
+        self._segment_chunk(rows)
         self.context = portfolio_context(
             self.as_of,
             arr_ranks=self._commercial_ranks(rows),
@@ -548,7 +552,7 @@ class Recomputation:
         for chunk_rows in _chunked(
             list(books.filter(book_filter).order_by("id").values(*ACCOUNT_COLUMNS))
         ):
-            self._segment_chunk(chunk_rows, write=False)
+            self._segment_chunk(chunk_rows, count=False)
         return self.emea.pr1_ids()
 
     def explain_for(self, account_id: int) -> rules.Assessment | None:
