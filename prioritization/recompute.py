@@ -84,6 +84,11 @@ ACCOUNT_COLUMNS = (
     "weekly_engagement", "tam_handover", "licensed_users", "active_users", "segment_id",
     "segment_override_id", "priority", "priority_reasons",
 )  # fmt: skip
+# What the segment pass reads for every account; EMEA accounts are then read whole.
+RANKING_COLUMNS = (
+    "id", "region_id", "tam_id", "arr", "lam", "lam_confidence", "segment_id",
+    "segment_override_id",
+)  # fmt: skip
 
 
 # --- configuration: the admin-editable tables, as plain data ---------------------------
@@ -156,13 +161,11 @@ def load_configuration(
 # --- reading chunks ----------------------------------------------------------------------
 
 
-def _account_chunks(chunk_size: int) -> Iterator[list[dict]]:
+def _account_chunks(chunk_size: int, columns: tuple[str, ...]) -> Iterator[list[dict]]:
     last_id = 0
     while True:
         rows = list(
-            Account.objects.filter(id__gt=last_id)
-            .order_by("id")
-            .values(*ACCOUNT_COLUMNS)[:chunk_size]
+            Account.objects.filter(id__gt=last_id).order_by("id").values(*columns)[:chunk_size]
         )
         if not rows:
             return
@@ -346,8 +349,8 @@ class Recomputation:
         self._priority_pass(context)
         return self.result
 
-    def _chunks(self, handle: Callable[[list[dict]], None]) -> None:
-        for rows in _account_chunks(self.chunk_size):
+    def _chunks(self, handle: Callable[[list[dict]], None], columns=ACCOUNT_COLUMNS) -> None:
+        for rows in _account_chunks(self.chunk_size, columns):
             counter = _QueryCounter()
             with connection.execute_wrapper(counter):
                 _with_retries(lambda rows=rows: handle(rows))
@@ -359,7 +362,7 @@ class Recomputation:
     # pass 1 -----------------------------------------------------------------------------
 
     def _segment_pass(self) -> rules.PortfolioContext:
-        self._chunks(self._segment_chunk)
+        self._chunks(self._segment_chunk, RANKING_COLUMNS)
         return portfolio_context(
             self.as_of, arr_ranks=self.top_arr.ranks(), emea_pr1_ids=self.emea.pr1_ids()
         )
@@ -394,6 +397,14 @@ class Recomputation:
     def _rank_emea(self, emea_rows: list) -> None:
         if not emea_rows:
             return
+        if "managed" not in emea_rows[0][0]:  # read with RANKING_COLUMNS: read them whole
+            whole = {
+                row["id"]: row
+                for row in Account.objects.filter(
+                    id__any=[row["id"] for row, _ in emea_rows]
+                ).values(*ACCOUNT_COLUMNS)
+            }
+            emea_rows = [(whole[row["id"]], effective) for row, effective in emea_rows]
         rows = [row for row, _ in emea_rows]
         related = load_related(rows, self.quarter, self.as_of)
         context = portfolio_context(self.as_of)

@@ -49,7 +49,9 @@ INFRASTRUCTURE_CHANGE = "infrastructure_change"
 EXPANSION_PLAY = "expansion_play"
 
 
-@dataclass(frozen=True)
+# Facts are built once per account per night: plain slotted classes, not frozen ones,
+# whose field-by-field object.__setattr__ would cost more than the rules themselves.
+@dataclass(slots=True)
 class InitiativeFact:
     kind: str
     hours_per_week: Decimal | None
@@ -63,7 +65,7 @@ class InitiativeFact:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AccountFacts:
     account_id: int
     rule_set: str

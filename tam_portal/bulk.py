@@ -118,9 +118,10 @@ def _insert_chunk_postgresql(model, fields, chunk, returning) -> list[tuple]:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
+    formatters = [(field.attname, _copy_formatter(field)) for field in fields]
     buffer = io.StringIO()
     for row in chunk:
-        buffer.write("\t".join(_copy_text(row[field.attname]) for field in fields))
+        buffer.write("\t".join([format_(row[attname]) for attname, format_ in formatters]))
         buffer.write("\n")
     buffer.seek(0)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bulk_insert_rows"
@@ -139,6 +140,24 @@ def _insert_chunk_postgresql(model, fields, chunk, returning) -> list[tuple]:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+_NUMBER_TYPES = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField", "DecimalField", "FloatField", "ForeignKey",
+}  # fmt: skip
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+
+
+def _copy_formatter(field):
+    """The cheapest correct COPY formatter for a field's values (a million rows add up)."""
+    internal_type = field.get_internal_type()
+    if internal_type in _NUMBER_TYPES:
+        return lambda value: "\\N" if value is None else str(value)
+    if internal_type in _TEXT_TYPES:
+        return lambda value: "\\N" if value is None else value.translate(_COPY_ESCAPES)
+    return _copy_text
 
 
 def _copy_text(value: object) -> str:
