@@ -10,9 +10,10 @@ import psycopg2
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from accounts.models import Account
+from prioritization import recompute as recompute_module
 from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus
 from prioritization.recompute import ADVISORY_LOCK_KEY, recompute, recompute_accounts
 from segments.models import Segment
@@ -292,3 +293,39 @@ def test_initiative_hours_come_from_the_active_initiative(account):
 
     account.refresh_from_db()
     assert (account.priority, account.priority_reasons) == (1, "infra_change")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_chunk_that_meets_a_transient_error_is_retried(monkeypatch, tam):
+    AccountFactory(tam=tam, at_risk=True)
+    calls = {"count": 0}
+    real_load_related = recompute_module.load_related
+
+    def flaky_load_related(*args, **kwargs):
+        calls["count"] += 1
+        if calls["count"] == 1:
+            raise OperationalError("deadlock detected")
+        return real_load_related(*args, **kwargs)
+
+    monkeypatch.setattr(recompute_module, "load_related", flaky_load_related)
+    monkeypatch.setattr(recompute_module.time, "sleep", lambda seconds: None)
+
+    run = recompute()
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert calls["count"] == 2
+    assert Account.objects.get().priority == 1
+
+
+def test_a_run_that_fails_is_recorded_with_its_error(monkeypatch, account):
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(recompute_module, "load_related", broken)
+
+    with pytest.raises(ValueError, match="a bug"):
+        recompute()
+
+    run = RecomputeRun.objects.get()
+    assert run.status == RunStatus.FAILED
+    assert "ValueError: a bug" in run.error
