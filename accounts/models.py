@@ -76,7 +76,9 @@ class AccountQuerySet(models.QuerySet):
 
 
 class Account(models.Model):
-    external_id = models.CharField("external id (CRM)", max_length=64, unique=True)
+    # Unique through Meta.constraints rather than unique=True, which on PostgreSQL adds a
+    # second, LIKE-pattern index nobody queries.
+    external_id = models.CharField("external id (CRM)", max_length=64)
     name = models.CharField(max_length=200)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="accounts")
     parent = models.ForeignKey(
@@ -92,6 +94,7 @@ class Account(models.Model):
         blank=True,
         related_name="accounts",
         verbose_name="TAM",
+        db_index=False,  # the (tam, name) index serves every lookup by TAM
     )
 
     arr = models.DecimalField(
@@ -157,6 +160,8 @@ class Account(models.Model):
     )
 
     # Computed by the recompute job; the override pins the segment with a reason.
+    # Not indexed, like priority below: the nightly job rewrites these columns, and with
+    # no index on them PostgreSQL updates the rows in place (HOT), leaving indexes alone.
     segment = models.ForeignKey(
         "segments.Segment",
         on_delete=models.PROTECT,
@@ -164,6 +169,7 @@ class Account(models.Model):
         blank=True,
         related_name="accounts",
         editable=False,
+        db_index=False,
     )
     segment_override = models.ForeignKey(
         "segments.Segment",
@@ -171,6 +177,7 @@ class Account(models.Model):
         null=True,
         blank=True,
         related_name="pinned_accounts",
+        db_index=False,
     )
     segment_override_reason = models.CharField(max_length=300, blank=True)
     priority = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -187,6 +194,7 @@ class Account(models.Model):
         # on a rewritten column costs each update (and rules out HOT updates).
         indexes = [models.Index(fields=["tam", "name"])]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="account_external_id_unique"),
             models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_non_negative"),
             models.CheckConstraint(condition=Q(lam__gte=0), name="account_lam_non_negative"),
             models.CheckConstraint(
