@@ -19,6 +19,7 @@ from accounts.models import (
     Stage,
     StageAdoption,
     SuccessPlanObjective,
+    UsageSnapshot,
     Webinar,
 )
 from prioritization.admin import RuleSetParametersInline
@@ -279,4 +280,14 @@ class ArrSnapshotAdmin(LargeTableAdmin):
     search_fields = (*ACCOUNT_SEARCH_FIELDS, "fiscal_quarter__exact")
     autocomplete_fields = ("account",)
     # The model orders by account, i.e. by account name: a join and a sort of every row.
+    ordering = ("-id",)
+
+
+@admin.register(UsageSnapshot)
+class UsageSnapshotAdmin(LargeTableAdmin):
+    list_display = ("account", "taken_on", "active_users", "licensed_users", "health")
+    list_filter = ("health",)
+    list_select_related = ("account",)
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account",)
     ordering = ("-id",)

@@ -123,6 +123,10 @@ class Account(models.Model):
     )
     first_engaged_on = models.DateField(null=True, blank=True)
     first_value_on = models.DateField(null=True, blank=True)
+    first_value_derived = models.BooleanField(
+        default=False,
+        help_text="First value was not entered: derived from the day licence use reached 10%.",
+    )
     onboarded_on = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
 
@@ -499,3 +503,30 @@ class ArrSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.fiscal_quarter}: {self.arr}"
+
+
+class UsageSnapshot(models.Model):
+    """Licence use and health on a day (weekly from the product's usage data).
+
+    The onboarding clock derives first value from it (the day active users first reach
+    10% of licensed users, page 000) and metrics read health over time from it.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage")
+    taken_on = models.DateField()
+    licensed_users = models.PositiveIntegerField()
+    active_users = models.PositiveIntegerField()
+    health = models.CharField(max_length=6, choices=Health.choices, blank=True)
+
+    class Meta:
+        ordering = ["account", "taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "taken_on"], name="one_usage_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} on {self.taken_on}: {self.active_users}/{self.licensed_users}"
+
+    @property
+    def utilisation(self):
+        return self.active_users / self.licensed_users if self.licensed_users else None

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Account, Activity, Region
+from accounts.models import Account, Activity, Region, UsageSnapshot
 from metrics.models import MetricResult
 from prioritization.models import RecomputeRun, RuleSetParameters
 from segments.models import Segment
@@ -62,6 +62,9 @@ def one_of_each(account):
     PriorityReviewFactory(account=account)
     MetricResultFactory()
     RecomputeRun.objects.create(trigger="nightly", as_of=datetime.date(2026, 11, 22))
+    UsageSnapshot.objects.create(
+        account=account, taken_on=datetime.date(2026, 11, 16), licensed_users=50, active_users=9
+    )
     Group.objects.create(name="TAM operations")
     return account
 
