@@ -68,7 +68,10 @@ class ScopeType(models.TextChoices):
 class MetricResult(models.Model):
     metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="results")
     scope_type = models.CharField(max_length=10, choices=ScopeType.choices)
-    scope = models.CharField(max_length=120, help_text="User name, team, region or segment code.")
+    scope = models.CharField(
+        max_length=120,
+        help_text="The TAM's, team's or region's id, the segment code, or 'all' for the company.",
+    )
     fiscal_quarter = models.CharField(max_length=7)
     numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
@@ -81,6 +84,9 @@ class MetricResult(models.Model):
     )
     target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     attained = models.BooleanField(null=True, blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Secondary figures: NPS, cohort sizes, ..."
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Recompute segments and priorities for every account (DESIGN sections 3, 4 and 8).
+"""Recompute segments, priorities and metrics for every account (DESIGN sections 3-5, 8).
 
 One service for the nightly beat schedule, `manage.py recompute` and the on-demand runs
 after an import or a threshold change. The rules are pure (`segments/assign.py`,
@@ -20,6 +20,9 @@ untouched; the next run finishes the job (runs are idempotent). A chunk that mee
 transient database error (deadlock, dropped connection) is retried. Runs never overlap:
 PostgreSQL holds a session advisory lock for the run, which the server releases if the
 worker dies; SQLite, the embedded single-process default, checks for a running run.
+
+Then the run fills first-value dates nobody entered from licence use and computes the
+quarter's lifecycle metrics (`metrics/compute.py`).
 
 A fiscal quarter is frozen once it has ended: a run dated in a past quarter only adds
 assessments that are missing for it, and changes neither them nor the accounts.
@@ -53,6 +56,7 @@ from accounts.models import (
     StageAdoption,
 )
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
+from metrics.compute import compute_quarter, derive_first_value_dates
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
 from tam_portal.bulk import insert_rows, update_rows
@@ -303,6 +307,7 @@ class PassResult:
     priority_moves: Counter = field(default_factory=Counter)
     chunks: int = 0
     max_queries_per_chunk: int = 0
+    details: dict = field(default_factory=dict)
 
 
 def _with_retries(work: Callable[[], None]) -> None:
@@ -676,12 +681,22 @@ def recompute(
         _abandon_leftover_runs()
         run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of)
         try:
+            derived = derive_first_value_dates()
             result = Recomputation(
                 load_configuration(), as_of, write=True, chunk_size=chunk_size
             ).run()
+            quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
+            metrics = compute_quarter(quarter, today=as_of, chunk_size=chunk_size)
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             raise
+        result.details = {
+            "first_value_dates_derived": derived,
+            "metrics_quarter": metrics.quarter,
+            "metric_results_created": metrics.results_created,
+            "metric_results_updated": metrics.results_updated,
+            "metric_results_deleted": metrics.results_deleted,
+        }
         _finish(run, RunStatus.SUCCEEDED, result=result)
         return run
 
@@ -699,6 +714,7 @@ def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None,
         run.details = {
             "chunks": result.chunks,
             "max_queries_per_chunk": result.max_queries_per_chunk,
+            **result.details,
         }
     run.save()
 

@@ -49,6 +49,11 @@ def _update_chunk_postgresql(model, fields, chunk) -> None:
     columns = [pk.column] + [field.column for field in fields]
     types = [pk.db_type(connection)] + [field.db_type(connection) for field in fields]
     arrays = [[row[index] for row in chunk] for index in range(len(columns))]
+    for index, field in enumerate(fields, start=1):
+        if isinstance(field, models.JSONField):  # psycopg2 sends JSON as text, cast below
+            arrays[index] = [
+                None if value is None else json.dumps(value) for value in arrays[index]
+            ]
     assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns[1:])
     unnest_args = ", ".join(f"%s::{db_type}[]" for db_type in types)
     column_list = ", ".join(quote(column) for column in columns)
