@@ -1,6 +1,8 @@
 """Lifecycle metrics: definitions, per-segment targets and kept results (DESIGN section 5)."""
 
-from django.core.validators import MinValueValidator
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -109,3 +111,55 @@ class MetricResult(models.Model):
 
     def __str__(self):
         return f"{self.metric.key} {self.scope_type}:{self.scope} {self.fiscal_quarter}"
+
+
+class BurnDownThresholds(models.Model):
+    """The numbers behind the burn-down lists a manager works through (one row)."""
+
+    first_engage_days = models.PositiveSmallIntegerField(
+        "first engage overdue after (days)", default=14, validators=[MinValueValidator(1)]
+    )
+    first_value_days = models.PositiveSmallIntegerField(
+        "first value overdue after (days)", default=30, validators=[MinValueValidator(1)]
+    )
+    onboarding_days = models.PositiveSmallIntegerField(
+        "onboarding overdue after (days)", default=45, validators=[MinValueValidator(1)]
+    )
+    pr1_cadence_days = models.PositiveSmallIntegerField(
+        "Pr1 without a cadence call for (days)", default=30, validators=[MinValueValidator(1)]
+    )
+    pr2_cadence_days = models.PositiveSmallIntegerField(
+        "Pr2 without a cadence call for (days)", default=60, validators=[MinValueValidator(1)]
+    )
+    pr1_ebr_months = models.PositiveSmallIntegerField(
+        "Pr1 without an EBR for (months)", default=12, validators=[MinValueValidator(1)]
+    )
+    low_utilisation_share = models.DecimalField(
+        "low licence utilisation below (share of licensed users active)",
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    renewal_survey_days = models.PositiveSmallIntegerField(
+        "renewal survey due this many days before renewal",
+        default=110,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = "burn-down thresholds"
+        verbose_name_plural = "burn-down thresholds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low_utilisation_share__gte=0, low_utilisation_share__lte=1),
+                name="burndown_utilisation_share_0_1",
+            ),
+        ]
+
+    def __str__(self):
+        return "Burn-down thresholds"
+
+    @classmethod
+    def current(cls) -> "BurnDownThresholds":
+        return cls.objects.order_by("pk").first() or cls()
