@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from metrics.models import MetricDefinition, MetricResult, MetricTarget
+from metrics.models import BurnDownThresholds, MetricDefinition, MetricResult, MetricTarget
 from tam_portal.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
@@ -47,3 +47,26 @@ class MetricResultAdmin(LargeTableAdmin):
     readonly_fields = ("computed_at",)
     # Latest quarter first; the (fiscal_quarter, scope_type, scope) index serves it.
     ordering = ("-fiscal_quarter", "scope_type", "scope")
+
+
+@admin.register(BurnDownThresholds)
+class BurnDownThresholdsAdmin(admin.ModelAdmin):
+    """One row: the lists read the first; a second would be ignored, so none can be added."""
+
+    list_display = (
+        "__str__",
+        "first_engage_days",
+        "first_value_days",
+        "onboarding_days",
+        "pr1_cadence_days",
+        "pr2_cadence_days",
+        "pr1_ebr_months",
+        "low_utilisation_share",
+        "renewal_survey_days",
+    )
+
+    def has_add_permission(self, request):
+        return not BurnDownThresholds.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
