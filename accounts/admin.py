@@ -7,12 +7,14 @@ big change lists neither COUNT(*) their whole table nor count each filter's face
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import (
     Account,
     Activity,
     ArrSnapshot,
+    Disengagement,
+    Engagement,
     Initiative,
     Opportunity,
     Region,
@@ -291,3 +293,132 @@ class UsageSnapshotAdmin(LargeTableAdmin):
     search_fields = ACCOUNT_SEARCH_FIELDS
     autocomplete_fields = ("account",)
     ordering = ("-id",)
+
+
+# --- Engagement lifecycle (DESIGN section 7) -------------------------------------------
+# People start and end engagements through accounts/engagement.py; the admin is where TAM
+# operations read the history and correct a row. A row saved here passes the model's own
+# checks (https link, template of the region, dates) but not the service's account-wide
+# ones (one engagement at a time), and changes neither the account's TAM nor anything else.
+
+
+class CollaborationProjectListFilter(admin.SimpleListFilter):
+    """Engagements without a collaboration project link, which page 004 expects."""
+
+    title = "collaboration project"
+    parameter_name = "project"
+
+    def lookups(self, request, model_admin):
+        return [("linked", "Linked"), ("missing", "Missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "linked":
+            return queryset.exclude(collaboration_project_url="")
+        if self.value() == "missing":
+            return queryset.filter(collaboration_project_url="")
+        return queryset
+
+
+@admin.register(Engagement)
+class EngagementAdmin(LargeTableAdmin):
+    fields = (
+        "account",
+        ("kind", "template"),
+        "tam",
+        ("started_on", "welcome_call_on"),
+        "collaboration_project_url",
+        "notes",
+        ("created_by", "created_at"),
+    )
+    readonly_fields = ("created_by", "created_at")
+    list_display = (
+        "account",
+        "kind",
+        "tam",
+        "started_on",
+        "template",
+        "welcome_call_on",
+        "has_project_display",
+    )
+    list_filter = ("kind", "template", CollaborationProjectListFilter)
+    list_select_related = ("account", "tam")
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account", "tam")
+    # A link typed without its scheme is an https one (the model accepts no other).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    ordering = ("-id",)
+
+    @admin.display(description="project", boolean=True)
+    def has_project_display(self, engagement):
+        return engagement.has_collaboration_project
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Disengagement)
+class DisengagementAdmin(LargeTableAdmin):
+    fieldsets = (
+        (
+            None,
+            {"fields": ("account", "engagement", "tam", "disengaged_on", "reason", "explanation")},
+        ),
+        (
+            "Checklist (page 004)",
+            {
+                "fields": (
+                    "call_held_face_to_face_with_sal_ae",
+                    "reason_explained",
+                    "assistance_options_reviewed",
+                    "follow_up_sent",
+                )
+            },
+        ),
+        (
+            "The account on the day",
+            {
+                "fields": (
+                    ("segment_at_disengagement", "arr_at_disengagement"),
+                    "tam_released",
+                    ("recorded_by", "recorded_at"),
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "segment_at_disengagement",
+        "arr_at_disengagement",
+        "tam_released",
+        "recorded_by",
+        "recorded_at",
+    )
+    list_display = (
+        "account",
+        "disengaged_on",
+        "reason",
+        "tam",
+        "segment_at_disengagement",
+        "checklist_complete_display",
+        "tam_released",
+    )
+    list_filter = ("reason", "tam_released", "follow_up_sent")
+    list_select_related = ("account", "tam")
+    search_fields = ACCOUNT_SEARCH_FIELDS
+    autocomplete_fields = ("account", "engagement", "tam")
+    ordering = ("-id",)
+
+    @admin.display(description="checklist complete", boolean=True)
+    def checklist_complete_display(self, disengagement):
+        return disengagement.complete
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # What the service snapshots, for a row added by hand.
+            account = obj.account
+            segment = account.effective_segment
+            obj.segment_at_disengagement = segment.code if segment else ""
+            obj.arr_at_disengagement = account.arr
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -227,3 +227,28 @@ class CapacityProfileFactory(DjangoModelFactory):
     # One profile per segment; the seed gives the TAM-assigned segments theirs.
     segment = factory.LazyFunction(segment)
     weekly_capacity_hours = Decimal("31.25")
+
+
+class EngagementFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.Engagement"
+
+    account = factory.SubFactory(AccountFactory)
+    kind = "new"
+    tam = factory.LazyAttribute(lambda e: e.account.tam)
+    started_on = datetime.date(2026, 3, 2)
+    collaboration_project_url = factory.Sequence(
+        lambda n: f"https://gitlab.com/gitlab-com/account-management/customer-{n}"
+    )
+    template = "enterprise"
+
+
+class DisengagementFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.Disengagement"
+
+    account = factory.SubFactory(AccountFactory)
+    tam = factory.LazyAttribute(lambda d: d.account.tam)
+    disengaged_on = datetime.date(2026, 10, 15)
+    reason = "downgrade"
+    explanation = "ARR fell below the TAM alignment threshold after the renewal."
