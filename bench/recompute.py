@@ -1,0 +1,199 @@
+"""Time the recompute job on a synthetic portfolio of N accounts.
+
+Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
+(default 100,000 accounts). Run it through `bench/run recompute [ACCOUNTS]`, which
+provisions a throwaway PostgreSQL.
+
+Migrates, builds the portfolio (bench/build_portfolio.py), then runs `recompute()`:
+1. first run: every segment, priority and assessment is new;
+2. second run: nothing changes;
+both without tracemalloc, for the wall time. Then, unless --no-trace, two runs under
+tracemalloc (which slows Python down several times) for the peak Python memory:
+3. a run where nothing changes;
+4. a first-run-like pass, after clearing the segments, priorities and assessments.
+ru_maxrss is the process's peak resident size so far (the build included), for reference.
+
+DEBUG is off, as in production: with it on Django keeps the SQL of the last 9,000
+queries, thousands of values each, which would dominate the memory figures.
+"""
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tam_portal.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Account  # noqa: E402
+from bench.build_portfolio import build_portfolio  # noqa: E402
+from lib.fiscal import fiscal_quarter_of  # noqa: E402
+from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus  # noqa: E402
+from prioritization.recompute import CHUNK_SIZE, recompute  # noqa: E402
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Measurement:
+    label: str
+    traced: bool
+    seconds: float
+    python_peak_mb: float | None
+    maxrss_mb: float
+    run: RecomputeRun
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
+    gc.collect()
+    if traced:
+        tracemalloc.start()
+    started = time.perf_counter()
+    run = recompute(as_of=as_of, trigger="bench", chunk_size=chunk_size)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / MB if traced else None
+    if traced:
+        tracemalloc.stop()
+    if run.status != RunStatus.SUCCEEDED:
+        print(f"{label}: run ended {run.status}\n{run.error}", file=sys.stderr)
+        sys.exit(1)
+    result = Measurement(label, traced, seconds, peak, maxrss_mb(), run)
+    details = run.details or {}
+    print(
+        f"{label}{' [tracemalloc]' if traced else ''}: {seconds:.1f} s, "
+        f"{run.accounts / seconds:,.0f} accounts/s, "
+        + (f"Python peak {peak:.1f} MB, " if peak is not None else "")
+        + f"maxrss {result.maxrss_mb:.0f} MB, chunks {details.get('chunks')}, "
+        f"max queries/chunk {details.get('max_queries_per_chunk')}; "
+        f"accounts {run.accounts:,}, segments changed {run.segments_changed:,}, "
+        f"priorities changed {run.priorities_changed:,}, "
+        f"assessments created {run.assessments_created:,}, "
+        f"updated {run.assessments_updated:,} (load {load()})",
+        flush=True,
+    )
+    return result
+
+
+def invalidate() -> None:
+    started = time.perf_counter()
+    Account.objects.update(priority=None, priority_reasons="", segment=None)
+    PriorityAssessment.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE accounts_account")
+            cursor.execute("VACUUM ANALYZE prioritization_priorityassessment")
+    print(
+        f"cleared segments, priorities and assessments in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+
+def distribution() -> None:
+    """What the first run decided: accounts per segment and per priority."""
+    segments = Account.objects.values_list("segment__code").annotate(n=Count("id"))
+    priorities = Account.objects.values_list("priority").annotate(n=Count("id"))
+    print(
+        "  segments: "
+        + ", ".join(f"{code or 'none'} {n:,}" for code, n in sorted(segments, key=str))
+        + "\n  priorities: "
+        + ", ".join(f"Pr{priority} {n:,}" for priority, n in sorted(priorities, key=str)),
+        flush=True,
+    )
+
+
+def summary(measurements: list[Measurement]) -> None:
+    header = (
+        f"{'run':<34} {'wall s':>7} {'acc/s':>8} {'py peak MB':>10} {'maxrss MB':>9} "
+        f"{'chunks':>6} {'max q':>5} {'segments':>9} {'priorities':>10} {'created':>9} "
+        f"{'updated':>9}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for item in measurements:
+        run, details = item.run, item.run.details or {}
+        label = item.label + (" [tracemalloc]" if item.traced else "")
+        peak = f"{item.python_peak_mb:.1f}" if item.python_peak_mb is not None else "-"
+        print(
+            f"{label:<34} {item.seconds:>7.1f} {run.accounts / item.seconds:>8,.0f} "
+            f"{peak:>10} {item.maxrss_mb:>9.0f} {details.get('chunks', '-'):>6} "
+            f"{details.get('max_queries_per_chunk', '-'):>5} {run.segments_changed:>9,} "
+            f"{run.priorities_changed:>10,} {run.assessments_created:>9,} "
+            f"{run.assessments_updated:>9,}"
+        )
+
+
+def main(accounts: int, *, trace: bool, seed: int, chunk_size: int) -> None:
+    as_of = timezone.localdate()
+    quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
+    print(
+        f"database: {connection.vendor}, as of {as_of} ({quarter.label}), "
+        f"{accounts:,} accounts, chunk size {chunk_size:,}, load {load()}",
+        flush=True,
+    )
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    counts = build_portfolio(accounts, seed=seed, as_of=as_of)
+    elapsed = time.perf_counter() - started
+    print(
+        f"built the portfolio in {elapsed:.1f} s ({accounts / elapsed:,.0f} accounts/s), "
+        f"maxrss {maxrss_mb():.0f} MB: "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items()),
+        flush=True,
+    )
+
+    measurements = [
+        measure("1 first run (all change)", traced=False, as_of=as_of, chunk_size=chunk_size)
+    ]
+    distribution()
+    measurements.append(
+        measure("2 second run (no change)", traced=False, as_of=as_of, chunk_size=chunk_size)
+    )
+    if trace:
+        measurements.append(measure("3 no change", traced=True, as_of=as_of, chunk_size=chunk_size))
+        invalidate()
+        measurements.append(
+            measure("4 after clearing", traced=True, as_of=as_of, chunk_size=chunk_size)
+        )
+    summary(measurements)
+    print(f"\nload average now: {load()}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Time the recompute job on N accounts.")
+    parser.add_argument("accounts", nargs="?", type=int, default=100_000)
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the two runs under tracemalloc"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
+    arguments = parser.parse_args()
+    main(
+        arguments.accounts,
+        trace=not arguments.no_trace,
+        seed=arguments.seed,
+        chunk_size=arguments.chunk_size,
+    )
