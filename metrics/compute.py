@@ -37,6 +37,7 @@ from lib.dates import add_months
 from lib.fiscal import FiscalQuarter, parse_quarter_label
 from people.models import Team, User
 from prioritization.models import PriorityAssessment
+from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
 from tam_portal.bulk import insert_rows, update_rows
 
@@ -50,13 +51,14 @@ ACCOUNT_COLUMNS = (
     "id", "tam_id", "tam__team_id", "region_id", "segment_id", "segment_override_id",
     "priority", "customer_since", "first_engaged_on", "first_value_on", "onboarded_on",
     "success_plan", "success_plan_green_on", "success_plan_management_qualified", "arr",
+    "lam", "lam_confidence",
 )  # fmt: skip
 
 
 def quarter_window(quarter: FiscalQuarter, today: date | None = None) -> formulas.QuarterWindow:
     today = today or timezone.localdate()
     return formulas.QuarterWindow(
-        quarter.label, quarter.start, quarter.end, min(quarter.end, today)
+        quarter.label, quarter.start, quarter.end, min(quarter.end, today), observed_on=today
     )
 
 
@@ -212,17 +214,29 @@ class _Scopes:
 
     def __init__(self):
         self.segment_code = dict(Segment.objects.values_list("id", "code"))
+        self.thresholds = [
+            SegmentThreshold(
+                row.code, row.min_arr, row.min_arr_inclusive, row.lam_min_arr, row.high_lam_usd
+            )
+            for row in Segment.objects.order_by("position")
+        ]
+
+    def segment_at(self, row, arr: Decimal | None) -> str | None:
+        """The segment an ARR figure puts the account in, its admin pin winning."""
+        if row["segment_override_id"]:
+            return self.segment_code.get(row["segment_override_id"])
+        return assign_segment(arr, row["lam"], row["lam_confidence"], self.thresholds)
 
     def effective_segment(self, row) -> str | None:
         return self.segment_code.get(row["segment_override_id"] or row["segment_id"])
 
     @staticmethod
-    def of(row, segment: str | None) -> list[tuple[str, str]]:
-        keys = [(ScopeType.COMPANY, COMPANY), (ScopeType.REGION, str(row["region_id"]))]
-        if row["tam_id"]:
-            keys.append((ScopeType.TAM, str(row["tam_id"])))
-        if row["tam__team_id"]:
-            keys.append((ScopeType.TEAM, str(row["tam__team_id"])))
+    def of(tam_id, team_id, region_id, segment: str | None) -> list[tuple[str, str]]:
+        keys = [(ScopeType.COMPANY, COMPANY), (ScopeType.REGION, str(region_id))]
+        if tam_id:
+            keys.append((ScopeType.TAM, str(tam_id)))
+        if team_id:
+            keys.append((ScopeType.TEAM, str(team_id)))
         if segment:
             keys.append((ScopeType.SEGMENT, segment))
         return keys
@@ -239,10 +253,12 @@ def _targets() -> tuple[dict[str, Decimal | None], dict[tuple[str, str], Decimal
     return defaults, by_segment
 
 
-def _metric_account(row, segment, related: _Related, increases, quarter) -> formulas.MetricAccount:
+def _metric_account(
+    row, segment, related: _Related, increases, quarter, running: bool
+) -> formulas.MetricAccount:
     account_id = row["id"]
     arr_end = related.arr.get((account_id, quarter.shifted(1).label))
-    if arr_end is None and quarter.end >= timezone.localdate():
+    if arr_end is None and running:
         arr_end = row["arr"]  # the quarter is running: its end is now
     return formulas.MetricAccount(
         account_id=account_id,
@@ -280,34 +296,61 @@ class MetricsRun:
 def compute_quarter(
     quarter: FiscalQuarter, *, today: date | None = None, chunk_size: int = CHUNK_SIZE
 ) -> MetricsRun:
-    """Every metric for every scope in `quarter`, written where it changed."""
+    """Every metric for every scope in `quarter`, written where it changed.
+
+    Contributions are added up per cell (TAM, team, region, segment), a few thousand at
+    most, and the cells rolled up into the five scopes at the end: one dictionary update
+    per contribution instead of five.
+    """
     window = quarter_window(quarter, today)
+    running = quarter.end >= (today or timezone.localdate())
     scopes = _Scopes()
     defaults, by_segment = _targets()
-    accumulators: dict[tuple[str, str, str], formulas.Accumulator] = {}
-    seen_scopes: set[tuple[str, str]] = set()
+    per_segment: dict[str | None, tuple] = {}
+    cells: dict[tuple, dict[str, formulas.Accumulator]] = {}
     run = MetricsRun(quarter.label)
     for rows in _chunks(chunk_size):
         related = _load_related(rows, window, quarter)
         increases = _first_increases(rows)
         for row in rows:
             segment = scopes.effective_segment(row)
-            account = _metric_account(row, segment, related, increases, quarter)
-            targets = {
-                key: by_segment.get((key, segment), value) for key, value in defaults.items()
-            }
-            keys = scopes.of(row, segment)
-            seen_scopes.update(keys)
-            for metric, part in formulas.contributions(account, window, targets):
-                for scope_type, scope in keys:
-                    accumulator = accumulators.setdefault(
-                        (metric.key, scope_type, scope), formulas.Accumulator()
-                    )
-                    accumulator.add(part, metric.kind)
+            if segment not in per_segment:
+                per_segment[segment] = (
+                    formulas.metrics_for(segment),
+                    {key: by_segment.get((key, segment), value) for key, value in defaults.items()},
+                )
+            metrics, targets = per_segment[segment]
+            account = _metric_account(row, segment, related, increases, quarter, running)
+            if account.arr_start is not None:
+                account.segment_at_start = scopes.segment_at(row, account.arr_start)
+            cell = cells.setdefault(
+                (row["tam_id"], row["tam__team_id"], row["region_id"], segment), {}
+            )
+            for metric, part in formulas.contributions(account, window, targets, metrics):
+                accumulator = cell.get(metric.key)
+                if accumulator is None:
+                    accumulator = cell[metric.key] = formulas.Accumulator()
+                accumulator.add(part, metric.kind)
         run.accounts += len(rows)
+    accumulators, seen_scopes = _roll_up(cells)
     values = _finish(quarter, accumulators, seen_scopes, defaults, by_segment)
     _write(quarter.label, values, run)
     return run
+
+
+def _roll_up(cells: dict) -> tuple[dict, set]:
+    kinds = {metric.key: metric.kind for metric in formulas.METRICS}
+    accumulators: dict[tuple[str, str, str], formulas.Accumulator] = {}
+    seen_scopes: set[tuple[str, str]] = set()
+    for (tam_id, team_id, region_id, segment), per_metric in cells.items():
+        keys = _Scopes.of(tam_id, team_id, region_id, segment)
+        seen_scopes.update(keys)
+        for key, cell_accumulator in per_metric.items():
+            for scope_type, scope in keys:
+                accumulators.setdefault((key, scope_type, scope), formulas.Accumulator()).merge(
+                    cell_accumulator, kinds[key]
+                )
+    return accumulators, seen_scopes
 
 
 def _previous_values(quarter: FiscalQuarter) -> dict[tuple[str, str, str, str], Decimal]:

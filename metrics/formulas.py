@@ -49,6 +49,13 @@ class QuarterWindow:
     start: date
     end: date
     as_of: date
+    # Until when milestones are looked for: a quarter's new customers keep their clocks
+    # running after the quarter ends, so a later recompute sees them reached.
+    observed_on: date | None = None
+
+    @property
+    def milestones_until(self) -> date:
+        return self.observed_on or self.as_of
 
     def contains(self, day: date | None) -> bool:
         return day is not None and self.start <= day <= self.as_of
@@ -117,6 +124,9 @@ class MetricAccount:
     arr_start: Decimal | None = None  # ARR at the quarter's start
     arr_end: Decimal | None = None  # ARR at the quarter's end (or now)
     first_arr_increase_on: date | None = None
+    # The segment its start-of-quarter ARR put it in: ARR metrics count an account that
+    # churned or shrank during the quarter in the segment it started in.
+    segment_at_start: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,11 +163,12 @@ class Metric:
     population: str
     numerator: str
     denominator: str
+    by_start_segment: bool = False
 
-    def applies_to(self, account: MetricAccount) -> bool:
+    def applies_to(self, segment: str | None) -> bool:
         if self.segments is None:
-            return account.segment is not None
-        return account.segment in self.segments
+            return segment is not None
+        return segment in self.segments
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -180,18 +191,22 @@ def _clock(milestone: str):
     def contribution(account: MetricAccount, quarter: QuarterWindow, target):
         if not quarter.contains(account.customer_since):
             return None
+        until = quarter.milestones_until
         reached = getattr(account, milestone)
         days = _days(account.customer_since, reached) if reached else None
-        if reached and reached > quarter.as_of:
-            days = None  # reached after the as-of day: not yet, for these figures
-        elapsed = _days(account.customer_since, quarter.as_of)
+        if reached and reached > until:
+            days = None  # reached after the day we look from: not yet, for these figures
+        elapsed = _days(account.customer_since, until)
         limit = int(target) if target is not None else None
         within = days is not None and limit is not None and days <= limit
-        settled = days is not None or (limit is not None and elapsed > limit)
+        overdue = days is None and limit is not None and elapsed > limit
+        # A clock still running past its target takes part in the median with the days
+        # so far, a lower bound: leaving it out would make late cohorts look fast.
+        sample = days if days is not None else (elapsed if overdue else None)
         return Contribution(
             numerator=ONE if within else ZERO,
-            denominator=ONE if settled else ZERO,
-            samples=(days,) if days is not None else (),
+            denominator=ONE if days is not None or overdue else ZERO,
+            samples=(sample,) if sample is not None else (),
             extra=(("cohort", ONE), ("reached", ONE if days is not None else ZERO)),
         )
 
@@ -220,9 +235,10 @@ def _success_plan_new(account, quarter, target):
 
 
 def _success_plan_onboarded(account, quarter, target):
+    """A completed plan is a fully green one; objectives alone are a plan in progress."""
     if not quarter.contains(account.onboarded_on):
         return None
-    return _share(account.success_plan in ("objectives", "green"))
+    return _share(account.success_plan == "green")
 
 
 def _ebr_coverage(account, quarter, target):
@@ -282,8 +298,10 @@ def _attendances_in(account, quarter):
 
 
 def _webinars_held(account, quarter, target):
-    held = {item.webinar_id for item in _attendances_in(account, quarter)}
-    return Contribution(samples=tuple(held)) if held else None
+    # Every account in the segments counts, so a scope that held none shows 0, not no data.
+    return Contribution(
+        samples=tuple({item.webinar_id for item in _attendances_in(account, quarter)})
+    )
 
 
 def _webinar_stay_rate(account, quarter, target):
@@ -342,10 +360,11 @@ def _stage_adoption_within(reached: str, deadline: Callable[[date], date]):
 
 
 def _license_saves(account, quarter, target):
+    """Accounts, not flags: an account flagged twice counts once, saved if any flag was."""
     flagged = [flag for flag in account.license_flags if quarter.contains(flag.flagged_on)]
     if not flagged:
         return None
-    return Contribution(Decimal(sum(1 for flag in flagged if flag.saved)), Decimal(len(flagged)))
+    return _share(any(flag.saved for flag in flagged))
 
 
 def _completed_in(account, quarter, kind=None):
@@ -357,8 +376,8 @@ def _completed_in(account, quarter, kind=None):
 
 
 def _playbooks_completed(account, quarter, target):
-    done = _completed_in(account, quarter)
-    return Contribution(numerator=Decimal(len(done))) if done else None
+    # Every account in the segments counts, so a scope that completed none shows 0.
+    return Contribution(numerator=Decimal(len(_completed_in(account, quarter))))
 
 
 def _days_per_playbook(account, quarter, target):
@@ -385,10 +404,9 @@ def _expansion_win_rate(account, quarter, target):
 
 
 def _gross_retention(account, quarter, target):
-    if not account.arr_start:
-        return None
-    end = account.arr_end if account.arr_end is not None else account.arr_start
-    lost = max(account.arr_start - end, ZERO)  # churn and contraction; growth not counted
+    if not account.arr_start or account.arr_end is None:
+        return None  # no start ARR, or the end is not known yet: not in the population
+    lost = max(account.arr_start - account.arr_end, ZERO)  # churn, contraction; not growth
     return Contribution(account.arr_start - lost, account.arr_start)
 
 
@@ -403,8 +421,8 @@ def _time_to_iacv_growth(account, quarter, target):
     if account.customer_since is None or not quarter.contains(increase):
         return None
     days = _days(account.customer_since, increase)
-    if days is None or days > 365:
-        return None  # year-1 customers only
+    if days is None or days >= 365:
+        return None  # year-1 customers only: day 365 is the first anniversary
     return Contribution(samples=(days,))
 
 
@@ -476,12 +494,12 @@ METRICS: tuple[Metric, ...] = (
            "expansion playbooks closed in the quarter", "won", "closed"),
     Metric("gross_retention", TAM_ASSIGNED | ONBOARDING, "share", "at_least",
            _gross_retention, "ARR at the start of the quarter",
-           "start ARR less churn and contraction", "start ARR"),
+           "start ARR less churn and contraction", "start ARR", by_start_segment=True),
     Metric("iacv_growth", TAM_ASSIGNED, "share", "at_least", _iacv_growth, "accounts",
-           "ARR gained in the quarter", "ARR at its start"),
+           "ARR gained in the quarter", "ARR at its start", by_start_segment=True),
     Metric("time_to_iacv_growth", ONBOARDING | DIGITAL, "median_days", "down",
            _time_to_iacv_growth, "year-1 customers whose ARR first grew in the quarter",
-           "—", "—"),
+           "—", "—", by_start_segment=True),
 )  # fmt: skip
 METRICS_BY_KEY = {metric.key: metric for metric in METRICS}
 
@@ -500,6 +518,21 @@ class Accumulator:
         self.samples: list | set | None = None
         self.extra: dict[str, Decimal] = {}
         self.count = 0
+
+    def merge(self, other: Accumulator, kind: str) -> None:
+        """Add another scope's sums in (a TAM's into its team's, region's, company's)."""
+        self.count += other.count
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        if other.samples:
+            if self.samples is None:
+                self.samples = set() if kind == "distinct" else []
+            if kind == "distinct":
+                self.samples.update(other.samples)
+            else:
+                self.samples.extend(other.samples)
+        for name, amount in other.extra.items():
+            self.extra[name] = self.extra.get(name, ZERO) + amount
 
     def add(self, contribution: Contribution, kind: str) -> None:
         self.count += 1
@@ -544,15 +577,16 @@ def _details(accumulator: Accumulator) -> dict:
 
 def finish(metric: Metric, accumulator: Accumulator | None, targets: Targets) -> MetricValue:
     """The value of a metric in one scope; no population means no data."""
+    comparison = targets.previous if metric.direction in ("up", "down") else targets.target
     if accumulator is None or accumulator.count == 0:
-        return MetricValue(None, None, None, targets.target, None)
+        return MetricValue(None, None, None, comparison, None)
     value, numerator, denominator = _value(metric, accumulator)
     details = _details(accumulator)
     return MetricValue(
         numerator=numerator,
         denominator=denominator,
         value=value,
-        target=targets.target if metric.direction not in ("up", "down") else targets.previous,
+        target=comparison,
         attained=_attained(metric.direction, value, targets),
         details=details,
     )
@@ -574,12 +608,33 @@ def _value(metric: Metric, accumulator: Accumulator) -> tuple:
     return value.quantize(Decimal("0.0001")), accumulator.numerator, accumulator.denominator
 
 
+def metrics_for(segment: str | None) -> tuple[Metric, ...]:
+    """The metrics an account in `segment` counts in by its current segment."""
+    return tuple(
+        metric for metric in METRICS if not metric.by_start_segment and metric.applies_to(segment)
+    )
+
+
+START_SEGMENT_METRICS = tuple(metric for metric in METRICS if metric.by_start_segment)
+
+
 def contributions(
-    account: MetricAccount, quarter: QuarterWindow, targets: dict[str, Decimal | None]
+    account: MetricAccount,
+    quarter: QuarterWindow,
+    targets: dict[str, Decimal | None],
+    metrics: Iterable[Metric] | None = None,
 ) -> Iterable[tuple[Metric, Contribution]]:
-    """Every metric this account counts in for the quarter, with its part."""
-    for metric in METRICS:
-        if metric.applies_to(account):
+    """Every metric this account counts in for the quarter, with its part.
+
+    `metrics` may pass `metrics_for(account.segment)`, computed once per segment.
+    """
+    for metric in metrics_for(account.segment) if metrics is None else metrics:
+        part = metric.contribution(account, quarter, targets.get(metric.key))
+        if part is not None:
+            yield metric, part
+    start_segment = account.segment_at_start or account.segment
+    for metric in START_SEGMENT_METRICS:
+        if metric.applies_to(start_segment):
             part = metric.contribution(account, quarter, targets.get(metric.key))
             if part is not None:
                 yield metric, part
