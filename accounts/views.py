@@ -1,6 +1,9 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from metrics.clocks import onboarding_clocks
+from metrics.models import clock_targets
 from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
 from prioritization.recompute import explain_account
 from prioritization.services import can_review
@@ -45,11 +48,22 @@ def account_page(request, account, *, status=200, decision_forms=None, **forms):
     for item in reviews:
         item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
     explanation = explain_account(account.pk)
+    clocks = onboarding_clocks(
+        customer_since=account.customer_since,
+        milestones={
+            "first_engage": account.first_engaged_on,
+            "first_value": account.first_value_on,
+            "onboard": account.onboarded_on,
+        },
+        targets=clock_targets(account.effective_segment),
+        today=timezone.localdate(),
+    )
     suggestion = explanation.computed_priority if explanation else None
     context = {
         "account": account,
         "activities": account.activities.select_related("logged_by")[:50],
         "explanation": explanation,
+        "clocks": clocks,
         "history": account.assessments.select_related("decided_by").order_by("-fiscal_quarter"),
         "exceptions": exceptions,
         "reviews": reviews,

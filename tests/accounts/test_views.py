@@ -1,7 +1,10 @@
 """Pages require login, and nobody sees an account outside their scope (404, not data)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import AccountFactory, ManagerFactory
 
@@ -95,3 +98,21 @@ def test_book_is_paginated_with_the_same_queries_at_any_size(
     assert len(small.context["accounts"]) == 3
     assert len(large.context["accounts"]) == 13
     assert "Page 2 of 2 (63 accounts)" in large.text
+
+
+def test_the_account_page_shows_the_onboarding_clocks(client, tam):
+    account = AccountFactory(
+        tam=tam,
+        customer_since=timezone.localdate() - datetime.timedelta(days=20),
+        first_engaged_on=None,
+        first_value_on=None,
+        onboarded_on=None,
+    )
+    client.force_login(tam)
+
+    response = client.get(reverse("account_detail", args=[account.pk]))
+
+    clocks = {clock.name: clock for clock in response.context["clocks"]}
+    assert clocks["first_engage"].late  # day 20, target 10
+    assert not clocks["first_value"].late  # day 20, target 30
+    assert "late" in response.text
