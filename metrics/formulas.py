@@ -14,8 +14,10 @@ the first day and the as-of day, both included.
 Decisions where the pages are silent (also in the README):
 - Time to engage / value / onboard: the population is the quarter's new customers
   (customer-since in the quarter); the value is the median days of those whose milestone
-  is reached; numerator/denominator is the share reached within the target among those
-  whose clock has stopped or run past the target.
+  is reached and, at their days so far, of those still running past the target;
+  numerator/denominator is the share reached within the target among those whose clock
+  has stopped or run past the target. Milestones count until the day the figures are
+  computed, so a finished quarter's late milestones are seen.
 - "Net-new customers ... within 60 days" and "past 90 days" populations are the customers
   whose 60th / 90th day falls in the quarter, so each customer counts once, when their
   deadline comes.
@@ -422,7 +424,7 @@ def _time_to_iacv_growth(account, quarter, target):
         return None
     days = _days(account.customer_since, increase)
     if days is None or days >= 365:
-        return None  # year-1 customers only: day 365 is the first anniversary
+        return None  # year-1 customers only: under 365 days from the contract
     return Contribution(samples=(days,))
 
 
@@ -444,7 +446,7 @@ METRICS: tuple[Metric, ...] = (
            "customers at day 60"),
     Metric("success_plan_onboarded", ONBOARDING, "share", "at_least", _success_plan_onboarded,
            "customers that completed onboarding in the quarter",
-           "plan with objectives or fully green", "onboarded customers"),
+           "fully green plan", "onboarded customers"),
     Metric("ebr_coverage", TAM_ASSIGNED, "share", "at_least", _ebr_coverage,
            "Strategic: all accounts; Named, Mid-Touch: Pr1 accounts",
            "EBR in the last 12 months", "accounts in the population"),
