@@ -323,13 +323,18 @@ def compute_quarter(
             account = _metric_account(row, segment, related, increases, quarter, running)
             if account.arr_start is not None:
                 account.segment_at_start = scopes.segment_at(row, account.arr_start)
-            cell = cells.setdefault(
-                (row["tam_id"], row["tam__team_id"], row["region_id"], segment), {}
-            )
+            place = (row["tam_id"], row["tam__team_id"], row["region_id"])
+            cell = cells.setdefault((*place, segment), {})
             for metric, part in formulas.contributions(account, window, targets, metrics):
-                accumulator = cell.get(metric.key)
+                # ARR metrics count in the segment the quarter started in (churn shows).
+                target_cell = (
+                    cells.setdefault((*place, account.segment_at_start or segment), {})
+                    if metric.by_start_segment
+                    else cell
+                )
+                accumulator = target_cell.get(metric.key)
                 if accumulator is None:
-                    accumulator = cell[metric.key] = formulas.Accumulator()
+                    accumulator = target_cell[metric.key] = formulas.Accumulator()
                 accumulator.add(part, metric.kind)
         run.accounts += len(rows)
     accumulators, seen_scopes = _roll_up(cells)

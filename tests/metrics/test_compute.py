@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from accounts.models import Activity, UsageSnapshot
+from accounts.models import Activity, ArrSnapshot, UsageSnapshot
 from lib.fiscal import parse_quarter_label
 from metrics.compute import compute_quarter, derive_first_value_dates
 from metrics.models import MetricResult
@@ -168,3 +168,17 @@ def test_the_recompute_run_computes_the_current_quarter(tam):
     assert MetricResult.objects.filter(fiscal_quarter="FY27-Q4").exists()
     assert not Activity.objects.exists()  # no population anywhere: results with no data
     assert _result("ebr_coverage", quarter="FY27-Q4").value is None
+
+
+def test_churn_shows_in_the_segment_the_quarter_started_in(tam):
+    """A Named account ($150k at Q3's start) churns to $0: its segment is none now, but
+    gross retention of the Named segment shows the loss: 0 / 150,000 retained."""
+    account = AccountFactory(tam=tam, arr=Decimal(0), segment=None)
+    ArrSnapshot.objects.create(account=account, fiscal_quarter="FY27-Q3", arr=Decimal(150000))
+    ArrSnapshot.objects.create(account=account, fiscal_quarter="FY27-Q4", arr=Decimal(0))
+
+    compute_quarter(Q3)
+
+    named = _result("gross_retention", "segment", "named")
+    assert (named.numerator, named.denominator, named.value) == (0, 150000, 0)
+    assert _result("gross_retention").value == 0
