@@ -143,8 +143,12 @@ def test_a_run_while_another_holds_the_lock_is_skipped(account):
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
         run = recompute()
+        with other.cursor() as cursor:
+            # Unlocked explicitly: closing the connection also releases it (a dead
+            # worker's lock dies with it), but the server does that a moment later.
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
     finally:
-        other.close()  # a dead worker's lock goes with its connection
+        other.close()
 
     assert run.status == RunStatus.SKIPPED
     assert Account.objects.get().priority is None
