@@ -75,7 +75,9 @@ class CapacityProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(80)],
     )
     pto_days_per_year = models.PositiveSmallIntegerField(
-        default=56, validators=[MaxValueValidator(200)]
+        default=56,
+        validators=[MaxValueValidator(200)],
+        help_text="For information: the weekly capacity already leaves PTO out (page 002).",
     )
 
     class Meta:
