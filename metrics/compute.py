@@ -298,16 +298,18 @@ def compute_quarter(
 ) -> MetricsRun:
     """Every metric for every scope in `quarter`, written where it changed.
 
-    Contributions are added up per cell (TAM, team, region, segment), a few thousand at
-    most, and the cells rolled up into the five scopes at the end: one dictionary update
-    per contribution instead of five.
+    Each contribution is added to the five scopes of its account; results are finished
+    and written one metric at a time.
     """
     window = quarter_window(quarter, today)
     running = quarter.end >= (today or timezone.localdate())
     scopes = _Scopes()
     defaults, by_segment = _targets()
     per_segment: dict[str | None, tuple] = {}
-    cells: dict[tuple, dict[str, formulas.Accumulator]] = {}
+    # metric key -> scope -> running sums; memory grows with the number of scopes
+    # (TAMs, teams, ...), not with the number of accounts.
+    accumulators: dict[str, dict[tuple[str, str], formulas.Accumulator]] = defaultdict(dict)
+    seen_scopes: set[tuple[str, str]] = set()
     run = MetricsRun(quarter.label)
     for rows in _chunks(chunk_size):
         related = _load_related(rows, window, quarter)
@@ -324,70 +326,57 @@ def compute_quarter(
             if account.arr_start is not None:
                 account.segment_at_start = scopes.segment_at(row, account.arr_start)
             place = (row["tam_id"], row["tam__team_id"], row["region_id"])
-            cell = cells.setdefault((*place, segment), {})
+            keys = _Scopes.of(*place, segment)
+            seen_scopes.update(keys)
             for metric, part in formulas.contributions(account, window, targets, metrics):
                 # ARR metrics count in the segment the quarter started in (churn shows).
-                target_cell = (
-                    cells.setdefault((*place, account.segment_at_start or segment), {})
-                    if metric.by_start_segment
-                    else cell
-                )
-                accumulator = target_cell.get(metric.key)
-                if accumulator is None:
-                    accumulator = target_cell[metric.key] = formulas.Accumulator()
-                accumulator.add(part, metric.kind)
+                if metric.by_start_segment:
+                    keys_for_metric = _Scopes.of(*place, account.segment_at_start or segment)
+                    seen_scopes.update(keys_for_metric)
+                else:
+                    keys_for_metric = keys
+                by_scope = accumulators[metric.key]
+                for scope in keys_for_metric:
+                    accumulator = by_scope.get(scope)
+                    if accumulator is None:
+                        accumulator = by_scope[scope] = formulas.Accumulator()
+                    accumulator.add(part, metric.kind)
         run.accounts += len(rows)
-    accumulators, seen_scopes = _roll_up(cells)
-    values = _finish(quarter, accumulators, seen_scopes, defaults, by_segment)
-    _write(quarter.label, values, run)
+    metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
+    # One metric at a time, so only one metric's results are in memory.
+    with transaction.atomic():
+        for metric in formulas.METRICS:
+            values = _finish(
+                quarter, metric, accumulators.pop(metric.key, {}), seen_scopes, defaults, by_segment
+            )
+            _write(quarter.label, metric, metric_ids[metric.key], values, run)
     return run
 
 
-def _roll_up(cells: dict) -> tuple[dict, set]:
-    kinds = {metric.key: metric.kind for metric in formulas.METRICS}
-    accumulators: dict[tuple[str, str, str], formulas.Accumulator] = {}
-    seen_scopes: set[tuple[str, str]] = set()
-    for (tam_id, team_id, region_id, segment), per_metric in cells.items():
-        keys = _Scopes.of(tam_id, team_id, region_id, segment)
-        seen_scopes.update(keys)
-        for key, cell_accumulator in per_metric.items():
-            for scope_type, scope in keys:
-                accumulators.setdefault((key, scope_type, scope), formulas.Accumulator()).merge(
-                    cell_accumulator, kinds[key]
-                )
-    return accumulators, seen_scopes
-
-
-def _previous_values(quarter: FiscalQuarter) -> dict[tuple[str, str, str, str], Decimal]:
-    labels = [quarter.previous.label, quarter.shifted(-4).label]
+def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric) -> dict:
+    # Time to IACV growth compares with the prior fiscal year's cohort (page 000).
+    shift = -4 if metric.key == "time_to_iacv_growth" else -1
     return {
-        (key, scope_type, scope, label): value
-        for key, scope_type, scope, label, value in MetricResult.objects.filter(
-            fiscal_quarter__in=labels, value__isnull=False
-        ).values_list("metric__key", "scope_type", "scope", "fiscal_quarter", "value")
+        (scope_type, scope): value
+        for scope_type, scope, value in MetricResult.objects.filter(
+            metric__key=metric.key,
+            fiscal_quarter=quarter.shifted(shift).label,
+            value__isnull=False,
+        ).values_list("scope_type", "scope", "value")
     }
 
 
-def _finish(quarter, accumulators, seen_scopes, defaults, by_segment) -> dict:
-    previous = _previous_values(quarter)
+def _finish(quarter, metric, accumulators, seen_scopes, defaults, by_segment) -> dict:
+    previous = _previous_values(quarter, metric)
     values = {}
-    for metric in formulas.METRICS:
-        # Time to IACV growth compares with the prior fiscal year's cohort (page 000).
-        compared_with = (
-            quarter.shifted(-4).label
-            if metric.key == "time_to_iacv_growth"
-            else quarter.previous.label
+    for scope_type, scope in seen_scopes:
+        target = defaults.get(metric.key)
+        if scope_type == ScopeType.SEGMENT:
+            target = by_segment.get((metric.key, scope), target)
+        targets = formulas.Targets(target, previous.get((scope_type, scope)))
+        values[(scope_type, scope)] = formulas.finish(
+            metric, accumulators.get((scope_type, scope)), targets
         )
-        for scope_type, scope in seen_scopes:
-            target = defaults.get(metric.key)
-            if scope_type == ScopeType.SEGMENT:
-                target = by_segment.get((metric.key, scope), target)
-            targets = formulas.Targets(
-                target, previous.get((metric.key, scope_type, scope, compared_with))
-            )
-            values[(metric.key, scope_type, scope)] = formulas.finish(
-                metric, accumulators.get((metric.key, scope_type, scope)), targets
-            )
     return values
 
 
@@ -398,38 +387,37 @@ def _stored(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.0001"))
 
 
-def _write(label: str, values: dict, run: MetricsRun) -> None:
-    metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
+def _write(label: str, metric, metric_id: int, values: dict, run: MetricsRun) -> None:
     existing = {
-        (key, scope_type, scope): (pk, *rest)
-        for pk, key, scope_type, scope, *rest in MetricResult.objects.filter(
-            fiscal_quarter=label
-        ).values_list("id", "metric__key", "scope_type", "scope", *_FIELDS)
+        (scope_type, scope): (pk, *rest)
+        for pk, scope_type, scope, *rest in MetricResult.objects.filter(
+            fiscal_quarter=label, metric_id=metric_id
+        ).values_list("id", "scope_type", "scope", *_FIELDS)
     }
     now = timezone.now()
     to_create, to_update = [], []
-    for (key, scope_type, scope), value in values.items():
+    for (scope_type, scope), value in values.items():
         wanted = (
             _stored(value.numerator), _stored(value.denominator), _stored(value.value),
             _stored(value.target), value.attained, value.details,
         )  # fmt: skip
-        current = existing.pop((key, scope_type, scope), None)
+        current = existing.pop((scope_type, scope), None)
         if current is None:
             to_create.append(
-                {"metric_id": metric_ids[key], "scope_type": scope_type, "scope": scope,
+                {"metric_id": metric_id, "scope_type": scope_type, "scope": scope,
                  "fiscal_quarter": label, "computed_at": now,
                  **dict(zip(_FIELDS, wanted, strict=True))}
             )  # fmt: skip
         elif tuple(current[1:]) != wanted:
             to_update.append((current[0], *wanted, now))
-    with transaction.atomic():
-        insert_rows(MetricResult, to_create)
-        update_rows(MetricResult, [*_FIELDS, "computed_at"], to_update)
-        stale = [pk for pk, *_ in existing.values()]
-        MetricResult.objects.filter(pk__in=stale).delete()
-    run.results_created = len(to_create)
-    run.results_updated = len(to_update)
-    run.results_deleted = len(stale)
+    insert_rows(MetricResult, to_create)
+    update_rows(MetricResult, [*_FIELDS, "computed_at"], to_update)
+    stale = [pk for pk, *_ in existing.values()]
+    for start in range(0, len(stale), CHUNK_SIZE):
+        MetricResult.objects.filter(pk__in=stale[start : start + CHUNK_SIZE]).delete()
+    run.results_created += len(to_create)
+    run.results_updated += len(to_update)
+    run.results_deleted += len(stale)
 
 
 # --- scope names for people and files -----------------------------------------------------
