@@ -681,16 +681,21 @@ def recompute(
         _abandon_leftover_runs()
         run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of)
         try:
+            started = time.monotonic()
             derived = derive_first_value_dates()
             result = Recomputation(
                 load_configuration(), as_of, write=True, chunk_size=chunk_size
             ).run()
+            priorities_done = time.monotonic()
             quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
             metrics = compute_quarter(quarter, today=as_of, chunk_size=chunk_size)
+            metrics_done = time.monotonic()
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             raise
         result.details = {
+            "segments_and_priorities_seconds": round(priorities_done - started, 1),
+            "metrics_seconds": round(metrics_done - priorities_done, 1),
             "first_value_dates_derived": derived,
             "metrics_quarter": metrics.quarter,
             "metric_results_created": metrics.results_created,
