@@ -90,6 +90,8 @@ def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
         + (f"Python peak {peak:.1f} MB, " if peak is not None else "")
         + f"maxrss {result.maxrss_mb:.0f} MB, chunks {details.get('chunks')}, "
         f"max queries/chunk {details.get('max_queries_per_chunk')}; "
+        f"segments+priorities {details.get('segments_and_priorities_seconds')} s, "
+        f"metrics {details.get('metrics_seconds')} s; "
         f"accounts {run.accounts:,}, segments changed {run.segments_changed:,}, "
         f"priorities changed {run.priorities_changed:,}, "
         f"assessments created {run.assessments_created:,}, "
