@@ -2,12 +2,24 @@
 
 `build_demo_portfolio` writes teams, managers, TAMs and accounts with the history the
 dashboards read: opportunities, initiatives, stage adoption, success-plan objectives,
-webinars, an activity timeline and ARR snapshots over the last six fiscal quarters.
+webinars, an activity timeline, ARR snapshots and usage snapshots (licence use and health
+every four weeks, weekly in a customer's first weeks) over the last six fiscal quarters.
+
+The history is shaped so every lifecycle metric (`metrics/formulas.py`) has a population
+in the current quarter, even a few weeks into it, and in the five before it (the trend):
+customer-since dates are spread evenly within each ARR band, so every window a metric
+looks at (the quarter's first weeks, the 60th and 90th days, renewal anniversaries) has
+customers of every size; each band's newest customer signed in the quarter's first days
+and onboarded fast; onboarding webinars run weekly; playbooks close every quarter, two of
+them Strategic expansions closed this quarter; low-utilisation flags follow the usage
+snapshots; and some recent customers have no first-value date, which the recompute
+derives from their usage snapshots.
 
 Every random draw comes from `random.Random` streams derived from `seed`, and every date
 is relative to `as_of`, so the same seed and date give the same data, and the data always
-looks current. Rows are built in memory and written with `bulk_create` in one transaction:
-3,000 accounts must seed in seconds on SQLite.
+looks current. Rows are built in memory and written in one transaction, the large tables
+(activities, ARR and usage snapshots) as plain rows: 3,000 accounts must seed in seconds
+on SQLite.
 
 Limits: segments and priorities are left empty here; `seed_demo` runs the recompute
 job afterwards, which derives them from the ARR, LAM and facts written here. The demo
@@ -19,6 +31,7 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,9 +39,10 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.models import (
     Account,
@@ -53,10 +67,12 @@ from accounts.models import (
     SuccessPlanObjective,
     SuccessPlanState,
     SurveyKind,
+    UsageSnapshot,
     Webinar,
 )
 from lib.fiscal import FiscalQuarter, last_quarters
 from people.models import Role, Team, User
+from tam_portal.bulk import insert_rows
 
 DEMO_PASSWORD = "tam-portal-demo"
 ADMIN_USERNAME = "admin"
@@ -134,8 +150,11 @@ TAM_ASSIGNED_ENGAGEMENT = 0.45  # bands at or above this are TAM-assigned by ARR
 
 CHILD_ACCOUNT_SHARE = 0.08
 UNMANAGED_CHILD_SHARE = 0.5
-RECENT_CUSTOMER_SHARE = 0.10  # customers of this and the previous quarter: open clocks
+RECENT_CUSTOMER_SHARE = 0.10  # per band: customers of this and the previous quarter
 CUSTOMER_HISTORY_DAYS = 3 * 365
+FAST_ONBOARDING_SHARE = 0.25  # recent customers engaged within days, onboarded in 14-20
+FAST_ONBOARDING_DAYS = (14, 20)
+DERIVED_FIRST_VALUE_SHARE = 0.4  # recent customers whose first value nobody entered
 NO_LAM_SHARE = 0.12
 HIGH_LAM_CONFIDENCE_SHARE = 0.4
 HIGH_LAM_SMALL_ACCOUNT_SHARE = 0.08  # small accounts made Mid-Touch by a high LAM
@@ -143,6 +162,7 @@ UNKNOWN_USAGE_SHARE = 0.05
 LOW_UTILISATION_SHARE = 0.15
 SEAT_PRICES_USD = (348, 348, 1188)  # per user and year; the cheaper tier is more common
 HEALTH_WEIGHTS = {Health.GREEN: 75, Health.YELLOW: 17, Health.RED: 8}
+HEALTHS, HEALTH_CHANCES = tuple(HEALTH_WEIGHTS), tuple(HEALTH_WEIGHTS.values())
 AT_RISK_CHANCE = {Health.GREEN: 0.01, Health.YELLOW: 0.06, Health.RED: 0.35}
 IN_TRIAGE_CHANCE = {Health.GREEN: 0.005, Health.YELLOW: 0.05, Health.RED: 0.25}
 NPS_WEIGHTS = {  # weights of scores 0..10: happy customers answer high
@@ -163,7 +183,7 @@ PLAN_STATES = (
     SuccessPlanState.GREEN,
 )
 PLAN_STATE_WEIGHTS_TAM_ASSIGNED = (15, 15, 30, 40)
-PLAN_STATE_WEIGHTS_ONBOARDING = (25, 20, 30, 25)
+PLAN_STATE_WEIGHTS_ONBOARDING = (20, 15, 25, 40)
 PLAN_STATE_WEIGHTS_DIGITAL = (70, 10, 12, 8)
 OBJECTIVE_COUNTS = {
     SuccessPlanState.UNCLEAR: (1, 2),
@@ -205,18 +225,36 @@ BROAD_ADOPTION_SHARE = Decimal("0.50")
 LAPSED_CADENCE_SHARE = 0.12  # accounts whose calls stopped: the overdue lists need some
 ONBOARDING_CALLS = 6  # "six weekly onboarding calls" (DESIGN section 3)
 SURVEY_RESPONSE_CHANCE = {
-    SurveyKind.ONBOARDING: 0.55,
+    SurveyKind.ONBOARDING: 0.6,
     SurveyKind.SIX_MONTH: 0.4,
-    SurveyKind.RENEWAL: 0.35,
+    SurveyKind.RENEWAL: 0.45,
 }
 RENEWAL_SURVEY_LEAD_DAYS = 110  # renewal surveys go out 110 days before renewal
 PLAYBOOK_WIN_RATE = {PlaybookKind.STAGE_ADOPTION: 0.75, PlaybookKind.EXPANSION: 0.5}
-LICENSE_SAVE_CHANCE = 0.6
+# Chance that a play of the kind closes in a quarter, scaled by the band's engagement;
+# Strategic accounts run an expansion play most quarters.
+PLAYBOOKS_PER_QUARTER = {PlaybookKind.STAGE_ADOPTION: 0.5, PlaybookKind.EXPANSION: 0.15}
+STRATEGIC_EXPANSIONS_PER_QUARTER = 0.8
+PLAYBOOK_DAYS = (20, 120)
+QUARTER_CLOSING_EXPANSIONS = (Outcome.WON, Outcome.LOST)  # closed this quarter, Strategic
+
+# Usage snapshots: every four weeks back from as_of, weekly in a customer's first weeks.
+SNAPSHOT_EVERY_DAYS = 28
+ONBOARDING_SNAPSHOT_WEEKS = 13
+UTILISATION_RAMP_DAYS = (60, 240)  # from first value (10% of users) to the account's level
+HEALTH_CHANGE_PER_SNAPSHOT = 0.15  # chance per four weeks that health was different
+LOW_UTILISATION = 0.5  # below half the licences in use: flagged for a save
+LICENSE_FLAG_CHANCE = 0.5  # per low snapshot, once the usage ramp is over
+LICENSE_FLAG_GAP_DAYS = 90
 LICENSE_SAVED_RATE = 0.55
 
-ONBOARDING_WEBINAR_WINDOW_DAYS = 75
-ONBOARDING_WEBINAR_ATTENDANCE = 0.4
-TOPIC_WEBINAR_ATTENDANCE = 0.04
+ONBOARDING_WEBINAR_WEEKDAY = 1  # Tuesday: one onboarding session a week, titles alternating
+ONBOARDING_WEBINAR_SESSIONS = 4  # a new customer joins one of the first four after signing
+ONBOARDING_WEBINAR_ATTENDANCE = 0.6
+SECOND_ONBOARDING_SESSION = 0.5  # also attends the series' other title
+TOPIC_WEBINAR_DAYS = ((3, 11), (35, 80))  # days into the quarter: one early, one later
+WORKSHOP_DAYS = (20, 85)
+TOPIC_WEBINAR_ATTENDANCE = 0.05
 STAYED_WHOLE_SESSION_RATE = 0.8
 FEEDBACK_GIVEN_RATE = 0.7
 FEEDBACK_WEIGHTS = (2, 4, 12, 38, 44)  # scores 1..5
@@ -370,6 +408,7 @@ class DemoSummary:
     webinars: int
     activities: int
     arr_snapshots: int
+    usage_snapshots: int
 
 
 @dataclass(frozen=True)
@@ -409,17 +448,24 @@ class DemoAccount:
     parent: DemoAccount | None = None
     churned_on: date | None = None
     arr_before_churn: Decimal | None = None
+    fast_track: bool = False  # engaged within days, onboarded in 14-20, first webinar
+    value_on: date | None = None  # first value (10% of users), even if not entered or future
 
 
 @dataclass
 class DemoRows:
+    """Rows to write. The large tables are plain dicts of field attnames (`account` and
+    `webinar` hold the instances, whose ids exist only once they are written): model
+    instances cost time by the ten thousand."""
+
     opportunities: list[Opportunity] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
-    stage_adoptions: list[StageAdoption] = field(default_factory=list)
-    objectives: list[SuccessPlanObjective] = field(default_factory=list)
-    snapshots: list[ArrSnapshot] = field(default_factory=list)
+    stage_adoptions: list[dict] = field(default_factory=list)
+    objectives: list[dict] = field(default_factory=list)
+    snapshots: list[dict] = field(default_factory=list)
+    usage: list[dict] = field(default_factory=list)
     webinars: list[Webinar] = field(default_factory=list)
-    activities: list[Activity] = field(default_factory=list)
+    activities: list[dict] = field(default_factory=list)
 
 
 # --- Entry point -------------------------------------------------------------------------
@@ -440,6 +486,7 @@ def build_demo_portfolio(*, accounts: int, seed: int, as_of: date) -> DemoSummar
         tams = _create_people(regions, _stream(seed, "people"))
         demo_accounts = _plan_accounts(accounts, tams, calendar, _stream(seed, "accounts"))
         rows = _account_histories(demo_accounts, calendar, stages, _stream(seed, "history"))
+        _usage_histories(demo_accounts, calendar, rows, _stream(seed, "usage"))
         webinar_rng = _stream(seed, "webinars")
         rows.webinars = _webinars(calendar, tams, webinar_rng)
         rows.activities += _attendances(rows.webinars, demo_accounts, webinar_rng)
@@ -575,6 +622,7 @@ def _plan_accounts(
     ]
     _make_children(demo_accounts, rng)
     _name_accounts(demo_accounts, rng)
+    _plan_customer_since(demo_accounts, calendar, rng)
     for demo in demo_accounts:
         _fill_account(demo, calendar, rng)
     return demo_accounts
@@ -706,10 +754,50 @@ def _name_accounts(demo_accounts: list[DemoAccount], rng: random.Random) -> None
             demo.account.name = namer.child(demo.parent.account.name)
 
 
+def _plan_customer_since(
+    demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng: random.Random
+) -> None:
+    """Customer-since dates spread evenly within each ARR band: RECENT_CUSTOMER_SHARE
+    signed in this or the previous quarter (open onboarding clocks), the rest in the three
+    years before. Even spreading gives every window a metric looks at customers of every
+    size, even in a small demo; each band's newest customer opens the current quarter."""
+    by_band: dict[str, list[DemoAccount]] = defaultdict(list)
+    for demo in demo_accounts:
+        by_band[demo.band.code].append(demo)
+    recent_from = calendar.current.previous.start
+    oldest = calendar.as_of - timedelta(days=CUSTOMER_HISTORY_DAYS)
+    for members in by_band.values():
+        rng.shuffle(members)
+        recent = max(1, round(len(members) * RECENT_CUSTOMER_SHARE))
+        _spread_since(members[recent:], oldest, recent_from - timedelta(days=1), rng)
+        _spread_since(members[:recent], recent_from, calendar.as_of, rng)
+        for demo in members[:recent]:
+            demo.fast_track = rng.random() < FAST_ONBOARDING_SHARE
+        _open_the_quarter(members[recent - 1], calendar, rng)
+
+
+def _spread_since(members: list[DemoAccount], first: date, last: date, rng: random.Random):
+    """One customer-since per member, in order, each in its own equal slice of the range."""
+    span = (last - first).days + 1
+    for position, demo in enumerate(members):
+        offset = min(span - 1, int(span * (position + rng.random()) / len(members)))
+        demo.account.customer_since = first + timedelta(days=offset)
+
+
+def _open_the_quarter(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> None:
+    """A new customer of the quarter's first days that onboards fast: even three weeks into
+    a quarter its onboarding clocks, onboarding webinar and plan have something to show."""
+    start = calendar.current.start
+    latest = max(start, calendar.as_of - timedelta(days=FAST_ONBOARDING_DAYS[0]))
+    demo.account.customer_since = _random_day(rng, start, latest)
+    demo.fast_track = True
+
+
 def _fill_account(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> None:
     _set_lam(demo, rng)
-    _set_lifecycle_dates(demo.account, calendar, rng)
+    _set_lifecycle_dates(demo, calendar, rng)
     _set_usage(demo.account, rng)
+    _leave_first_value_to_derive(demo, calendar, rng)
     _set_health(demo.account, rng)
     _maybe_churn(demo, calendar, rng)
     _set_success_plan(demo, calendar, rng)
@@ -750,24 +838,51 @@ def _onboarding_delay(rng: random.Random, typical: tuple[int, int], late: tuple[
     return rng.randint(*late) if rng.random() < 0.2 else rng.randint(*typical)
 
 
-def _set_lifecycle_dates(account: Account, calendar: DemoCalendar, rng: random.Random) -> None:
-    """Customer since within three years (10% in this or the previous quarter, so some
-    onboarding clocks are open), then first engaged, first value and onboarded in order;
-    a step still in the future is left empty."""
-    recent_from = calendar.current.previous.start
-    if rng.random() < RECENT_CUSTOMER_SHARE:
-        since = _random_day(rng, recent_from, calendar.as_of)
+def _set_lifecycle_dates(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> None:
+    """From the planned customer-since: first engaged, first value and onboarded in order
+    (within days and 14-20 days on the fast track); a step still in the future is left
+    empty."""
+    account = demo.account
+    since = account.customer_since
+    if demo.fast_track:
+        engaged = since + timedelta(days=rng.randint(0, 2))
+        value = engaged + timedelta(days=rng.randint(3, 8))
+        onboarded = since + timedelta(days=_fast_onboarding_days(since, calendar.as_of, rng))
     else:
-        oldest = calendar.as_of - timedelta(days=CUSTOMER_HISTORY_DAYS)
-        since = _random_day(rng, oldest, recent_from - timedelta(days=1))
-    engaged = since + timedelta(days=_onboarding_delay(rng, (2, 12), (13, 40)))
-    value = engaged + timedelta(days=_onboarding_delay(rng, (5, 25), (26, 60)))
-    onboarded = value + timedelta(days=_onboarding_delay(rng, (7, 25), (26, 60)))
-    account.customer_since = since
+        engaged = since + timedelta(days=_onboarding_delay(rng, (2, 12), (13, 40)))
+        value = engaged + timedelta(days=_onboarding_delay(rng, (5, 25), (26, 60)))
+        onboarded = value + timedelta(days=_onboarding_delay(rng, (7, 25), (26, 60)))
+    demo.value_on = value
     account.first_engaged_on = engaged if engaged <= calendar.as_of else None
     account.first_value_on = value if value <= calendar.as_of else None
     account.onboarded_on = onboarded if onboarded <= calendar.as_of else None
     account.renewal_date = _next_anniversary(since, calendar.as_of)
+
+
+def _fast_onboarding_days(since: date, as_of: date, rng: random.Random) -> int:
+    # Done by today when the customer signed long enough ago for a fast onboarding.
+    low, high = FAST_ONBOARDING_DAYS
+    return rng.randint(low, max(low, min(high, (as_of - since).days)))
+
+
+def _leave_first_value_to_derive(
+    demo: DemoAccount, calendar: DemoCalendar, rng: random.Random
+) -> None:
+    """Nobody entered some recent customers' first value: the recompute derives it from
+    the weekly usage snapshots of their first weeks (active users reach 10% of licensed
+    users from `value_on`), at most six days later: still before onboarding."""
+    account = demo.account
+    weekly_until = account.customer_since + timedelta(weeks=ONBOARDING_SNAPSHOT_WEEKS - 1)
+    derived_by = demo.value_on + timedelta(days=6)
+    derivable = (
+        account.first_value_on is not None
+        and account.licensed_users
+        and account.customer_since >= calendar.current.previous.start
+        and demo.value_on <= weekly_until
+        and (account.onboarded_on is None or derived_by <= account.onboarded_on)
+    )
+    if derivable and rng.random() < DERIVED_FIRST_VALUE_SHARE:
+        account.first_value_on = None
 
 
 def _next_anniversary(since: date, after: date) -> date:
@@ -841,11 +956,8 @@ def _set_success_plan(demo: DemoAccount, calendar: DemoCalendar, rng: random.Ran
         return  # nobody has talked to the customer yet: no plan
     state = rng.choices(PLAN_STATES, weights=_plan_state_weights(demo.band))[0]
     if state == SuccessPlanState.GREEN:
-        green_on = max(
-            account.customer_since + timedelta(days=rng.randint(25, 120)),
-            account.first_engaged_on + timedelta(days=7),
-        )
-        if green_on > demo.active_until:
+        green_on = _green_plan_on(demo, rng)
+        if green_on is None or green_on > demo.active_until:
             state = SuccessPlanState.OBJECTIVES
         else:
             account.success_plan_green_on = green_on
@@ -853,6 +965,19 @@ def _set_success_plan(demo: DemoAccount, calendar: DemoCalendar, rng: random.Ran
     account.success_plan = state
     tam_assigned = demo.band.engagement >= TAM_ASSIGNED_ENGAGEMENT
     account.critical_project = rng.random() < (0.06 if tam_assigned else 0.02)
+
+
+def _green_plan_on(demo: DemoAccount, rng: random.Random) -> date | None:
+    """When a plan headed for green got there: in the Onboarding segment with the last
+    onboarding calls (none before onboarding), elsewhere 20-100 days in."""
+    account = demo.account
+    if demo.band.code == "onboarding":
+        if account.onboarded_on is None:
+            return None
+        green_on = account.onboarded_on - timedelta(days=rng.randint(0, 7))
+    else:
+        green_on = account.customer_since + timedelta(days=rng.randint(20, 100))
+    return max(green_on, account.first_engaged_on + timedelta(days=7))
 
 
 def _maybe_management_qualify(
@@ -889,15 +1014,20 @@ def _account_histories(
     rng: random.Random,
 ) -> DemoRows:
     rows = DemoRows()
+    closing = _quarter_closing_expansions(demo_accounts, calendar, rng)
     for demo in demo_accounts:
         adoptions = _stage_adoptions(demo, stages, rng)
         rows.stage_adoptions += adoptions
-        adopted = [adoption.stage for adoption in adoptions]
+        adopted = {adoption["stage_id"] for adoption in adoptions}
         rows.initiatives += _initiatives(demo, calendar, stages, adopted, rng)
         rows.opportunities += _opportunities(demo, calendar, rng)
         rows.objectives += _objectives(demo.account, calendar, rng)
         rows.snapshots += _arr_snapshots(demo, calendar, rng)
         rows.activities += _activities(demo, calendar, stages, rng)
+        if id(demo) in closing:
+            rows.activities.append(
+                _closed_this_quarter(demo, calendar, closing[id(demo)], stages, rng)
+            )
     return rows
 
 
@@ -911,9 +1041,7 @@ def _pick_stages(stages: list[Stage], count: int, rng: random.Random) -> list[St
     return picked
 
 
-def _stage_adoptions(
-    demo: DemoAccount, stages: list[Stage], rng: random.Random
-) -> list[StageAdoption]:
+def _stage_adoptions(demo: DemoAccount, stages: list[Stage], rng: random.Random) -> list[dict]:
     account, until = demo.account, demo.active_until
     count = rng.randint(*demo.band.stage_count)
     if (until - account.customer_since).days < 60:
@@ -930,7 +1058,7 @@ def _stage_adoptions(
 
 def _adoption(
     account: Account, stage: Stage, enabled_on: date, until: date, rng: random.Random
-) -> StageAdoption:
+) -> dict:
     """Users take a stage up linearly to a final share over a ramp; the 10% and 50% dates
     are when that line crossed them, so they agree with the share now."""
     final_share = max(0.01, rng.betavariate(1.5, 2.0))
@@ -939,14 +1067,14 @@ def _adoption(
     share_now = Decimal(final_share * min(1.0, elapsed / ramp_days))
     share_now = share_now.quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
     crossing = (enabled_on, share_now, final_share, ramp_days, until)
-    return StageAdoption(
-        account=account,
-        stage=stage,
-        enabled_on=enabled_on,
-        users_share=share_now,
-        initial_adoption_on=_crossed_on(INITIAL_ADOPTION_SHARE, *crossing),
-        broad_adoption_on=_crossed_on(BROAD_ADOPTION_SHARE, *crossing),
-    )
+    return {
+        "account": account,
+        "stage_id": stage.pk,
+        "enabled_on": enabled_on,
+        "users_share": share_now,
+        "initial_adoption_on": _crossed_on(INITIAL_ADOPTION_SHARE, *crossing),
+        "broad_adoption_on": _crossed_on(BROAD_ADOPTION_SHARE, *crossing),
+    }
 
 
 def _crossed_on(
@@ -967,7 +1095,7 @@ def _initiatives(
     demo: DemoAccount,
     calendar: DemoCalendar,
     stages: list[Stage],
-    adopted: list[Stage],
+    adopted: set[int],
     rng: random.Random,
 ) -> list[Initiative]:
     """Work active this fiscal quarter on ~20% of accounts (more for large ones), and
@@ -977,7 +1105,7 @@ def _initiatives(
         return []
     count = rng.choice((1, 1, 2))
     kinds = _weighted_sample(INITIATIVE_KIND_WEIGHTS, count, rng)
-    not_adopted = [stage for stage in stages if stage not in adopted] or stages
+    not_adopted = [stage for stage in stages if stage.pk not in adopted] or stages
     initiatives = [
         _active_initiative(demo.account, kind, calendar, rng.choice(not_adopted), rng)
         for kind in kinds
@@ -1064,9 +1192,7 @@ def _opportunities(
     return opportunities
 
 
-def _objectives(
-    account: Account, calendar: DemoCalendar, rng: random.Random
-) -> list[SuccessPlanObjective]:
+def _objectives(account: Account, calendar: DemoCalendar, rng: random.Random) -> list[dict]:
     """Objectives that match the plan state: unclear ones have no due date, a green plan
     has at least three, all green."""
     counts = OBJECTIVE_COUNTS.get(account.success_plan)
@@ -1074,15 +1200,15 @@ def _objectives(
         return []
     state = account.success_plan
     return [
-        SuccessPlanObjective(
-            account=account,
-            title=title,
-            due_on=None
+        {
+            "account": account,
+            "title": title,
+            "due_on": None
             if state == SuccessPlanState.UNCLEAR
             else calendar.as_of + timedelta(days=rng.randint(-120, 270)),
-            green=state == SuccessPlanState.GREEN
+            "green": state == SuccessPlanState.GREEN
             or (state == SuccessPlanState.OBJECTIVES and rng.random() < 0.35),
-        )
+        }
         for title in rng.sample(OBJECTIVE_TITLES, rng.randint(*counts))
     ]
 
@@ -1101,9 +1227,7 @@ def _quarterly_growth(rng: random.Random, at_risk: bool) -> float:
     return rng.uniform(0.0, 0.06)
 
 
-def _arr_snapshots(
-    demo: DemoAccount, calendar: DemoCalendar, rng: random.Random
-) -> list[ArrSnapshot]:
+def _arr_snapshots(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> list[dict]:
     """ARR at the start of each of the last six quarters, walked back from today's ARR;
     0 after a churn; none for quarters that started before the customer signed."""
     account = demo.account
@@ -1117,7 +1241,7 @@ def _arr_snapshots(
         else:
             arr = arr / (1 + _quarterly_growth(rng, account.at_risk))
             value = _round_dollars(arr)
-        snapshots.append(ArrSnapshot(account=account, fiscal_quarter=quarter.label, arr=value))
+        snapshots.append({"account": account, "fiscal_quarter": quarter.label, "arr": value})
     return snapshots
 
 
@@ -1126,7 +1250,8 @@ def _arr_snapshots(
 
 def _activities(
     demo: DemoAccount, calendar: DemoCalendar, stages: list[Stage], rng: random.Random
-) -> list[Activity]:
+) -> list[dict]:
+    # Low-utilisation saves follow the usage snapshots (`_usage_histories`).
     return [
         *_cadence_calls(demo, calendar, rng),
         *_onboarding_calls(demo, calendar, rng),
@@ -1134,20 +1259,19 @@ def _activities(
         *_milestones(demo, calendar),
         *_survey_responses(demo, calendar, rng),
         *_playbooks(demo, calendar, stages, rng),
-        *_license_saves(demo, calendar, rng),
         *_success_plan_changes(demo, calendar, rng),
     ]
 
 
-def _activity(demo: DemoAccount, kind: str, day: date, **details) -> Activity:
-    return Activity(
-        account=demo.account,
-        kind=kind,
-        occurred_on=day,
-        # Ids, not instances: the related-object descriptors cost time on 30k rows.
-        logged_by_id=demo.account.tam_id,
+def _activity(demo: DemoAccount, kind: str, day: date, **details) -> dict:
+    """An Activity row (see DemoRows)."""
+    return {
+        "account": demo.account,
+        "kind": kind,
+        "occurred_on": day,
+        "logged_by_id": demo.account.tam_id,
         **details,
-    )
+    }
 
 
 def _cadence_calls(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> list:
@@ -1220,10 +1344,14 @@ def _milestones(demo: DemoAccount, calendar: DemoCalendar) -> list:
 
 
 def _survey_days(account: Account) -> list[tuple[str, date]]:
-    days = [(SurveyKind.SIX_MONTH, account.customer_since + timedelta(days=183))]
+    """Onboarding a week after onboarding; six-month half-way through each contract year
+    (page 000, Digital-Only: "half-way through contract period"); renewal before each."""
+    days = []
     if account.onboarded_on:
         days.append((SurveyKind.ONBOARDING, account.onboarded_on + timedelta(days=7)))
+    half_way = account.customer_since + timedelta(days=183)
     for years in range(1, 5):
+        days.append((SurveyKind.SIX_MONTH, _years_later(half_way, years - 1)))
         renewal = _years_later(account.customer_since, years)
         answered_on = renewal - timedelta(days=RENEWAL_SURVEY_LEAD_DAYS - 10)
         days.append((SurveyKind.RENEWAL, answered_on))
@@ -1253,24 +1381,70 @@ def _survey_responses(demo: DemoAccount, calendar: DemoCalendar, rng: random.Ran
 def _playbooks(
     demo: DemoAccount, calendar: DemoCalendar, stages: list[Stage], rng: random.Random
 ) -> list:
-    """Stage-adoption plays (one often still running) and expansion plays, more of them
-    on larger accounts."""
+    """Quarter by quarter, stage-adoption and expansion plays due to close in it, more of
+    them on larger accounts; one due later this quarter or next is still open."""
     engaged = demo.account.first_engaged_on
-    engagement = demo.band.engagement
-    if engaged is None or engagement < 0.2:
+    if engaged is None or demo.band.engagement < 0.2:
         return []
     earliest = max(engaged, calendar.history_start)
-    until = demo.active_until
     plays = []
-    if rng.random() < 0.6 * engagement:
-        started_on = _random_day(rng, max(earliest, until - timedelta(days=60)), until)
-        plays.append(_playbook(demo, PlaybookKind.STAGE_ADOPTION, started_on, 90, stages, rng))
-    for kind, chance in ((PlaybookKind.STAGE_ADOPTION, 0.5), (PlaybookKind.EXPANSION, 0.4)):
-        if rng.random() < chance * engagement:
-            started_on = _random_day(rng, earliest, until)
-            duration = rng.randint(20, 120)
-            plays.append(_playbook(demo, kind, started_on, duration, stages, rng))
+    for quarter in (*calendar.quarters, calendar.current.shifted(1)):
+        for kind in (PlaybookKind.STAGE_ADOPTION, PlaybookKind.EXPANSION):
+            if rng.random() < _playbook_chance(demo.band, kind):
+                plays += _play_closing_in(demo, kind, quarter, earliest, stages, rng)
     return plays
+
+
+def _playbook_chance(band: ArrBand, kind: str) -> float:
+    if kind == PlaybookKind.EXPANSION and band.code == "strategic":
+        return STRATEGIC_EXPANSIONS_PER_QUARTER
+    return PLAYBOOKS_PER_QUARTER[kind] * band.engagement
+
+
+def _play_closing_in(
+    demo: DemoAccount,
+    kind: str,
+    quarter: FiscalQuarter,
+    earliest: date,
+    stages: list[Stage],
+    rng: random.Random,
+) -> list:
+    """A play due to close on a day of `quarter`; none if it would have started before
+    the account was engaged (or the history starts), or after today."""
+    closes_on = _random_day(rng, quarter.start, quarter.end)
+    duration = rng.randint(*PLAYBOOK_DAYS)
+    started_on = closes_on - timedelta(days=duration)
+    if not earliest <= started_on <= demo.active_until:
+        return []
+    return [_playbook(demo, kind, started_on, duration, stages, rng)]
+
+
+def _quarter_closing_expansions(
+    demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng: random.Random
+) -> dict[int, str]:
+    """Strategic accounts (by `id`) that closed an expansion play in the current quarter,
+    with its outcome: one won, one lost, so the win rate has data even a few weeks in."""
+    engaged_by = calendar.current.start - timedelta(days=PLAYBOOK_DAYS[1])
+    candidates = [
+        demo
+        for demo in demo_accounts
+        if demo.band.code == "strategic"
+        and demo.churned_on is None
+        and demo.account.first_engaged_on is not None
+        and demo.account.first_engaged_on <= engaged_by
+    ]
+    picked = rng.sample(candidates, min(len(candidates), len(QUARTER_CLOSING_EXPANSIONS)))
+    outcomes = QUARTER_CLOSING_EXPANSIONS[: len(picked)]
+    return {id(demo): outcome for demo, outcome in zip(picked, outcomes, strict=True)}
+
+
+def _closed_this_quarter(
+    demo: DemoAccount, calendar: DemoCalendar, outcome: str, stages: list[Stage], rng
+) -> dict:
+    completed_on = _random_day(rng, calendar.current.start, calendar.as_of)
+    duration = rng.randint(30, PLAYBOOK_DAYS[1])
+    started_on = completed_on - timedelta(days=duration)
+    return _playbook(demo, PlaybookKind.EXPANSION, started_on, duration, stages, rng, outcome)
 
 
 def _playbook(
@@ -1280,11 +1454,12 @@ def _playbook(
     duration_days: int,
     stages: list[Stage],
     rng: random.Random,
-) -> Activity:
+    outcome: str | None = None,
+) -> dict:
     completed_on = started_on + timedelta(days=duration_days)
     if completed_on > demo.active_until:
         completed_on, outcome = None, Outcome.OPEN
-    else:
+    elif outcome is None:
         outcome = Outcome.WON if rng.random() < PLAYBOOK_WIN_RATE[kind] else Outcome.LOST
     return _activity(
         demo,
@@ -1296,20 +1471,6 @@ def _playbook(
         completed_on=completed_on,
         outcome=outcome,
     )
-
-
-def _license_saves(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> list:
-    """A save attempt on most accounts using less than half their licenses."""
-    account = demo.account
-    low_utilisation = bool(account.licensed_users) and (
-        account.active_users < account.licensed_users / 2
-    )
-    if not low_utilisation or rng.random() >= LICENSE_SAVE_CHANCE:
-        return []
-    earliest = max(calendar.history_start, account.customer_since)
-    day = _random_day(rng, earliest, demo.active_until)
-    saved = rng.random() < LICENSE_SAVED_RATE
-    return [_activity(demo, ActivityKind.LICENSE_SAVE, day, saved=saved)]
 
 
 def _success_plan_changes(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> list:
@@ -1336,19 +1497,119 @@ def _success_plan_changes(demo: DemoAccount, calendar: DemoCalendar, rng: random
     changes.append(
         _activity(demo, ActivityKind.SUCCESS_PLAN_CHANGE, reached_on, success_plan=state)
     )
-    return [change for change in changes if change.occurred_on >= calendar.history_start]
+    return [change for change in changes if change["occurred_on"] >= calendar.history_start]
+
+
+# --- Usage snapshots ---------------------------------------------------------------------
+
+
+def _usage_histories(
+    demo_accounts: list[DemoAccount], calendar: DemoCalendar, rows: DemoRows, rng: random.Random
+) -> None:
+    """Licence use and health over time for every account whose usage is known, the
+    low-utilisation save flags they led to, and today's active users from the latest."""
+    for demo in demo_accounts:
+        account = demo.account
+        days = _snapshot_days(demo, calendar) if account.licensed_users else []
+        if not days:
+            continue
+        ramp_days = rng.randint(*UTILISATION_RAMP_DAYS)
+        target = account.active_users / account.licensed_users
+        healths = _health_history(account.health or Health.GREEN, days, rng)
+        snapshots = [
+            {
+                "account": account,
+                "taken_on": day,
+                "licensed_users": account.licensed_users,
+                "active_users": _active_users(demo, day, target, ramp_days, rng),
+                "health": health,
+            }
+            for day, health in zip(days, healths, strict=True)
+        ]
+        account.active_users = snapshots[-1]["active_users"]
+        rows.usage += snapshots
+        ramp_end = demo.value_on + timedelta(days=ramp_days)
+        rows.activities += _license_flags(demo, snapshots, ramp_end, rng)
+
+
+def _snapshot_days(demo: DemoAccount, calendar: DemoCalendar) -> list[date]:
+    """Every four weeks back from today, weekly (same weekday) in the customer's first
+    weeks for the onboarding clocks, and the last active day; inside the history, from
+    customer-since."""
+    since, last = demo.account.customer_since, demo.active_until
+    first = max(since, calendar.history_start)
+    if last < first:
+        return []
+    days = {last}
+    day = calendar.as_of
+    while day >= first:
+        if day <= last:
+            days.add(day)
+        day -= timedelta(days=SNAPSHOT_EVERY_DAYS)
+    first_week = since + timedelta(days=(calendar.as_of - since).days % 7)
+    weekly = (first_week + timedelta(weeks=week) for week in range(ONBOARDING_SNAPSHOT_WEEKS))
+    days.update(day for day in weekly if first <= day <= last)
+    return sorted(days)
+
+
+def _active_users(
+    demo: DemoAccount, day: date, target: float, ramp_days: int, rng: random.Random
+) -> int:
+    """Below 10% of licensed users until first value, then rising to the account's level
+    over the ramp, with some noise; never more than the licences."""
+    licensed, since, value_on = (
+        demo.account.licensed_users,
+        demo.account.customer_since,
+        demo.value_on,
+    )
+    if day < value_on:
+        progress = (day - since).days / max(1, (value_on - since).days)
+        return math.floor(licensed * (0.01 + 0.08 * progress))
+    progress = min(1.0, (day - value_on).days / ramp_days)
+    share = (0.1 + (target - 0.1) * progress) * rng.uniform(0.95, 1.05)
+    return min(licensed, math.ceil(licensed * max(0.1, share)))
+
+
+def _health_history(current: str, days: list[date], rng: random.Random) -> list[str]:
+    """Health on each day, walked back from today's: it stays the same from one snapshot
+    to the one before with HEALTH_CHANGE_PER_SNAPSHOT chance (per four weeks) of having
+    been drawn afresh, so most green accounts were green and a red one went red lately."""
+    healths = [current]
+    for later, earlier in zip(reversed(days[1:]), reversed(days[:-1]), strict=True):
+        change = HEALTH_CHANGE_PER_SNAPSHOT * (later - earlier).days / SNAPSHOT_EVERY_DAYS
+        if rng.random() < change:
+            healths.append(rng.choices(HEALTHS, weights=HEALTH_CHANCES)[0])
+        else:
+            healths.append(healths[-1])
+    healths.reverse()
+    return healths
+
+
+def _license_flags(
+    demo: DemoAccount, snapshots: list[dict], ramp_end: date, rng: random.Random
+) -> list[dict]:
+    """A save attempt when a snapshot after the usage ramp shows less than half the
+    licences in use, at most one every LICENSE_FLAG_GAP_DAYS."""
+    flags: list[dict] = []
+    for snapshot in snapshots:
+        day = snapshot["taken_on"]
+        low = snapshot["active_users"] < snapshot["licensed_users"] * LOW_UTILISATION
+        recently = bool(flags) and (day - flags[-1]["occurred_on"]).days < LICENSE_FLAG_GAP_DAYS
+        if low and day >= ramp_end and not recently and rng.random() < LICENSE_FLAG_CHANCE:
+            saved = rng.random() < LICENSE_SAVED_RATE
+            flags.append(_activity(demo, ActivityKind.LICENSE_SAVE, day, saved=saved))
+    return flags
 
 
 # --- Webinars ----------------------------------------------------------------------------
 
 
 def _webinars(calendar: DemoCalendar, tams: list[User], rng: random.Random) -> list[Webinar]:
-    """Per quarter: two onboarding webinars, two topic webinars, sometimes a workshop;
-    only those already held."""
+    """Per quarter: a weekly onboarding webinar, two topic webinars (one in the quarter's
+    first weeks), sometimes a workshop; only those already held."""
     webinars = []
     for quarter in calendar.quarters:
-        for title, kind, onboarding in _quarter_programme(rng):
-            held_on = _weekday_on_or_after(_random_day(rng, quarter.start, quarter.end))
+        for title, kind, onboarding, held_on in _quarter_programme(quarter, rng):
             if held_on <= calendar.as_of:
                 webinar = Webinar(
                     title=title,
@@ -1361,13 +1622,27 @@ def _webinars(calendar: DemoCalendar, tams: list[User], rng: random.Random) -> l
     return webinars
 
 
-def _quarter_programme(rng: random.Random) -> list[tuple[str, str, bool]]:
-    programme = [(title, Webinar.Kind.WEBINAR, True) for title in ONBOARDING_WEBINARS]
-    programme += [(title, Webinar.Kind.WEBINAR, False) for title in rng.sample(TOPIC_WEBINARS, 2)]
+def _quarter_programme(
+    quarter: FiscalQuarter, rng: random.Random
+) -> list[tuple[str, str, bool, date]]:
+    day = quarter.start + timedelta(days=(ONBOARDING_WEBINAR_WEEKDAY - quarter.start.weekday()) % 7)
+    programme = []
+    while day <= quarter.end:
+        title = ONBOARDING_WEBINARS[len(programme) % len(ONBOARDING_WEBINARS)]
+        programme.append((title, Webinar.Kind.WEBINAR, True, day))
+        day += timedelta(weeks=1)
+    for title, days in zip(rng.sample(TOPIC_WEBINARS, 2), TOPIC_WEBINAR_DAYS, strict=True):
+        programme.append((title, Webinar.Kind.WEBINAR, False, _day_into(quarter, days, rng)))
     if rng.random() < WORKSHOP_CHANCE:
         title = f"Hands-on workshop: {rng.choice(TOPIC_WEBINARS)}"
-        programme.append((title, Webinar.Kind.WORKSHOP, False))
+        programme.append(
+            (title, Webinar.Kind.WORKSHOP, False, _day_into(quarter, WORKSHOP_DAYS, rng))
+        )
     return programme
+
+
+def _day_into(quarter: FiscalQuarter, days: tuple[int, int], rng: random.Random) -> date:
+    return _weekday_on_or_after(quarter.start + timedelta(days=rng.randint(*days)))
 
 
 def _weekday_on_or_after(day: date) -> date:
@@ -1376,62 +1651,133 @@ def _weekday_on_or_after(day: date) -> date:
     return day
 
 
-def _attendance_chance(webinar: Webinar, demo: DemoAccount) -> float:
-    since = demo.account.customer_since
-    if since > webinar.held_on or demo.active_until < webinar.held_on:
-        return 0.0
-    if not webinar.onboarding:
-        return TOPIC_WEBINAR_ATTENDANCE
-    # Onboarding webinars are for customers in their first weeks.
-    new = (webinar.held_on - since).days <= ONBOARDING_WEBINAR_WINDOW_DAYS
-    return ONBOARDING_WEBINAR_ATTENDANCE if new else 0.0
-
-
 def _attendances(
     webinars: list[Webinar], demo_accounts: list[DemoAccount], rng: random.Random
-) -> list[Activity]:
+) -> list[dict]:
+    sessions = sorted((w for w in webinars if w.onboarding), key=lambda webinar: webinar.held_on)
+    session_days = [webinar.held_on for webinar in sessions]
+    topics = [webinar for webinar in webinars if not webinar.onboarding]
     attendances = []
-    for webinar in webinars:
-        for demo in demo_accounts:
-            chance = _attendance_chance(webinar, demo)
-            if chance and rng.random() < chance:
+    for demo in demo_accounts:
+        attendances += _onboarding_attendances(demo, sessions, session_days, rng)
+        for webinar in topics:
+            active = demo.account.customer_since <= webinar.held_on <= demo.active_until
+            if active and rng.random() < TOPIC_WEBINAR_ATTENDANCE:
                 attendances.append(_attendance(webinar, demo, rng))
     return attendances
 
 
-def _attendance(webinar: Webinar, demo: DemoAccount, rng: random.Random) -> Activity:
+def _onboarding_attendances(
+    demo: DemoAccount, sessions: list[Webinar], session_days: list[date], rng: random.Random
+) -> list[dict]:
+    """A new customer joins one of the first onboarding sessions after signing (the first
+    on the fast track), and sometimes the series' other title later."""
+    if not (demo.fast_track or rng.random() < ONBOARDING_WEBINAR_ATTENDANCE):
+        return []
+    first = bisect_left(session_days, demo.account.customer_since)
+    window = demo.account.customer_since + timedelta(weeks=ONBOARDING_WEBINAR_SESSIONS)
+    upcoming = [
+        webinar
+        for webinar in sessions[first : first + ONBOARDING_WEBINAR_SESSIONS]
+        if webinar.held_on <= min(window, demo.active_until)
+    ]
+    if not upcoming:
+        return []
+    joined = upcoming[0] if demo.fast_track else rng.choice(upcoming[:2])
+    others = [w for w in upcoming if w.title != joined.title and w.held_on > joined.held_on]
+    picked = [joined, *others[:1]] if rng.random() < SECOND_ONBOARDING_SESSION else [joined]
+    return [_attendance(webinar, demo, rng) for webinar in picked]
+
+
+def _attendance(webinar: Webinar, demo: DemoAccount, rng: random.Random) -> dict:
     feedback = None
     if rng.random() < FEEDBACK_GIVEN_RATE:
         feedback = rng.choices(range(1, 6), weights=FEEDBACK_WEIGHTS)[0]
-    return Activity(
-        account=demo.account,
-        kind=ActivityKind.WEBINAR_ATTENDANCE,
-        occurred_on=webinar.held_on,
-        webinar=webinar,
-        stayed_whole_session=rng.random() < STAYED_WHOLE_SESSION_RATE,
-        feedback_score=feedback,
-    )
+    return {
+        "account": demo.account,
+        "kind": ActivityKind.WEBINAR_ATTENDANCE,
+        "occurred_on": webinar.held_on,
+        "webinar": webinar,
+        "stayed_whole_session": rng.random() < STAYED_WHOLE_SESSION_RATE,
+        "feedback_score": feedback,
+    }
 
 
 # --- Writing and reporting ---------------------------------------------------------------
 
 
 def _write_portfolio(demo_accounts: list[DemoAccount], rows: DemoRows) -> None:
-    # Parents first: bulk_create needs a saved parent to fill in a child's parent_id.
-    Account.objects.bulk_create(
-        [demo.account for demo in demo_accounts if demo.parent is None], batch_size=BATCH_SIZE
+    # Parents first: a child row needs its parent's id.
+    parents = [demo.account for demo in demo_accounts if demo.parent is None]
+    children = [demo.account for demo in demo_accounts if demo.parent is not None]
+    for accounts in (parents, children):
+        _write_instances(Account, accounts)
+        ids = dict(Account.objects.values_list("external_id", "id"))
+        for account in accounts:
+            account.pk = ids[account.external_id]
+            account._state.adding, account._state.db = False, connection.alias
+    _write_instances(Opportunity, rows.opportunities)
+    _write_instances(Initiative, rows.initiatives)
+    Webinar.objects.bulk_create(rows.webinars, batch_size=BATCH_SIZE)  # their ids are needed
+    _insert(StageAdoption, rows.stage_adoptions)
+    _insert(SuccessPlanObjective, rows.objectives)
+    _insert(ArrSnapshot, rows.snapshots)
+    _insert(UsageSnapshot, rows.usage)
+    _insert(Activity, rows.activities)
+
+
+def _write_instances(model: type[models.Model], instances: list[models.Model]) -> None:
+    """Unsaved instances written as plain rows (`_insert`); a relation left empty takes
+    the id of the (saved by now) instance it was given."""
+    names = [column.attname for column in _written_fields(model) if not _automatic(column)]
+    relations = [relation for relation in model._meta.concrete_fields if relation.is_relation]
+    rows = []
+    for instance in instances:
+        row = {name: getattr(instance, name) for name in names}
+        for relation in relations:
+            if row[relation.attname] is None and relation.is_cached(instance):
+                target = relation.get_cached_value(instance)
+                row[relation.attname] = None if target is None else target.pk
+        rows.append(row)
+    _insert(model, rows)
+
+
+def _written_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _automatic(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _insert(model: type[models.Model], rows: list[dict]) -> None:
+    """Write plain rows (field attnames; an `account` or `webinar` key holds the saved
+    instance): COPY on PostgreSQL (`insert_rows`), one executemany elsewhere. Either is
+    several times faster than `bulk_create`, which prepares a model instance per row."""
+    for row in rows:
+        if "account" in row:
+            row["account_id"] = row.pop("account").pk
+        if "webinar" in row:
+            row["webinar_id"] = row.pop("webinar").pk
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        insert_rows(model, rows)
+        return
+    fields = _written_fields(model)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    defaults = {
+        field.attname: now if _automatic(field) else field.get_default() for field in fields
+    }
+    names = [field.attname for field in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    Account.objects.bulk_create(
-        [demo.account for demo in demo_accounts if demo.parent is not None],
-        batch_size=BATCH_SIZE,
-    )
-    Opportunity.objects.bulk_create(rows.opportunities, batch_size=BATCH_SIZE)
-    Initiative.objects.bulk_create(rows.initiatives, batch_size=BATCH_SIZE)
-    StageAdoption.objects.bulk_create(rows.stage_adoptions, batch_size=BATCH_SIZE)
-    SuccessPlanObjective.objects.bulk_create(rows.objectives, batch_size=BATCH_SIZE)
-    ArrSnapshot.objects.bulk_create(rows.snapshots, batch_size=BATCH_SIZE)
-    Webinar.objects.bulk_create(rows.webinars, batch_size=BATCH_SIZE)
-    Activity.objects.bulk_create(rows.activities, batch_size=BATCH_SIZE)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[row.get(name, defaults[name]) for name in names] for row in rows])
 
 
 def _summary(
@@ -1457,6 +1803,7 @@ def _summary(
         webinars=len(rows.webinars),
         activities=len(rows.activities),
         arr_snapshots=len(rows.snapshots),
+        usage_snapshots=len(rows.usage),
     )
 
 

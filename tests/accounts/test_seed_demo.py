@@ -1,10 +1,11 @@
 """seed_demo: a realistic, reproducible demo portfolio in an empty database (DESIGN 9)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F, Q
@@ -20,9 +21,12 @@ from accounts.models import (
     Region,
     StageAdoption,
     SuccessPlanObjective,
+    UsageSnapshot,
     Webinar,
 )
 from lib.fiscal import fiscal_quarter_of, last_quarters
+from metrics.formulas import METRICS
+from metrics.models import MetricResult
 from people.models import Role, Team, User
 from tests.factories import AccountFactory, AdminFactory
 
@@ -155,6 +159,11 @@ def fingerprint() -> dict[str, list]:
         "snapshots": sorted(
             ArrSnapshot.objects.values_list("account__external_id", "fiscal_quarter", "arr")
         ),
+        "usage": sorted(
+            UsageSnapshot.objects.values_list(
+                "account__external_id", "taken_on", "active_users", "health"
+            )
+        ),
         "users": list(
             User.objects.order_by("username").values_list("username", "first_name", "last_name")
         ),
@@ -219,3 +228,72 @@ def test_refuses_when_a_demo_username_is_taken():
         seed()
     assert not Account.objects.exists()
     assert not Team.objects.exists()
+
+
+def test_usage_snapshots_agree_with_the_accounts(seeded):
+    """Snapshots lie inside the history and the customer's life, never show more active
+    users than licences, and the latest one is the account's licence use and health."""
+    history_start = last_quarters(AS_OF, 6)[0].start
+    assert not UsageSnapshot.objects.filter(
+        Q(taken_on__gt=AS_OF)
+        | Q(taken_on__lt=history_start)
+        | Q(taken_on__lt=F("account__customer_since"))
+        | Q(active_users__gt=F("licensed_users"))
+    ).exists()
+    latest = {}
+    for row in UsageSnapshot.objects.order_by("taken_on").values(
+        "account_id", "licensed_users", "active_users", "health"
+    ):
+        latest[row.pop("account_id")] = row
+    with_usage = Account.objects.filter(licensed_users__isnull=False)
+    assert set(with_usage.values_list("id", flat=True)) == set(latest)
+    for account in with_usage:
+        assert latest[account.id] == {
+            "licensed_users": account.licensed_users,
+            "active_users": account.active_users,
+            "health": account.health,
+        }
+    # Saves are flagged on a snapshot showing less than half the licences in use.
+    for flag in Activity.objects.filter(kind=ActivityKind.LICENSE_SAVE):
+        snapshot = UsageSnapshot.objects.get(account=flag.account_id, taken_on=flag.occurred_on)
+        assert snapshot.active_users < snapshot.licensed_users / 2
+
+
+TREND_AS_OF = date(2026, 11, 22)  # three weeks into FY27-Q4 (2026-11-01 to 2027-01-31)
+
+
+@pytest.mark.django_db
+def test_a_moderate_demo_has_every_metric_this_quarter_and_a_trend():
+    """With 600 accounts three weeks into a quarter, every lifecycle metric has a company
+    value for the quarter and the one before, the five earlier quarters are computed (the
+    trend), and the quarter-on-quarter metrics are compared with the previous quarter."""
+    output = StringIO()
+    with time_machine.travel(datetime(2026, 11, 22, 9), tick=False):
+        call_command(
+            "seed_demo", "--accounts", "600", "--as-of", TREND_AS_OF.isoformat(), stdout=output
+        )
+    quarters = last_quarters(TREND_AS_OF, 6)
+    current, previous = quarters[-1], quarters[-2]
+    assert f"lifecycle metrics computed for {quarters[0].label} to {current.label}" in (
+        output.getvalue()
+    )
+    company = MetricResult.objects.filter(scope_type="company")
+    keys = {metric.key for metric in METRICS}
+    for quarter in quarters:
+        computed = set(
+            company.filter(fiscal_quarter=quarter.label).values_list("metric__key", flat=True)
+        )
+        assert computed == keys, quarter.label
+    for quarter in (current, previous):
+        values = dict(
+            company.filter(fiscal_quarter=quarter.label).values_list("metric__key", "value")
+        )
+        assert sorted(key for key, value in values.items() if value is None) == [], quarter
+    compared = company.filter(
+        fiscal_quarter=current.label, metric__direction__in=["up", "down"]
+    ).values_list("metric__key", "attained")
+    assert [key for key, attained in compared if attained is None] == []
+    # Some recent customers' first value was derived from their usage snapshots.
+    assert Account.objects.filter(
+        first_value_derived=True, customer_since__gte=current.start
+    ).exists()

@@ -3,6 +3,7 @@
 import argparse
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from accounts.demo import (
     DEFAULT_ACCOUNTS,
     DEFAULT_SEED,
     DEMO_PASSWORD,
+    HISTORY_QUARTERS,
     DemoDataConflict,
     DemoSummary,
     build_demo_portfolio,
@@ -17,6 +19,8 @@ from accounts.demo import (
     existing_logins,
 )
 from accounts.models import Account
+from lib.fiscal import last_quarters
+from metrics.compute import compute_quarter
 from prioritization.recompute import recompute
 
 FRESH_DATABASE_HINT = (
@@ -91,7 +95,20 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  segments and priorities computed for {run.accounts} accounts ({run.status})"
         )
+        self._compute_trend(as_of)
         self._write_logins()
+
+    def _compute_trend(self, as_of: date) -> None:
+        """The lifecycle metrics of the demo's earlier quarters, oldest first, then the
+        current one again: the recompute only does the current quarter, whose
+        quarter-on-quarter comparisons need the previous one's values."""
+        quarters = last_quarters(as_of, HISTORY_QUARTERS, settings.FISCAL_YEAR_START_MONTH)
+        for quarter in quarters:
+            compute_quarter(quarter, today=as_of)
+        self.stdout.write(
+            f"  lifecycle metrics computed for {quarters[0].label} to {quarters[-1].label} "
+            f"(trend and quarter-on-quarter comparisons)"
+        )
 
     def _write_summary(self, summary: DemoSummary) -> None:
         self.stdout.write(
@@ -107,7 +124,7 @@ class Command(BaseCommand):
             f"{summary.stage_adoptions} stage adoptions, "
             f"{summary.objectives} success-plan objectives\n"
             f"  {summary.webinars} webinars, {summary.activities} activities, "
-            f"{summary.arr_snapshots} ARR snapshots"
+            f"{summary.arr_snapshots} ARR snapshots, {summary.usage_snapshots} usage snapshots"
         )
 
     def _write_logins(self) -> None:
