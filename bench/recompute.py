@@ -19,36 +19,23 @@ queries, thousands of values each, which would dominate the memory figures.
 
 import argparse
 import gc
-import os
-import resource
 import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tam_portal.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+from _setup import MB, load, maxrss_mb  # sets Django up: must come before the rest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import Account  # noqa: E402
-from bench.build_portfolio import build_portfolio  # noqa: E402
-from lib.fiscal import fiscal_quarter_of  # noqa: E402
-from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus  # noqa: E402
-from prioritization.recompute import CHUNK_SIZE, recompute  # noqa: E402
-
-MB = 1024 * 1024
+from accounts.models import Account
+from bench.build_portfolio import build_portfolio
+from lib.fiscal import fiscal_quarter_of
+from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus
+from prioritization.recompute import CHUNK_SIZE, recompute
 
 
 @dataclass
@@ -59,14 +46,6 @@ class Measurement:
     python_peak_mb: float | None
     maxrss_mb: float
     run: RecomputeRun
-
-
-def maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
