@@ -32,7 +32,14 @@ class MetricDefinition(models.Model):
         ],
     )
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    default_target = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    default_target = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Shares as fractions (0.75 = 75%), days, scores or counts; empty: no target.",
+    )
 
     class Meta:
         ordering = ["key"]
