@@ -27,3 +27,20 @@ def maxrss_mb() -> float:
 
 def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def distribution() -> None:
+    """What the recompute decided: accounts per segment and per priority."""
+    from django.db.models import Count
+
+    from accounts.models import Account
+
+    segments = Account.objects.values_list("segment__code").annotate(n=Count("id"))
+    priorities = Account.objects.values_list("priority").annotate(n=Count("id"))
+    print(
+        "  segments: "
+        + ", ".join(f"{code or 'none'} {n:,}" for code, n in sorted(segments, key=str))
+        + "\n  priorities: "
+        + ", ".join(f"Pr{priority} {n:,}" for priority, n in sorted(priorities, key=str)),
+        flush=True,
+    )

@@ -34,14 +34,14 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 
-from _setup import MB, load, maxrss_mb  # sets Django up: must come before the rest
+from _setup import MB, distribution, load, maxrss_mb  # sets Django up: must come before the rest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Account, Activity
+from accounts.models import Activity
 from bench.build_portfolio import ACCOUNTS_PER_TAM, build_portfolio
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from metrics.compute import CHUNK_SIZE, MetricsRun, compute_quarter
@@ -134,15 +134,7 @@ def run_recompute(as_of, chunk_size: int, quarter: FiscalQuarter) -> None:
         f"(load {load()})",
         flush=True,
     )
-    segments = Account.objects.values_list("segment__code").annotate(n=Count("id"))
-    priorities = Account.objects.values_list("priority").annotate(n=Count("id"))
-    print(
-        "  segments: "
-        + ", ".join(f"{code or 'none'} {n:,}" for code, n in sorted(segments, key=str))
-        + "\n  priorities: "
-        + ", ".join(f"Pr{priority} {n:,}" for priority, n in sorted(priorities, key=str)),
-        flush=True,
-    )
+    distribution()
     deleted, _ = MetricResult.objects.filter(fiscal_quarter=quarter.label).delete()
     print(f"  deleted its {deleted:,} {quarter.label} results for the timed runs", flush=True)
 

@@ -24,11 +24,10 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 
-from _setup import MB, load, maxrss_mb  # sets Django up: must come before the rest
+from _setup import MB, distribution, load, maxrss_mb  # sets Django up: must come before the rest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Account
@@ -90,19 +89,6 @@ def invalidate() -> None:
             cursor.execute("VACUUM ANALYZE prioritization_priorityassessment")
     print(
         f"cleared segments, priorities and assessments in {time.perf_counter() - started:.1f} s",
-        flush=True,
-    )
-
-
-def distribution() -> None:
-    """What the first run decided: accounts per segment and per priority."""
-    segments = Account.objects.values_list("segment__code").annotate(n=Count("id"))
-    priorities = Account.objects.values_list("priority").annotate(n=Count("id"))
-    print(
-        "  segments: "
-        + ", ".join(f"{code or 'none'} {n:,}" for code, n in sorted(segments, key=str))
-        + "\n  priorities: "
-        + ", ".join(f"Pr{priority} {n:,}" for priority, n in sorted(priorities, key=str)),
         flush=True,
     )
 
