@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterator
 
 from django.db.models import F
+
+from tam_portal.bulk import keyset_chunks
 
 from .csv_format import ACCOUNT_FIELD_PARSERS, EXPORT_COLUMNS, format_cell
 from .importing import INITIATIVE_COLUMNS, OPPORTUNITY_COLUMNS
@@ -49,26 +50,13 @@ def export_accounts(output, queryset=None) -> int:
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     written = 0
-    for chunk in _account_chunks(queryset if queryset is not None else Account.objects.all()):
+    accounts = queryset if queryset is not None else Account.objects.all()
+    for chunk in keyset_chunks(accounts, _ACCOUNT_VALUES, key="external_id", chunk_size=CHUNK_SIZE):
         related = _RelatedFacts([values["id"] for values in chunk])
         for values in chunk:
             writer.writerow(_row(values, related))
             written += 1
     return written
-
-
-def _account_chunks(queryset) -> Iterator[list[dict]]:
-    last_external_id = ""
-    while True:
-        chunk = list(
-            queryset.filter(external_id__gt=last_external_id)
-            .order_by("external_id")
-            .values(*_ACCOUNT_VALUES)[:CHUNK_SIZE]
-        )
-        if not chunk:
-            return
-        yield chunk
-        last_external_id = chunk[-1]["external_id"]
 
 
 class _RelatedFacts:

@@ -14,7 +14,6 @@ history of those, so a past quarter recomputed later uses today's book.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,7 +38,7 @@ from people.models import Team, User
 from prioritization.models import PriorityAssessment
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
-from tam_portal.bulk import insert_rows, update_rows
+from tam_portal.bulk import insert_rows, keyset_chunks, update_rows
 
 from . import formulas
 from .models import MetricDefinition, MetricResult, MetricTarget, ScopeType
@@ -63,20 +62,6 @@ def quarter_window(quarter: FiscalQuarter, today: date | None = None) -> formula
 
 
 # --- reading ------------------------------------------------------------------------------
-
-
-def _chunks(chunk_size: int) -> Iterator[list[dict]]:
-    last_id = 0
-    while True:
-        rows = list(
-            Account.objects.filter(id__gt=last_id)
-            .order_by("id")
-            .values(*ACCOUNT_COLUMNS)[:chunk_size]
-        )
-        if not rows:
-            return
-        yield rows
-        last_id = rows[-1]["id"]
 
 
 @dataclass
@@ -311,7 +296,7 @@ def compute_quarter(
     accumulators: dict[str, dict[tuple[str, str], formulas.Accumulator]] = defaultdict(dict)
     seen_scopes: set[tuple[str, str]] = set()
     run = MetricsRun(quarter.label)
-    for rows in _chunks(chunk_size):
+    for rows in keyset_chunks(Account.objects.all(), ACCOUNT_COLUMNS, chunk_size=chunk_size):
         related = _load_related(rows, window, quarter)
         increases = _first_increases(rows)
         for row in rows:

@@ -59,7 +59,7 @@ from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from metrics.compute import compute_quarter, derive_first_value_dates
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
-from tam_portal.bulk import insert_rows, update_rows
+from tam_portal.bulk import insert_rows, keyset_chunks, update_rows
 
 from . import rules
 from .models import (
@@ -163,18 +163,6 @@ def load_configuration(
 
 
 # --- reading chunks ----------------------------------------------------------------------
-
-
-def _account_chunks(chunk_size: int, columns: tuple[str, ...]) -> Iterator[list[dict]]:
-    last_id = 0
-    while True:
-        rows = list(
-            Account.objects.filter(id__gt=last_id).order_by("id").values(*columns)[:chunk_size]
-        )
-        if not rows:
-            return
-        yield rows
-        last_id = rows[-1]["id"]
 
 
 @dataclass
@@ -355,7 +343,7 @@ class Recomputation:
         return self.result
 
     def _chunks(self, handle: Callable[[list[dict]], None], columns=ACCOUNT_COLUMNS) -> None:
-        for rows in _account_chunks(self.chunk_size, columns):
+        for rows in keyset_chunks(Account.objects.all(), columns, chunk_size=self.chunk_size):
             counter = _QueryCounter()
             with connection.execute_wrapper(counter):
                 _with_retries(lambda rows=rows: handle(rows))

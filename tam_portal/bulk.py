@@ -186,3 +186,19 @@ def _insert_chunk_portable(model, fields, chunk, returning) -> list[tuple]:
     objects = [model(**{field.attname: row[field.attname] for field in fields}) for row in chunk]
     created = model.objects.bulk_create(objects, batch_size=500)
     return [tuple(getattr(obj, name) for name in returning) for obj in created]
+
+
+def keyset_chunks(
+    queryset, columns: Sequence[str], *, key: str = "id", chunk_size: int = CHUNK_SIZE
+):
+    """Yield `queryset` as lists of `values(*columns)` dicts, `chunk_size` at a time,
+    ordered by the unique `key` and paged on it (no OFFSET: every page costs the same).
+    `key` must be among `columns`."""
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(**{f"{key}__gt": last})
+        rows = list(page.order_by(key).values(*columns)[:chunk_size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][key]
