@@ -59,7 +59,7 @@ from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from metrics.compute import compute_quarter, derive_first_value_dates
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
-from tam_portal.bulk import insert_rows, keyset_chunks, update_rows
+from tam_portal.bulk import for_each_range, id_ranges, insert_rows, update_rows
 
 from . import rules
 from .models import (
@@ -297,6 +297,16 @@ class PassResult:
     max_queries_per_chunk: int = 0
     details: dict = field(default_factory=dict)
 
+    def add(self, part: PassResult) -> None:
+        """Fold one chunk's counts into the run's."""
+        for name in (
+            "accounts", "segments_changed", "priorities_changed", "assessments_created",
+            "assessments_updated",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        self.segment_moves.update(part.segment_moves)
+        self.priority_moves.update(part.priority_moves)
+
 
 def _with_retries(work: Callable[[], None]) -> None:
     for attempt in range(1, RETRIES + 1):
@@ -322,40 +332,71 @@ class _QueryCounter:
 
 
 class Recomputation:
-    """The passes of one run; `write=False` computes the same moves without writing."""
+    """The passes of one run; `write=False` computes the same moves without writing.
 
-    def __init__(self, config: Configuration, as_of: date, *, write: bool, chunk_size: int):
+    Chunks go to `workers` threads, each with its own database connection: while one
+    thread's chunk waits on PostgreSQL (psycopg2 lets go of the GIL), another computes,
+    so the rules and the database work at the same time. Each chunk fills a `PassResult`
+    of its own and merges it under a lock; the rankings only ever take a chunk's top
+    entries, so the order in which chunks finish changes nothing.
+    """
+
+    def __init__(
+        self, config: Configuration, as_of: date, *, write: bool, chunk_size: int, workers=1
+    ):
         self.config = config
         self.as_of = as_of
         self.quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
         self.frozen = self.quarter.end < timezone.localdate()
         self.write = write
         self.chunk_size = chunk_size
+        self.workers = workers
         self.result = PassResult()
         self.top_arr = rules.TopArrRanking()
         self.emea = rules.EmeaRanking()
         self.decisions: dict[int, rules.Decision] = {}
         self.keep_decisions = False  # a full run would hold one per account
+        self._merging = threading.Lock()
 
     def run(self) -> PassResult:
         context = self._segment_pass()
         self._priority_pass(context)
         return self.result
 
-    def _chunks(self, handle: Callable[[list[dict]], None], columns=ACCOUNT_COLUMNS) -> None:
-        for rows in keyset_chunks(Account.objects.all(), columns, chunk_size=self.chunk_size):
+    def _chunks(self, handle: Callable[[list[dict]], None], accounts, columns) -> None:
+        def chunk(first: int, last: int | None) -> None:
+            span = {"id__gte": first} if last is None else {"id__range": (first, last)}
+            rows = list(accounts.filter(**span).order_by("id").values(*columns))
             counter = _QueryCounter()
             with connection.execute_wrapper(counter):
-                _with_retries(lambda rows=rows: handle(rows))
-            self.result.chunks += 1
-            self.result.max_queries_per_chunk = max(
-                self.result.max_queries_per_chunk, counter.count
-            )
+                _with_retries(lambda: handle(rows))
+            with self._merging:
+                self.result.chunks += 1
+                self.result.max_queries_per_chunk = max(
+                    self.result.max_queries_per_chunk, counter.count
+                )
+
+        for_each_range(id_ranges(accounts, self.chunk_size), chunk, workers=self.workers)
+
+    def _merge(self, part: PassResult) -> None:
+        with self._merging:
+            self.result.add(part)
 
     # pass 1 -----------------------------------------------------------------------------
 
     def _segment_pass(self) -> rules.PortfolioContext:
-        self._chunks(self._segment_chunk, RANKING_COLUMNS)
+        """Only the regions whose rules rank accounts against each other need this pass."""
+        ranked_regions = [
+            region_id
+            for region_id, region in self.config.regions.items()
+            if region.rule_set in (rules.COMMERCIAL, rules.EMEA_ENTERPRISE)
+        ]
+        if ranked_regions:
+            self._chunks(
+                self._rank_chunk,
+                Account.objects.filter(region_id__any=ranked_regions),
+                RANKING_COLUMNS,
+            )
         return portfolio_context(
             self.as_of, arr_ranks=self.top_arr.ranks(), emea_pr1_ids=self.emea.pr1_ids()
         )
@@ -363,33 +404,30 @@ class Recomputation:
     def _computed_segment(self, row: dict) -> str | None:
         return assign_segment(row["arr"], row["lam"], row["lam_confidence"], self.config.thresholds)
 
-    def _segment_chunk(self, rows: list[dict], *, count: bool = True) -> None:
-        """Segments for the rankings and the preview's moves; pass 2 writes them."""
-        emea_rows = []
+    def _rank_chunk(self, rows: list[dict]) -> None:
+        """Feed the chunk's accounts to the commercial and EMEA rankings."""
+        commercial, emea_rows = [], []
         for row in rows:
-            computed = self._computed_segment(row)
-            effective = self.config.effective_segment(computed, row["segment_override_id"])
-            if count:
-                before = self.config.effective_segment(
-                    self.config.segment_code_of.get(row["segment_id"]),
-                    row["segment_override_id"],
-                )
-                self.result.segment_moves[(before, effective)] += 1
-            self._rank(row, effective, emea_rows)
-        self._rank_emea(emea_rows)
-
-    def _rank(self, row: dict, effective: str | None, emea_rows: list) -> None:
-        region = self.config.regions[row["region_id"]]
-        if region.rule_set == rules.COMMERCIAL and effective in self.config.tam_assigned_codes:
-            self.top_arr.add(
-                row["id"], row["region_id"], row["arr"], region.parameters.top_arr_rank
+            effective = self.config.effective_segment(
+                self._computed_segment(row), row["segment_override_id"]
             )
-        elif region.rule_set == rules.EMEA_ENTERPRISE:
-            emea_rows.append((row, effective))
+            region = self.config.regions[row["region_id"]]
+            if region.rule_set == rules.COMMERCIAL and effective in self.config.tam_assigned_codes:
+                commercial.append(
+                    (row["id"], row["region_id"], row["arr"], region.parameters.top_arr_rank)
+                )
+            elif region.rule_set == rules.EMEA_ENTERPRISE:
+                emea_rows.append((row, effective))
+        scored = self._emea_scores(emea_rows)
+        with self._merging:
+            for entry in commercial:
+                self.top_arr.add(*entry)
+            for entry in scored:
+                self.emea.add(*entry)
 
-    def _rank_emea(self, emea_rows: list) -> None:
+    def _emea_scores(self, emea_rows: list) -> list[tuple]:
         if not emea_rows:
-            return
+            return []
         if "managed" not in emea_rows[0][0]:  # read with RANKING_COLUMNS: read them whole
             whole = {
                 row["id"]: row
@@ -401,21 +439,24 @@ class Recomputation:
         rows = [row for row, _ in emea_rows]
         related = load_related(rows, self.quarter, self.as_of)
         context = portfolio_context(self.as_of)
+        scored = []
         for row, effective in emea_rows:
             facts = account_facts(row, effective, self.config, related)
             if rules.reaches_rule_set(facts):
                 params = self.config.regions[row["region_id"]].parameters
                 score = rules.emea_score(facts, params, context)
-                self.emea.add(row["id"], row["tam_id"], score, row["arr"], params.pr1_cap_per_tam)
+                scored.append((row["id"], row["tam_id"], score, row["arr"], params.pr1_cap_per_tam))
+        return scored
 
     # pass 2 -----------------------------------------------------------------------------
 
     def _priority_pass(self, context: rules.PortfolioContext) -> None:
         self.context = context
-        self._chunks(self._priority_chunk)
+        self._chunks(self._priority_chunk, Account.objects.all(), ACCOUNT_COLUMNS)
 
     def _priority_chunk(self, rows: list[dict]) -> None:
         related = load_related(rows, self.quarter, self.as_of)
+        part = PassResult(accounts=len(rows))
         decisions = {}
         account_updates = []
         for row in rows:
@@ -424,30 +465,35 @@ class Recomputation:
             computed = self._computed_segment(row)
             segment_id = self.config.segment_id_of.get(computed) if computed else None
             effective = self.config.effective_segment(computed, row["segment_override_id"])
+            before = self.config.effective_segment(
+                self.config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
+            )
+            part.segment_moves[(before, effective)] += 1
             facts = account_facts(row, effective, self.config, related)
             region = self.config.regions[row["region_id"]]
             decision = rules.decide(facts, region.parameters, self.context)
             decisions[row["id"]] = (decision, self._decider(decision, row["id"], related))
-            if self.keep_decisions:
-                self.decisions[row["id"]] = decision
-            self.result.priority_moves[(row["priority"], decision.priority)] += 1
-            self._count_changes(row, segment_id, decision, account_updates)
-        self.result.accounts += len(rows)
-        if not self.write:
-            return
-        if not self.frozen:
-            # One UPDATE per changed account, segment and priority together.
-            update_rows(Account, ["segment", "priority", "priority_reasons"], account_updates)
-        self._write_assessments(rows, decisions)
+            part.priority_moves[(row["priority"], decision.priority)] += 1
+            self._count_changes(row, segment_id, decision, account_updates, part)
+        if self.write:
+            if not self.frozen:
+                # One UPDATE per changed account, segment and priority together.
+                update_rows(Account, ["segment", "priority", "priority_reasons"], account_updates)
+            self._write_assessments(rows, decisions, part)
+        self._merge(part)
+        if self.keep_decisions:
+            with self._merging:
+                self.decisions.update((key, value[0]) for key, value in decisions.items())
 
-    def _count_changes(self, row, segment_id, decision, account_updates) -> None:
+    @staticmethod
+    def _count_changes(row, segment_id, decision, account_updates, part: PassResult) -> None:
         segment_changed = segment_id != row["segment_id"]
         priority_changed = (row["priority"], row["priority_reasons"]) != (
             decision.priority,
             decision.reasons_text,
         )
-        self.result.segments_changed += segment_changed
-        self.result.priorities_changed += priority_changed
+        part.segments_changed += segment_changed
+        part.priorities_changed += priority_changed
         if segment_changed or priority_changed:
             account_updates.append(
                 (row["id"], segment_id, decision.priority, decision.reasons_text)
@@ -461,7 +507,7 @@ class Recomputation:
             return related.reviews[account_id][1]
         return None
 
-    def _write_assessments(self, rows: list[dict], decisions: dict) -> None:
+    def _write_assessments(self, rows: list[dict], decisions: dict, part: PassResult) -> None:
         existing = {
             values[0]: values[1:]
             for values in PriorityAssessment.objects.filter(
@@ -493,8 +539,8 @@ class Recomputation:
              "updated_at"],
             to_update,
         )  # fmt: skip
-        self.result.assessments_created += len(to_create)
-        self.result.assessments_updated += len(to_update)
+        part.assessments_created += len(to_create)
+        part.assessments_updated += len(to_update)
 
     # a few accounts -----------------------------------------------------------------
 
@@ -510,7 +556,6 @@ class Recomputation:
         if not rows:
             return {}
         self.keep_decisions = True
-        self._segment_chunk(rows)
         self.context = portfolio_context(
             self.as_of,
             arr_ranks=self._commercial_ranks(rows),
@@ -556,7 +601,7 @@ class Recomputation:
         for chunk_rows in _chunked(
             list(books.filter(book_filter).order_by("id").values(*ACCOUNT_COLUMNS))
         ):
-            self._segment_chunk(chunk_rows, count=False)
+            self._rank_chunk(chunk_rows)
         return self.emea.pr1_ids()
 
     def explain_for(self, account_id: int) -> rules.Assessment | None:
@@ -672,7 +717,11 @@ def recompute(
             started = time.monotonic()
             derived = derive_first_value_dates()
             result = Recomputation(
-                load_configuration(), as_of, write=True, chunk_size=chunk_size
+                load_configuration(),
+                as_of,
+                write=True,
+                chunk_size=chunk_size,
+                workers=settings.RECOMPUTE_WORKERS,
             ).run()
             priorities_done = time.monotonic()
             quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
@@ -744,7 +793,11 @@ def preview_impact(
     """
     config = load_configuration(segment=segment, parameters=parameters)
     result = Recomputation(
-        config, as_of or timezone.localdate(), write=False, chunk_size=CHUNK_SIZE
+        config,
+        as_of or timezone.localdate(),
+        write=False,
+        chunk_size=CHUNK_SIZE,
+        workers=settings.RECOMPUTE_WORKERS,
     ).run()
     return Impact(
         accounts=result.accounts,

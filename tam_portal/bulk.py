@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import queue
+import threading
 from collections.abc import Sequence
 
 from django.db import connection, models
@@ -202,3 +204,65 @@ def keyset_chunks(
             return
         yield rows
         last = rows[-1][key]
+
+
+def id_ranges(queryset, size: int, *, key: str = "id") -> list[tuple[object, object | None]]:
+    """Consecutive `(first, last)` key ranges of `queryset` holding `size` rows each.
+
+    The last range is open (`last` is None), so rows added while the ranges are worked
+    through are not missed. Each boundary costs one index-only query, whatever the size
+    of the table, and only the boundaries are held in memory.
+    """
+    ordered = queryset.order_by(key).values_list(key, flat=True)
+    first = ordered.first()
+    ranges = []
+    while first is not None:
+        tail = ordered.filter(**{f"{key}__gte": first})
+        last = next(iter(tail[size - 1 : size]), None)
+        ranges.append((first, last))
+        first = None if last is None else ordered.filter(**{f"{key}__gt": last}).first()
+    return ranges
+
+
+def for_each_range(ranges, work, *, workers: int = 1) -> None:
+    """Call `work(first, last)` for every range, on `workers` threads at once.
+
+    Each thread uses its own database connection (Django's are per thread) and closes it
+    when the queue is empty. The first error stops the other threads taking new ranges
+    and is raised here. With one worker everything runs in the calling thread, on its
+    connection and inside its transaction, as tests and SQLite need.
+    """
+    if workers <= 1:
+        for first, last in ranges:
+            work(first, last)
+        return
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for item in ranges:
+        pending.put(item)
+    failures: list[BaseException] = []
+    threads = [
+        threading.Thread(
+            target=_drain, args=(pending, work, failures), name=f"chunk-worker-{number}"
+        )
+        for number in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _drain(pending: queue.SimpleQueue, work, failures: list[BaseException]) -> None:
+    try:
+        while not failures:
+            try:
+                first, last = pending.get_nowait()
+            except queue.Empty:
+                return
+            work(first, last)
+    except BaseException as error:  # handed to the calling thread by for_each_range
+        failures.append(error)
+    finally:
+        connection.close()

@@ -81,6 +81,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Threads the recompute spreads its chunks over, each with its own connection: one
+# computes while another waits on PostgreSQL. SQLite allows one writer, so one thread.
+RECOMPUTE_WORKERS = env.int(
+    "RECOMPUTE_WORKERS", default=2 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 1
+)
+
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

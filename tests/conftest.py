@@ -9,6 +9,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _recompute_in_the_test_transaction(settings):
+    # Worker threads open their own connections, which cannot see the rows a test wrote
+    # inside its transaction; tests that exercise the threads say so and commit.
+    settings.RECOMPUTE_WORKERS = 1
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(manager=ManagerFactory())

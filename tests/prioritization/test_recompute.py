@@ -118,7 +118,8 @@ def test_each_run_is_recorded_with_its_counts(account):
     assert run.as_of == TODAY
     assert run.accounts == 1
     assert run.finished_at >= run.started_at
-    assert run.details["chunks"] == 2  # one per pass: segments, then priorities
+    # The account is in US Enterprise, which ranks nothing: only the priority pass reads it.
+    assert run.details["chunks"] == 1
 
 
 def test_chunks_give_the_same_answer_as_one_pass():
@@ -333,3 +334,20 @@ def test_a_run_that_fails_is_recorded_with_its_error(monkeypatch, account):
     run = RecomputeRun.objects.get()
     assert run.status == RunStatus.FAILED
     assert "ValueError: a bug" in run.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_threads_give_the_same_answer_as_one_thread(settings):
+    call_command("import_accounts", str(CASES), "--no-recompute", stdout=io.StringIO())
+    settings.RECOMPUTE_WORKERS = 1
+    recompute(chunk_size=7)
+    one_thread = _snapshot()[0]
+    Account.objects.update(priority=None, priority_reasons="", segment=None)
+    PriorityAssessment.objects.all().delete()
+    settings.RECOMPUTE_WORKERS = 3
+
+    run = recompute(chunk_size=7)  # chunks finish in any order; rankings span them
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert (run.accounts, run.assessments_created) == (30, 30)
+    assert _snapshot()[0] == one_thread
