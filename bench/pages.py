@@ -1,0 +1,122 @@
+"""Time the pages people open every day on a portfolio of N accounts.
+
+Usage: python bench/pages.py [ACCOUNTS] [--repeat R] [--seed S] (default 100,000
+accounts, 20 requests per page). Run it through `bench/run pages [ACCOUNTS]`, which
+provisions a throwaway PostgreSQL.
+
+Migrates, builds the portfolio with a year of history (bench/build_portfolio.py,
+`activities=True`) and runs `recompute()` once, so segments, priorities, assessments and
+the quarter's metrics exist as they would the morning after a nightly run. Then, for a
+TAM, the TAM's manager and an admin, it requests each page `--repeat` times through
+Django's test client (the whole middleware stack and template rendering, no network) and
+prints the median and the slowest server time and the number of SQL queries. The first
+request of each page warms caches and is not counted.
+
+Targets (issue 5): the book under 150 ms, the dashboard under 500 ms, at 100,000 accounts.
+DEBUG is off, as in production.
+"""
+
+import argparse
+import statistics
+import time
+
+from _setup import load  # sets Django up: must come before the rest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account
+from bench.build_portfolio import build_portfolio
+from people.models import Role, User
+from prioritization.recompute import recompute
+
+
+def time_page(client: Client, url: str, repeat: int) -> tuple[float, float, int, int]:
+    """Median ms, slowest ms, queries of the last request, response bytes."""
+    client.get(url)  # warm-up: template loading, first-use caches
+    timings = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return statistics.median(timings), max(timings), len(queries), len(body)
+
+
+def pick_users() -> dict[str, User]:
+    """The TAM with the biggest book, that TAM's manager, and an admin."""
+    busiest = (
+        Account.objects.exclude(tam=None)
+        .values("tam")
+        .annotate(accounts=Count("id"))
+        .order_by("-accounts")
+        .first()
+    )
+    tam = User.objects.select_related("team__manager").get(pk=busiest["tam"])
+    admin = User.objects.filter(role=Role.ADMIN).first() or User.objects.create_user(
+        "bench-admin", role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    return {"tam": tam, "manager": tam.team.manager, "admin": admin}
+
+
+def main(accounts: int, *, repeat: int, seed: int) -> None:
+    as_of = timezone.localdate()
+    print(f"database: {connection.vendor}, {accounts:,} accounts, load {load()}", flush=True)
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    build_portfolio(accounts, seed=seed, as_of=as_of, activities=True)
+    print(f"built the portfolio in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    recompute(as_of=as_of, trigger="bench")
+    print(f"recomputed in {time.perf_counter() - started:.0f} s", flush=True)
+
+    users = pick_users()
+    tam = users["tam"]
+    some_account = Account.objects.filter(tam=tam).order_by("id").first()
+    book_size = Account.objects.filter(tam=tam).count()
+    team_size = Account.objects.filter(tam__team=tam.team).count()
+    print(
+        f"TAM {tam.username}: {book_size} accounts; "
+        f"manager {users['manager'].username}: {team_size} accounts in the team",
+        flush=True,
+    )
+    pages = [
+        ("tam", "book", reverse("book")),
+        ("tam", "book, sorted by ARR", reverse("book") + "?sort=-arr"),
+        ("tam", "book CSV export", reverse("book_export")),
+        ("tam", "account page", reverse("account_detail", args=[some_account.pk])),
+        ("manager", "book (team)", reverse("book")),
+        ("manager", "dashboard", reverse("dashboard:index")),
+        ("admin", "book (all accounts)", reverse("book")),
+        ("admin", "dashboard (first team)", reverse("dashboard:index")),
+    ]
+    header = f"{'user':<8} {'page':<24} {'median ms':>9} {'max ms':>8} {'queries':>7} {'KB':>6}"
+    print("\n" + header + "\n" + "-" * len(header))
+    clients = {}
+    for role, label, url in pages:
+        if role not in clients:
+            clients[role] = Client()
+            clients[role].force_login(users[role])
+        median, slowest, queries, size = time_page(clients[role], url, repeat)
+        print(
+            f"{role:<8} {label:<24} {median:>9.1f} {slowest:>8.1f} {queries:>7} "
+            f"{size / 1024:>6.0f}",
+            flush=True,
+        )
+    print(f"\nload average now: {load()}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Time the main pages on N accounts.")
+    parser.add_argument("accounts", nargs="?", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    main(arguments.accounts, repeat=arguments.repeat, seed=arguments.seed)
