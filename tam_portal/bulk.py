@@ -108,29 +108,40 @@ def insert_rows(
     }
     returned: list[tuple] = []
     for start in range(0, len(rows), chunk_size):
-        chunk = [{**defaults, **row} for row in rows[start : start + chunk_size]]
+        chunk = rows[start : start + chunk_size]
         if connection.vendor == "postgresql":
-            returned += _insert_chunk_postgresql(model, fields, chunk, returning)
+            returned += _insert_chunk_postgresql(model, fields, chunk, defaults, returning)
         else:
+            chunk = [{**defaults, **row} for row in chunk]
             returned += _insert_chunk_portable(model, fields, chunk, returning)
     return returned
 
 
-def _insert_chunk_postgresql(model, fields, chunk, returning) -> list[tuple]:
+def _insert_chunk_postgresql(model, fields, chunk, defaults, returning) -> list[tuple]:
     """COPY the chunk into a scratch table, then one INSERT ... SELECT moves it over.
 
     COPY is several times faster than array parameters, which psycopg2 adapts value by
     value; the INSERT ... SELECT still runs every constraint and can return the new ids.
+    Columns no row of the chunk mentions take their default, formatted once for all rows.
     """
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
-    formatters = [(field.attname, _copy_formatter(field)) for field in fields]
+    mentioned = set().union(*chunk)
+    varying = [field for field in fields if field.attname in mentioned]
+    constant = [field for field in fields if field.attname not in mentioned]
+    per_row = [
+        (field.attname, defaults[field.attname], _copy_formatter(field)) for field in varying
+    ]
+    fixed = "\t".join(_copy_formatter(field)(defaults[field.attname]) for field in constant)
+    end_of_row = ("\t" + fixed if varying and constant else fixed) + "\n"
     buffer = io.StringIO()
     for row in chunk:
-        buffer.write("\t".join([format_(row[attname]) for attname, format_ in formatters]))
-        buffer.write("\n")
+        buffer.write(
+            "\t".join([format_(row.get(attname, default)) for attname, default, format_ in per_row])
+        )
+        buffer.write(end_of_row)
     buffer.seek(0)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in varying + constant)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bulk_insert_rows"
     if returning:
         returned_columns = [model._meta.get_field(name).column for name in returning]
