@@ -7,6 +7,7 @@ services (prioritization/services.py) hold the rules of who may decide what.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
@@ -23,6 +24,17 @@ def _visible_account(request, pk):
 
 # The services name model fields; the forms name some of them differently.
 _FORM_FIELD_OF = {"review_comment": "comment", "decided_priority": "decided_priority"}
+
+
+def _back_to(request, account_id):
+    """Where a decision returns to: a safe local `next` (the manager dashboard sends one),
+    else the account page. An off-site `next` is ignored, so no open redirect."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("account_detail", pk=account_id)
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -98,7 +110,7 @@ def decide_exception(request, pk):
             _add_service_errors(form, error)
         else:
             messages.success(request, f"Exception {form.cleaned_data['decision']}d.")
-            return redirect("account_detail", pk=exception.account_id)
+            return _back_to(request, exception.account_id)
     return account_page(
         request, exception.account, decision_forms={("exception", exception.pk): form}, status=400
     )
@@ -129,7 +141,7 @@ def decide_review(request, pk):
             _add_service_errors(form, error)
         else:
             messages.success(request, f"Proposal {data['decision']}d.")
-            return redirect("account_detail", pk=review.account_id)
+            return _back_to(request, review.account_id)
     return account_page(
         request, review.account, decision_forms={("review", review.pk): form}, status=400
     )

@@ -1,0 +1,136 @@
+"""Priority mix, its target and the quarter-on-quarter movements: pure, no Django.
+
+The targets are page 004's, held in each region's rule-set parameters:
+- US Enterprise flowchart (and the regions that use it): "roughly one third" of a TAM's
+  book at Pr1, the rest Pr2. The share is Pr1 / (Pr1 + Pr2), the book the page means;
+  Pr3/Pr4 and unassessed accounts are not in it.
+- EMEA Enterprise: "roughly 5 to 8 customers as Priority 1" per TAM, the band from
+  `pr1_target_min_per_tam` to `pr1_cap_per_tam`.
+- Commercial: page 004 sets no Pr1 target (new customers start at Pr1, then the
+  qualification decides), so the mix is shown without an on/off-target mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+US_ENTERPRISE = "us_enterprise"
+EMEA_ENTERPRISE = "emea_enterprise"
+
+# "Roughly one third": a share within 10 points of the target counts as on target.
+# Not a rule-set parameter (yet): the handbook gives no figure for "roughly".
+SHARE_TOLERANCE = Decimal("0.10")
+
+PRIORITY_KEYS: tuple[int | None, ...] = (1, 2, 3, 4, None)  # None: no assessment
+
+
+def priority_label(priority: int | None) -> str:
+    return f"Pr{priority}" if priority else "Not assessed"
+
+
+@dataclass(frozen=True)
+class Pr1Target:
+    """What a TAM's Pr1 count is measured against; `kind` is share, band or none."""
+
+    kind: str
+    share: Decimal | None = None
+    band_min: int | None = None
+    band_max: int | None = None
+
+    @classmethod
+    def for_rule_set(
+        cls, rule_set: str, *, share: Decimal, band_min: int, band_max: int
+    ) -> Pr1Target:
+        if rule_set == US_ENTERPRISE:
+            return cls("share", share=share)
+        if rule_set == EMEA_ENTERPRISE:
+            return cls("band", band_min=band_min, band_max=band_max)
+        return cls("none")
+
+    @property
+    def description(self) -> str:
+        if self.kind == "share":
+            return f"about {self.share:.0%} of Pr1 + Pr2 at Pr1 (±{SHARE_TOLERANCE:.0%})"
+        if self.kind == "band":
+            return f"{self.band_min} to {self.band_max} Pr1 accounts per TAM"
+        return "no Pr1 target for this rule set"
+
+    def on_target(self, pr1: int, pr2: int) -> bool | None:
+        """True or False against the target; None where there is nothing to judge."""
+        if self.kind == "share":
+            book = pr1 + pr2
+            if not book:
+                return None
+            return abs(Decimal(pr1) / book - self.share) <= SHARE_TOLERANCE
+        if self.kind == "band":
+            return self.band_min <= pr1 <= self.band_max
+        return None
+
+
+@dataclass
+class TamMix:
+    tam_id: int
+    name: str
+    counts: dict[int | None, int] = field(default_factory=lambda: dict.fromkeys(PRIORITY_KEYS, 0))
+    on_target: bool | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def pr1_share(self) -> Decimal | None:
+        book = self.counts[1] + self.counts[2]
+        return Decimal(self.counts[1]) / book if book else None
+
+    @property
+    def ordered_counts(self) -> list[int]:
+        return [self.counts[key] for key in PRIORITY_KEYS]
+
+
+@dataclass
+class Movements:
+    """Accounts by last quarter's priority (rows) and this quarter's (columns)."""
+
+    cells: dict[tuple[int | None, int | None], int] = field(default_factory=dict)
+
+    def count(self, last: int | None, this: int | None) -> int:
+        return self.cells.get((last, this), 0)
+
+    @property
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        """(row label, a count per column, row total), in PRIORITY_KEYS order."""
+        table = []
+        for last in PRIORITY_KEYS:
+            counts = [self.count(last, this) for this in PRIORITY_KEYS]
+            table.append((priority_label(last), counts, sum(counts)))
+        return table
+
+    @property
+    def column_totals(self) -> list[int]:
+        return [sum(self.count(last, this) for last in PRIORITY_KEYS) for this in PRIORITY_KEYS]
+
+    @property
+    def moved(self) -> int:
+        return sum(n for (last, this), n in self.cells.items() if last != this)
+
+
+def tally(
+    rows: Iterable[dict], tams: Iterable[tuple[int, str]], target: Pr1Target
+) -> tuple[list[TamMix], Movements]:
+    """Fold (tam_id, last_priority, this_priority, accounts) rows into each TAM's mix this
+    quarter and the scope's movement matrix. TAMs come in the given order; an account's
+    TAM missing from `tams` (moved team, deactivated) still counts in the matrix."""
+    mixes = {tam_id: TamMix(tam_id, name) for tam_id, name in tams}
+    movements = Movements()
+    for row in rows:
+        key = (row["last_priority"], row["this_priority"])
+        movements.cells[key] = movements.cells.get(key, 0) + row["accounts"]
+        mix = mixes.get(row["tam_id"])
+        if mix is not None:
+            mix.counts[row["this_priority"]] += row["accounts"]
+    for mix in mixes.values():
+        mix.on_target = target.on_target(mix.counts[1], mix.counts[2])
+    return list(mixes.values()), movements

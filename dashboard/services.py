@@ -1,0 +1,379 @@
+"""The manager dashboard's data: one scope (a team, or a region for admins), one quarter.
+
+Every read starts from `Account.objects.visible_to(user)` narrowed to the scope, and each
+section costs a fixed number of queries however many TAMs or accounts the scope has:
+
+- scope: the user's teams and, for admins, the regions (2 queries);
+- priority mix and movement matrix: one grouped query (TAM x last x this quarter);
+- the scope's members (1), the region's rule-set parameters (1);
+- review queue: pending exceptions and reviews (2);
+- burn-down lists: the size and the first few accounts of each of the nine (9);
+- metrics: definitions (1), segments in the book (2), results for six quarters (1);
+- workload: `rhythm.services.team_workloads`, 4 queries per team (one team for a
+  manager's view; a region's view costs 4 per team of the region).
+
+The mix is read from the quarter's PriorityAssessment rows, for the current quarter too
+(the recompute and every decision keep that row in step with the account), so a past
+quarter and the present are measured the same way. Accounts count under their current
+TAM, as the metrics do: the portal keeps no history of who owned an account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Window
+from django.db.models.functions import Coalesce
+
+from accounts.models import Account, Region
+from lib.fiscal import FiscalQuarter
+from metrics.burndown import burn_down_lists
+from metrics.models import MetricDefinition, MetricResult, ScopeType
+from people.models import Role, Team, User
+from prioritization.models import PriorityException, PriorityReview, ReviewStatus, RuleSetParameters
+from rhythm.services import team_workloads
+from segments.models import Segment
+
+from .mix import PRIORITY_KEYS, Movements, Pr1Target, TamMix, priority_label, tally
+
+TREND_QUARTERS = 6
+BURN_DOWN_SHOWN = 5
+QUEUE_SHOWN = 50
+
+
+# --- scope -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A team, or (admins only) every team of a region."""
+
+    key: str  # "team-<id>" or "region-<id>", the value of the scope select
+    label: str
+    region: Region
+    teams: tuple[Team, ...]
+    team: Team | None = None
+
+    @property
+    def metric_scope(self) -> tuple[str, str]:
+        if self.team is not None:
+            return ScopeType.TEAM, str(self.team.pk)
+        return ScopeType.REGION, str(self.region.pk)
+
+    def members(self) -> list[User]:
+        """Everyone in the scope's teams, by username (one query)."""
+        return list(User.objects.filter(team__in=self.teams).order_by("username"))
+
+    @staticmethod
+    def accounts(user: User, members: list[User]) -> QuerySet:
+        """The accounts the members hold, as far as `user` may see them. Filtering on the
+        TAM ids uses the (tam, name) index; a join through the team scanned every account."""
+        return Account.objects.visible_to(user).filter(tam_id__in=[member.pk for member in members])
+
+
+def available_scopes(user: User) -> list[Scope]:
+    """The scopes `user` may open, in the select's order: a manager's own teams; every
+    team and then every region for an admin; nothing for a TAM."""
+    if user.is_portal_admin:
+        teams = list(Team.objects.select_related("region"))
+        by_region: dict[int, list[Team]] = {}
+        for team in teams:
+            by_region.setdefault(team.region_id, []).append(team)
+        regions = Region.objects.filter(pk__in=list(by_region)).order_by("name")
+        return [_team_scope(team) for team in teams] + [
+            Scope(f"region-{region.pk}", region.name, region, tuple(by_region[region.pk]))
+            for region in regions
+        ]
+    if user.role == Role.MANAGER:
+        return [_team_scope(team) for team in user.managed_teams.select_related("region")]
+    return []
+
+
+def _team_scope(team: Team) -> Scope:
+    return Scope(f"team-{team.pk}", team.name, team.region, (team,), team)
+
+
+# --- priority mix and movements ----------------------------------------------------------
+
+
+@dataclass
+class PriorityPicture:
+    target: Pr1Target
+    mixes: list[TamMix]
+    movements: Movements
+    quarter: FiscalQuarter
+    previous: FiscalQuarter
+
+    @property
+    def column_labels(self) -> list[str]:
+        return [priority_label(key) for key in PRIORITY_KEYS]
+
+    @property
+    def off_target(self) -> int:
+        return sum(1 for mix in self.mixes if mix.on_target is False)
+
+
+def _pr1_target(region: Region) -> Pr1Target:
+    params = RuleSetParameters.objects.filter(region=region).first() or RuleSetParameters()
+    return Pr1Target.for_rule_set(
+        region.rule_set,
+        share=params.pr1_target_share,
+        band_min=params.pr1_target_min_per_tam,
+        band_max=params.pr1_cap_per_tam,
+    )
+
+
+def priority_picture(
+    scope: Scope, members: list[User], accounts: QuerySet, quarter: FiscalQuarter
+) -> PriorityPicture:
+    previous = quarter.previous
+    rows = (
+        accounts.alias(
+            this=FilteredRelation(
+                "assessments", condition=Q(assessments__fiscal_quarter=quarter.label)
+            ),
+            last=FilteredRelation(
+                "assessments", condition=Q(assessments__fiscal_quarter=previous.label)
+            ),
+        )
+        .order_by()
+        .values(
+            "tam_id",
+            this_priority=F("this__effective_priority"),
+            last_priority=F("last__effective_priority"),
+        )
+        .annotate(accounts=Count("pk"))
+    )
+    rows = list(rows)
+    # The active TAMs, and any other member still holding an account of the scope.
+    holding = {row["tam_id"] for row in rows}
+    tam_names = [
+        (member.pk, str(member))
+        for member in members
+        if (member.role == Role.TAM and member.is_active) or member.pk in holding
+    ]
+    target = _pr1_target(scope.region)
+    mixes, movements = tally(rows, tam_names, target)
+    return PriorityPicture(target, mixes, movements, quarter, previous)
+
+
+# --- review queue ------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewQueue:
+    exceptions: list[PriorityException]
+    reviews: list[PriorityReview]
+    exception_total: int
+    review_total: int
+
+
+def review_queue(accounts: QuerySet, current: FiscalQuarter, today: date) -> ReviewQueue:
+    """Pending exceptions that can still take effect (not expired) and this quarter's
+    pending EMEA proposals: a past quarter's proposal would change nothing now."""
+    exceptions = PriorityException.objects.filter(
+        account__in=accounts, status=ReviewStatus.PENDING, expires_on__gte=today
+    ).select_related("account", "requested_by")
+    reviews = PriorityReview.objects.filter(
+        account__in=accounts, status=ReviewStatus.PENDING, fiscal_quarter=current.label
+    ).select_related("account", "proposed_by")
+    shown_exceptions = list(exceptions.order_by("requested_at", "pk")[: QUEUE_SHOWN + 1])
+    shown_reviews = list(reviews.order_by("proposed_at", "pk")[: QUEUE_SHOWN + 1])
+    # Only a queue longer than the page costs a count query.
+    exception_total = (
+        exceptions.count() if len(shown_exceptions) > QUEUE_SHOWN else len(shown_exceptions)
+    )
+    review_total = reviews.count() if len(shown_reviews) > QUEUE_SHOWN else len(shown_reviews)
+    return ReviewQueue(
+        shown_exceptions[:QUEUE_SHOWN], shown_reviews[:QUEUE_SHOWN], exception_total, review_total
+    )
+
+
+# --- burn-down lists ---------------------------------------------------------------------
+
+
+@dataclass
+class BurnDownSummary:
+    key: str
+    title: str
+    count: int
+    first: list[Account]
+
+
+def burn_down_summary(accounts: QuerySet, today: date) -> list[BurnDownSummary]:
+    """Each list's size and first accounts in one query: the window counts the whole list
+    before the LIMIT, where a separate COUNT would build the list a second time."""
+    summaries = []
+    for item in burn_down_lists(accounts, today):
+        first = list(item.accounts.annotate(list_size=Window(Count("pk")))[:BURN_DOWN_SHOWN])
+        size = first[0].list_size if first else 0
+        summaries.append(BurnDownSummary(item.key, item.title, size, first))
+    return summaries
+
+
+# --- metrics -----------------------------------------------------------------------------
+
+
+@dataclass
+class MetricCell:
+    value: Decimal | None
+    target: Decimal | None
+    attained: bool | None
+    unit: str
+
+    @property
+    def has_data(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class MetricRow:
+    key: str
+    name: str
+    unit: str
+    cells: list[MetricCell | None]  # one per column; None: no result kept
+
+
+@dataclass
+class MetricAttainment:
+    columns: list[str]  # "This team", then each segment of the book (whole company)
+    rows: list[MetricRow]
+    chosen: MetricDefinition | None
+    definitions: list[MetricDefinition]
+    trend: dict = field(default_factory=dict)  # the chart's payload, numbers as shown
+
+
+def display_number(value: Decimal | None, unit: str) -> float | None:
+    """The figure as people read it: shares in percent, the rest to two decimals."""
+    if value is None:
+        return None
+    if unit == "share":
+        return round(float(value) * 100, 1)
+    return round(float(value), 2)
+
+
+def metric_attainment(
+    scope: Scope, accounts: QuerySet, quarter: FiscalQuarter, metric_key: str | None
+) -> MetricAttainment:
+    """The quarter's results for the scope and for each segment of its book, and the
+    chosen metric's trend over the last six quarters.
+
+    Results are kept per TAM, team, region, segment and company, not per team and
+    segment: the segment columns are the segment across the whole company, beside
+    which the team's own (all segments) figure reads.
+    """
+    definitions = list(MetricDefinition.objects.order_by("name"))
+    by_key = {definition.key: definition for definition in definitions}
+    book_segments = set(
+        accounts.annotate(code=Coalesce("segment_override__code", "segment__code"))
+        .order_by()
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    segments = list(
+        Segment.objects.filter(code__in=book_segments)
+        .order_by("position")
+        .values_list("code", "name")
+    )
+    scope_type, scope_id = scope.metric_scope
+    column_keys = [(scope_type, scope_id)] + [(ScopeType.SEGMENT, code) for code, _ in segments]
+    columns = [scope.label] + [f"{name} (whole company)" for _, name in segments]
+    quarters = [quarter.shifted(offset) for offset in range(-(TREND_QUARTERS - 1), 1)]
+    labels = [q.label for q in quarters]
+
+    scope_filter = Q(scope_type=scope_type, scope=scope_id) | Q(
+        scope_type=ScopeType.SEGMENT, scope__in=[code for code, _ in segments]
+    )
+    # Six quarters of every metric: a few hundred small rows, and any metric can be charted.
+    results = MetricResult.objects.filter(scope_filter, fiscal_quarter__in=labels).values(
+        "metric_id", "scope_type", "scope", "fiscal_quarter", "value", "target", "attained"
+    )
+    found: dict[tuple, dict] = {
+        (row["metric_id"], row["scope_type"], row["scope"], row["fiscal_quarter"]): row
+        for row in results
+    }
+
+    rows = []
+    for definition in definitions:
+        cells = []
+        for column in column_keys:
+            row = found.get((definition.pk, *column, quarter.label))
+            cells.append(
+                MetricCell(row["value"], row["target"], row["attained"], definition.unit)
+                if row
+                else None
+            )
+        if any(cells):
+            rows.append(MetricRow(definition.key, definition.name, definition.unit, cells))
+
+    chosen = by_key.get(metric_key or "")
+    if chosen is None and rows:
+        chosen = by_key[rows[0].key]
+
+    trend = {}
+    if chosen is not None:
+        series = []
+        for column, name in zip(column_keys, columns, strict=True):
+            points = [found.get((chosen.pk, *column, label)) for label in labels]
+            values = [
+                display_number(point["value"], chosen.unit) if point else None for point in points
+            ]
+            # The scope's own line always; a segment's only where it has figures.
+            if column == column_keys[0] or any(value is not None for value in values):
+                series.append({"label": name, "values": values})
+        team_points = [found.get((chosen.pk, *column_keys[0], label)) for label in labels]
+        series.append(
+            {
+                "label": "Target",
+                "values": [
+                    display_number(point["target"], chosen.unit) if point else None
+                    for point in team_points
+                ],
+                "target": True,
+            }
+        )
+        trend = {
+            "metric": chosen.name,
+            "unit": "%" if chosen.unit == "share" else chosen.get_unit_display(),
+            "labels": labels,
+            "series": series,
+        }
+    return MetricAttainment(columns, rows, chosen, definitions, trend)
+
+
+# --- workload ----------------------------------------------------------------------------
+
+
+@dataclass
+class TamWorkload:
+    name: str
+    team: str
+    expected: Decimal
+    capacity: Decimal
+    overburdened: bool
+    table_segment: str
+
+
+def workloads(scope: Scope, today: date) -> list[TamWorkload]:
+    return [
+        TamWorkload(
+            str(tam),
+            team.name,
+            load.total_hours_per_week,
+            load.capacity.weekly_hours,
+            load.overburdened,
+            load.table_segment,
+        )
+        for team in scope.teams
+        for tam, load in team_workloads(team, today)
+    ]
+
+
+def workload_chart(loads: list[TamWorkload]) -> dict:
+    return {
+        "labels": [load.name for load in loads],
+        "expected": [round(float(load.expected), 1) for load in loads],
+        "capacity": [round(float(load.capacity), 2) for load in loads],
+    }

@@ -1,0 +1,83 @@
+"""The manager dashboard (DESIGN section 1): one team's quarter, or a region's for admins.
+
+TAMs get 404 like any page outside their scope (DESIGN: "404, not the data"), and so does
+a manager asking for a team that is not theirs.
+"""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from lib.fiscal import fiscal_quarter_of, last_quarters
+from prioritization.forms import DecisionForm
+
+from . import services
+from .forms import DashboardForm
+
+QUARTERS_OFFERED = 8
+
+
+def _scope_for(request, scopes):
+    """The scope asked for (the first one by default); 404 for anything else."""
+    if not scopes:
+        raise Http404("The dashboard is for TAM managers and admins.")
+    wanted = request.GET.get("scope")
+    if not wanted:
+        return scopes[0]
+    for scope in scopes:
+        if scope.key == wanted:
+            return scope
+    raise Http404("No such team or region in your scope.")
+
+
+def _scope_choices(scopes):
+    teams = [(scope.key, scope.label) for scope in scopes if scope.team is not None]
+    regions = [(scope.key, f"{scope.label} (all teams)") for scope in scopes if scope.team is None]
+    return [("Teams", teams), ("Regions", regions)] if regions else teams
+
+
+def dashboard(request):
+    scopes = services.available_scopes(request.user)
+    scope = _scope_for(request, scopes)
+    today = timezone.localdate()
+    start_month = settings.FISCAL_YEAR_START_MONTH
+    current = fiscal_quarter_of(today, start_month)
+    offered = list(reversed(last_quarters(today, QUARTERS_OFFERED, start_month)))
+    members = scope.members()
+    accounts = scope.accounts(request.user, members)
+
+    # An unknown quarter falls back to the current one; the form says why beside the field.
+    quarter = next((q for q in offered if q.label == request.GET.get("quarter")), current)
+    metrics = services.metric_attainment(scope, accounts, quarter, request.GET.get("metric"))
+
+    form = DashboardForm(
+        request.GET or None,
+        scope_choices=_scope_choices(scopes),
+        quarter_choices=[(q.label, q.label) for q in offered],
+        metric_choices=[(definition.key, definition.name) for definition in metrics.definitions],
+    )
+    if not form.is_bound:
+        form.initial = {"scope": scope.key, "quarter": quarter.label}
+    form.is_valid()  # errors beside an unknown quarter or metric; defaults were used
+
+    queue = services.review_queue(accounts, current, today)
+    for item in queue.exceptions:
+        item.decision_form = DecisionForm(auto_id=f"exception-{item.pk}-%s")
+    for item in queue.reviews:
+        item.decision_form = DecisionForm(auto_id=f"review-{item.pk}-%s")
+    loads = services.workloads(scope, today)
+    context = {
+        "form": form,
+        "scope": scope,
+        "quarter": quarter,
+        "current": current,
+        "priorities": services.priority_picture(scope, members, accounts, quarter),
+        "queue": queue,
+        "burn_down": services.burn_down_summary(accounts, today),
+        "metrics": metrics,
+        "workloads": loads,
+        "workload_chart": services.workload_chart(loads),
+        "back_here": request.get_full_path(),
+    }
+    return render(request, "dashboard/dashboard.html", context)
