@@ -1,13 +1,25 @@
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from metrics.clocks import onboarding_clocks
-from metrics.models import clock_targets
 from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
 from prioritization.recompute import explain_account
 from prioritization.services import can_review
 
+from . import activity_log
+from .account_metrics import load_account_metrics
+from .forms import (
+    CadenceCallForm,
+    EbrForm,
+    MilestoneForm,
+    SuccessPlanChangeForm,
+    SurveyResponseForm,
+)
 from .models import Account
 
 
@@ -21,25 +33,44 @@ def _account_for_user(request, pk):
     )
 
 
-BOOK_PAGE_SIZE = 50
-
-
-def book(request):
-    accounts = (
-        Account.objects.visible_to(request.user)
-        .select_related("region", "segment", "segment_override", "tam")
-        .order_by("name", "pk")
-    )
-    page = Paginator(accounts, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/book.html", {"accounts": page.object_list, "page": page})
-
-
 def account_detail(request, pk):
     return account_page(request, _account_for_user(request, pk))
 
 
-def account_page(request, account, *, status=200, decision_forms=None, **forms):
-    """The account page; the decision views re-render it with their bound forms on error."""
+# Form class, service, confirmation: one logging view serves every kind.
+LOG_FORMS = {
+    "cadence-call": (CadenceCallForm, activity_log.log_cadence_call, "Cadence call logged."),
+    "ebr": (EbrForm, activity_log.log_ebr, "EBR logged."),
+    "milestone": (MilestoneForm, activity_log.log_milestone, "Onboarding milestone logged."),
+    "success-plan": (
+        SuccessPlanChangeForm,
+        activity_log.log_success_plan_change,
+        "Success-plan change logged.",
+    ),
+    "survey": (SurveyResponseForm, activity_log.log_survey_response, "Survey response logged."),
+}
+
+
+LOG_TITLES = {
+    "cadence-call": "Log a cadence call",
+    "ebr": "Log an EBR",
+    "milestone": "Log an onboarding milestone",
+    "success-plan": "Log a success-plan change",
+    "survey": "Log a survey response",
+}
+
+
+def _log_form(kind, account, objectives, data=None):
+    form_class = LOG_FORMS[kind][0]
+    if form_class is SuccessPlanChangeForm:
+        return form_class(data, account=account, objectives=objectives)
+    return form_class(data)
+
+
+def account_page(request, account, *, status=200, decision_forms=None, log_forms=None, **forms):
+    """The account page; the decision and logging views re-render it with their bound
+    forms on error."""
+    today = timezone.localdate()
     exceptions = list(account.priority_exceptions.select_related("requested_by", "reviewed_by"))
     reviews = list(account.priority_reviews.select_related("proposed_by", "decided_by")[:8])
     decision_forms = decision_forms or {}
@@ -48,6 +79,8 @@ def account_page(request, account, *, status=200, decision_forms=None, **forms):
     for item in reviews:
         item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
     explanation = explain_account(account.pk)
+    objectives = list(account.objectives.all())
+    metrics = load_account_metrics(account, objectives, today)
     clocks = onboarding_clocks(
         customer_since=account.customer_since,
         milestones={
@@ -55,16 +88,27 @@ def account_page(request, account, *, status=200, decision_forms=None, **forms):
             "first_value": account.first_value_on,
             "onboard": account.onboarded_on,
         },
-        targets=clock_targets(account.effective_segment),
-        today=timezone.localdate(),
+        targets=metrics.clock_targets,
+        today=today,
     )
     suggestion = explanation.computed_priority if explanation else None
+    log_forms = log_forms or {}
+    log_entries = [
+        {
+            "kind": kind,
+            "title": title,
+            "form": log_forms.get(kind) or _log_form(kind, account, objectives),
+        }
+        for kind, title in LOG_TITLES.items()
+    ]
     context = {
         "account": account,
-        "activities": account.activities.select_related("logged_by")[:50],
+        "timeline": activity_log.timeline_page(account, request.GET.get("timeline")),
         "explanation": explanation,
         "clocks": clocks,
-        "history": account.assessments.select_related("decided_by").order_by("-fiscal_quarter"),
+        "metrics": metrics,
+        "objectives": objectives,
+        "history": _history(account, explanation),
         "exceptions": exceptions,
         "reviews": reviews,
         "can_review": can_review(request.user, account),
@@ -75,5 +119,57 @@ def account_page(request, account, *, status=200, decision_forms=None, **forms):
         or ReviewProposalForm(
             initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
         ),
+        "log_forms": log_entries,
+        "today": today,
     }
     return render(request, "accounts/account_detail.html", context, status=status)
+
+
+def _history(account, explanation):
+    """Every quarter's assessment, its reason codes spelled out with the rules' own words."""
+    described = (
+        {check.code: check.description for check in explanation.checks} if explanation else {}
+    )
+    rows = list(account.assessments.select_related("decided_by").order_by("-fiscal_quarter"))
+    for row in rows:
+        row.reason_list = [
+            (code, described.get(code, "")) for code in row.reasons.split(";") if code
+        ]
+    return rows
+
+
+def account_timeline(request, pk):
+    """One page of the timeline: the "show older entries" link fetches it with htmx."""
+    account = _account_for_user(request, pk)
+    page = activity_log.timeline_page(account, request.GET.get("timeline"))
+    return render(
+        request, "accounts/_timeline_entries.html", {"account": account, "timeline": page}
+    )
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's validation errors beside the form fields they are about."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@require_POST
+def log_activity(request, pk, kind):
+    """Log one timeline entry; on error the page comes back with the form as typed (400)."""
+    if kind not in LOG_FORMS:
+        raise Http404("No such entry kind.")
+    account = _account_for_user(request, pk)
+    _form_class, service, confirmation = LOG_FORMS[kind]
+    form = _log_form(kind, account, None, request.POST)
+    if form.is_valid():
+        try:
+            service(account=account, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, confirmation)
+            return redirect(f"{reverse('account_detail', args=[account.pk])}#timeline")
+    return account_page(request, account, log_forms={kind: form}, status=400)

@@ -66,40 +66,6 @@ def test_account_page_is_scoped(client, account, other_tam, manager, admin_user,
         assert account.name not in response.text
 
 
-def test_book_lists_only_the_tams_own_accounts(client, tam, other_tam):
-    mine = AccountFactory(tam=tam, name="Mine Ltd")
-    AccountFactory(tam=other_tam, name="Theirs plc")
-    client.force_login(tam)
-
-    response = client.get(reverse("book"))
-
-    assert list(response.context["accounts"]) == [mine]
-    assert "Theirs plc" not in response.text
-
-
-def test_empty_book_says_so(client, tam):
-    client.force_login(tam)
-
-    assert "No accounts in your book yet" in client.get(reverse("book")).text
-
-
-def test_book_is_paginated_with_the_same_queries_at_any_size(
-    client, tam, django_assert_num_queries
-):
-    client.force_login(tam)
-    AccountFactory.create_batch(3, tam=tam)
-    # session, user, page count, page rows
-    with django_assert_num_queries(4):
-        small = client.get(reverse("book"))
-    AccountFactory.create_batch(60, tam=tam)
-    with django_assert_num_queries(4):
-        large = client.get(reverse("book"), {"page": 2})
-
-    assert len(small.context["accounts"]) == 3
-    assert len(large.context["accounts"]) == 13
-    assert "Page 2 of 2 (63 accounts)" in large.text
-
-
 def test_the_account_page_shows_the_onboarding_clocks(client, tam):
     account = AccountFactory(
         tam=tam,
