@@ -197,7 +197,12 @@ class Account(models.Model):
         ordering = ["name"]
         # Deliberately few: the nightly job rewrites segment and priority, and every index
         # on a rewritten column costs each update (and rules out HOT updates).
-        indexes = [models.Index(fields=["tam", "name"])]
+        indexes = [
+            models.Index(fields=["tam", "name"]),
+            # The book of a manager or an admin is ordered by name across many TAMs: without
+            # this, PostgreSQL sorts every visible account to show the first fifty.
+            models.Index(fields=["name", "id"], name="account_name_order"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["external_id"], name="account_external_id_unique"),
             models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_non_negative"),
