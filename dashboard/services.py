@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Account, Region
 from lib.fiscal import FiscalQuarter
 from metrics.burndown import burn_down_lists
-from metrics.models import MetricDefinition, MetricResult, ScopeType
+from metrics.models import MetricDefinition, MetricResult, ScopeType, team_segment_scope
 from people.models import Role, Team, User
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus, RuleSetParameters
 from rhythm.services import team_workloads
@@ -61,6 +61,18 @@ class Scope:
         if self.team is not None:
             return ScopeType.TEAM, str(self.team.pk)
         return ScopeType.REGION, str(self.region.pk)
+
+    def segment_metric_scope(self, code: str) -> tuple[str, str]:
+        """Where the scope's figure for one segment is kept: the team's own accounts in
+        it for a team; for a region, which has no such scope, the segment company-wide."""
+        if self.team is not None:
+            return ScopeType.TEAM_SEGMENT, team_segment_scope(self.team.pk, code)
+        return ScopeType.SEGMENT, code
+
+    def segment_column(self, name: str) -> str:
+        if self.team is not None:
+            return f"{self.label}, {name}"
+        return f"{name} (whole company)"
 
     def members(self) -> list[User]:
         """Everyone in the scope's teams, by username (one query)."""
@@ -238,11 +250,12 @@ class MetricRow:
 
 @dataclass
 class MetricAttainment:
-    columns: list[str]  # "This team", then each segment of the book (whole company)
+    columns: list[str]  # the scope, then each segment of its book
     rows: list[MetricRow]
     chosen: MetricDefinition | None
     definitions: list[MetricDefinition]
     trend: dict = field(default_factory=dict)  # the chart's payload, numbers as shown
+    segments_company_wide: bool = False  # a region's segment columns are the whole company's
 
 
 def display_number(value: Decimal | None, unit: str) -> float | None:
@@ -260,9 +273,9 @@ def metric_attainment(
     """The quarter's results for the scope and for each segment of its book, and the
     chosen metric's trend over the last six quarters.
 
-    Results are kept per TAM, team, region, segment and company, not per team and
-    segment: the segment columns are the segment across the whole company, beside
-    which the team's own (all segments) figure reads.
+    A team's segment columns are its own accounts in that segment (the team x segment
+    results, against the segment's target). Results are not kept per region and
+    segment, so a region's segment columns are the segment across the whole company.
     """
     definitions = list(MetricDefinition.objects.order_by("name"))
     by_key = {definition.key: definition for definition in definitions}
@@ -278,14 +291,19 @@ def metric_attainment(
         .values_list("code", "name")
     )
     scope_type, scope_id = scope.metric_scope
-    column_keys = [(scope_type, scope_id)] + [(ScopeType.SEGMENT, code) for code, _ in segments]
-    columns = [scope.label] + [f"{name} (whole company)" for _, name in segments]
+    column_keys = [(scope_type, scope_id)] + [
+        scope.segment_metric_scope(code) for code, _ in segments
+    ]
+    columns = [scope.label] + [scope.segment_column(name) for _, name in segments]
     quarters = [quarter.shifted(offset) for offset in range(-(TREND_QUARTERS - 1), 1)]
     labels = [q.label for q in quarters]
 
-    scope_filter = Q(scope_type=scope_type, scope=scope_id) | Q(
-        scope_type=ScopeType.SEGMENT, scope__in=[code for code, _ in segments]
-    )
+    scope_filter = Q(scope_type=scope_type, scope=scope_id)
+    if segments:
+        segment_type = column_keys[1][0]
+        scope_filter |= Q(
+            scope_type=segment_type, scope__in=[scope for _, scope in column_keys[1:]]
+        )
     # Six quarters of every metric: a few hundred small rows, and any metric can be charted.
     results = MetricResult.objects.filter(scope_filter, fiscal_quarter__in=labels).values(
         "metric_id", "scope_type", "scope", "fiscal_quarter", "value", "target", "attained"
@@ -312,35 +330,40 @@ def metric_attainment(
     if chosen is None and rows:
         chosen = by_key[rows[0].key]
 
-    trend = {}
-    if chosen is not None:
-        series = []
-        for column, name in zip(column_keys, columns, strict=True):
-            points = [found.get((chosen.pk, *column, label)) for label in labels]
-            values = [
-                display_number(point["value"], chosen.unit) if point else None for point in points
-            ]
-            # The scope's own line always; a segment's only where it has figures.
-            if column == column_keys[0] or any(value is not None for value in values):
-                series.append({"label": name, "values": values})
-        team_points = [found.get((chosen.pk, *column_keys[0], label)) for label in labels]
-        series.append(
-            {
-                "label": "Target",
-                "values": [
-                    display_number(point["target"], chosen.unit) if point else None
-                    for point in team_points
-                ],
-                "target": True,
-            }
-        )
-        trend = {
-            "metric": chosen.name,
-            "unit": "%" if chosen.unit == "share" else chosen.get_unit_display(),
-            "labels": labels,
-            "series": series,
-        }
-    return MetricAttainment(columns, rows, chosen, definitions, trend)
+    trend = _trend(chosen, column_keys, columns, labels, found) if chosen is not None else {}
+    return MetricAttainment(
+        columns, rows, chosen, definitions, trend, segments_company_wide=scope.team is None
+    )
+
+
+def _trend(chosen: MetricDefinition, column_keys, columns, labels, found) -> dict:
+    """The chart's payload: the scope's line and target, then each segment's line where it
+    has figures, with the segment's target where it differs from the scope's."""
+
+    def numbers(points, name):
+        return [display_number(point[name], chosen.unit) if point else None for point in points]
+
+    series, targets = [], []
+    for column, label in zip(column_keys, columns, strict=True):
+        points = [found.get((chosen.pk, *column, quarter)) for quarter in labels]
+        values, target_values = numbers(points, "value"), numbers(points, "target")
+        if column == column_keys[0]:
+            series.append({"label": label, "values": values})
+            scope_target = target_values
+            targets.append({"label": "Target", "values": target_values, "target": True})
+        elif any(value is not None for value in values):
+            series.append({"label": label, "values": values})
+            if target_values != scope_target and any(v is not None for v in target_values):
+                targets.append(
+                    {"label": f"{label} target", "values": target_values, "target": True,
+                     "of": label}
+                )  # fmt: skip
+    return {
+        "metric": chosen.name,
+        "unit": "%" if chosen.unit == "share" else chosen.get_unit_display(),
+        "labels": labels,
+        "series": series + targets,
+    }
 
 
 # --- workload ----------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 The formulas are pure (`metrics/formulas.py`); this module reads each chunk of accounts
 with its activities, surveys, playbooks, stage adoption, usage and ARR snapshots in a
 fixed number of queries, adds every account's contributions up per TAM, team, region,
-segment and company, and writes one MetricResult per metric and scope for the quarter,
-only where it changed. A scope with accounts but no population for a metric gets a
-result with no value: "no data", never 0%.
+segment, team x segment and company, and writes one MetricResult per metric and scope
+for the quarter, only where it changed. A scope with accounts but no population for a
+metric gets a result with no value: "no data", never 0%.
 
 Accounts are counted in their current segment, TAM and team: the portal keeps no
 history of those, so a past quarter recomputed later uses today's book.
@@ -41,7 +41,14 @@ from segments.models import Segment
 from tam_portal.bulk import insert_rows, keyset_chunks, update_rows
 
 from . import formulas
-from .models import MetricDefinition, MetricResult, MetricTarget, ScopeType
+from .models import (
+    MetricDefinition,
+    MetricResult,
+    MetricTarget,
+    ScopeType,
+    segment_of_team_segment,
+    team_segment_scope,
+)
 
 CHUNK_SIZE = 5000
 COMPANY = "all"
@@ -195,7 +202,8 @@ def _first_increases(rows) -> dict[int, date]:
 
 
 class _Scopes:
-    """Each account counts in five scopes: its TAM, team, region, segment and the company."""
+    """Each account counts in six scopes: its TAM, team, region, segment, its team's share
+    of that segment, and the company (fewer where it has no TAM or segment)."""
 
     def __init__(self):
         self.segment_code = dict(Segment.objects.values_list("id", "code"))
@@ -224,6 +232,8 @@ class _Scopes:
             keys.append((ScopeType.TEAM, str(team_id)))
         if segment:
             keys.append((ScopeType.SEGMENT, segment))
+            if team_id:
+                keys.append((ScopeType.TEAM_SEGMENT, team_segment_scope(team_id, segment)))
         return keys
 
 
@@ -283,7 +293,7 @@ def compute_quarter(
 ) -> MetricsRun:
     """Every metric for every scope in `quarter`, written where it changed.
 
-    Each contribution is added to the five scopes of its account; results are finished
+    Each contribution is added to the scopes of its account (`_Scopes.of`); results are finished
     and written one metric at a time.
     """
     window = quarter_window(quarter, today)
@@ -292,7 +302,7 @@ def compute_quarter(
     defaults, by_segment = _targets()
     per_segment: dict[str | None, tuple] = {}
     # metric key -> scope -> running sums; memory grows with the number of scopes
-    # (TAMs, teams, ...), not with the number of accounts.
+    # (TAMs, teams x segments, ...), not with the number of accounts.
     accumulators: dict[str, dict[tuple[str, str], formulas.Accumulator]] = defaultdict(dict)
     seen_scopes: set[tuple[str, str]] = set()
     run = MetricsRun(quarter.label)
@@ -358,6 +368,8 @@ def _finish(quarter, metric, accumulators, seen_scopes, defaults, by_segment) ->
         target = defaults.get(metric.key)
         if scope_type == ScopeType.SEGMENT:
             target = by_segment.get((metric.key, scope), target)
+        elif scope_type == ScopeType.TEAM_SEGMENT:
+            target = by_segment.get((metric.key, segment_of_team_segment(scope)), target)
         targets = formulas.Targets(target, previous.get((scope_type, scope)))
         values[(scope_type, scope)] = formulas.finish(
             metric, accumulators.get((scope_type, scope)), targets
@@ -410,19 +422,22 @@ def _write(label: str, metric, metric_id: int, values: dict, run: MetricsRun) ->
 
 def scope_names() -> dict[tuple[str, str], str]:
     """How each scope is called in exports and on pages (ids are what results store)."""
+    teams = list(Team.objects.values_list("id", "name"))
+    codes = list(Segment.objects.values_list("code", flat=True))
     names = {(ScopeType.COMPANY, COMPANY): "whole company"}
     names.update(
         ((ScopeType.TAM, str(pk)), email or username)
         for pk, email, username in User.objects.values_list("id", "email", "username")
     )
-    names.update(
-        ((ScopeType.TEAM, str(pk)), name) for pk, name in Team.objects.values_list("id", "name")
-    )
+    names.update(((ScopeType.TEAM, str(pk)), name) for pk, name in teams)
     names.update(
         ((ScopeType.REGION, str(pk)), code) for pk, code in Region.objects.values_list("id", "code")
     )
+    names.update(((ScopeType.SEGMENT, code), code) for code in codes)
     names.update(
-        ((ScopeType.SEGMENT, code), code) for code in Segment.objects.values_list("code", flat=True)
+        ((ScopeType.TEAM_SEGMENT, team_segment_scope(pk, code)), f"{name} / {code}")
+        for pk, name in teams
+        for code in codes
     )
     return names
 

@@ -71,15 +71,31 @@ class ScopeType(models.TextChoices):
     TEAM = "team", "Team"
     REGION = "region", "Region"
     SEGMENT = "segment", "Segment"
+    TEAM_SEGMENT = "team_segment", "Team x segment"
     COMPANY = "company", "Whole company"
+
+
+TEAM_SEGMENT_SEPARATOR = ":"
+
+
+def team_segment_scope(team_id, segment_code: str) -> str:
+    """The scope id of a team's accounts in one segment: "<team id>:<segment code>"."""
+    return f"{team_id}{TEAM_SEGMENT_SEPARATOR}{segment_code}"
+
+
+def segment_of_team_segment(scope: str) -> str:
+    return scope.split(TEAM_SEGMENT_SEPARATOR, 1)[1]
 
 
 class MetricResult(models.Model):
     metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="results")
-    scope_type = models.CharField(max_length=10, choices=ScopeType.choices)
+    scope_type = models.CharField(max_length=20, choices=ScopeType.choices)
     scope = models.CharField(
         max_length=120,
-        help_text="The TAM's, team's or region's id, the segment code, or 'all' for the company.",
+        help_text=(
+            "The TAM's, team's or region's id, the segment code, '<team id>:<segment code>' "
+            "for a team's accounts in one segment, or 'all' for the company."
+        ),
     )
     fiscal_quarter = models.CharField(max_length=7)
     numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)

@@ -17,12 +17,21 @@
     if (!data || !canvas) {
       return;
     }
+    // A segment's own target is dashed in its segment's colour; the scope's target is grey.
+    var colours = {};
+    data.series.forEach(function (series) {
+      if (!series.target) {
+        colours[series.label] = PALETTE[Object.keys(colours).length % PALETTE.length];
+      }
+    });
     new Chart(canvas, {
       type: "line",
       data: {
         labels: data.labels,
-        datasets: data.series.map(function (series, index) {
-          var colour = series.target ? "#57606a" : PALETTE[index % PALETTE.length];
+        datasets: data.series.map(function (series) {
+          var colour = series.target
+            ? colours[series.of] || "#57606a"
+            : colours[series.label];
           return {
             label: series.label,
             data: series.values,

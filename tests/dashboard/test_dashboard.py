@@ -396,6 +396,17 @@ def results(team_a, team_b):
         metric=ebr, scope_type=ScopeType.SEGMENT, scope="named", fiscal_quarter=THIS,
         value=Decimal("0.6"), target=Decimal("0.5"), attained=True,
     )  # fmt: skip
+    # Team A's own Named accounts, against Named's 50% target: neither figure above.
+    for quarter, value in ((THIS, "0.4"), (LAST, "0.55")):
+        MetricResultFactory(
+            metric=ebr, scope_type=ScopeType.TEAM_SEGMENT, scope=f"{team_a.pk}:named",
+            fiscal_quarter=quarter, value=Decimal(value), target=Decimal("0.5"),
+            attained=Decimal(value) >= Decimal("0.5"),
+        )  # fmt: skip
+    MetricResultFactory(
+        metric=ebr, scope_type=ScopeType.TEAM_SEGMENT, scope=f"{team_b.pk}:named",
+        fiscal_quarter=THIS, value=Decimal("0.98"), target=Decimal("0.5"), attained=True,
+    )  # fmt: skip
     MetricResultFactory(
         metric=ebr, scope_type=ScopeType.TEAM, scope=str(team_b.pk), fiscal_quarter=THIS,
         value=Decimal("0.99"), target=Decimal("0.75"), attained=True,
@@ -407,19 +418,41 @@ def results(team_a, team_b):
     )  # fmt: skip
 
 
-def test_the_metric_table_shows_value_against_target_per_column(client, manager, book, results):
+def test_the_metric_table_shows_the_teams_own_figure_per_segment(
+    client, manager, team_a, book, results
+):
     response = _get(client, manager)
 
     metrics = response.context["metrics"]
-    assert metrics.columns == [response.context["scope"].label, "Named (whole company)"]
+    assert metrics.columns == [team_a.name, f"{team_a.name}, Named"]
     rows = {row.key: row for row in metrics.rows}
     assert set(rows) == {"ebr_coverage", "time_to_onboard"}
-    team, named = rows["ebr_coverage"].cells
+    team, team_named = rows["ebr_coverage"].cells
     assert (team.value, team.target, team.attained) == (Decimal("0.5"), Decimal("0.75"), False)
-    assert (named.value, named.attained) == (Decimal("0.6"), True)
-    assert rows["time_to_onboard"].cells[1] is None  # nothing kept for the segment
-    assert "50% / 75%" in response.text
-    assert "41 days / 45 days" in response.text
+    # The team's Named accounts (40% against Named's 50%), not the company's Named 60%.
+    assert (team_named.value, team_named.target, team_named.attained) == (
+        Decimal("0.4"),
+        Decimal("0.5"),
+        False,
+    )
+    assert rows["time_to_onboard"].cells[1] is None  # nothing kept for the team's Named
+    table = response.text[response.text.index('id="metric-table"') :]
+    table = table[: table.index("</table>")]
+    assert "50% / 75%" in table
+    assert "40% / 50%" in table
+    assert "60%" not in table and "98%" not in table  # company-wide and team B's stay out
+    assert "41 days / 45 days" in table
+    assert "company-wide" not in response.text
+
+
+def test_a_regions_segment_columns_are_company_wide_and_say_so(client, admin_user, book, results):
+    response = _get(client, admin_user, scope=f"region-{region('us-enterprise').pk}")
+
+    metrics = response.context["metrics"]
+    assert metrics.columns[1] == "Named (whole company)"
+    named = {row.key: row for row in metrics.rows}["ebr_coverage"].cells[1]
+    assert named.value == Decimal("0.6")
+    assert "company-wide benchmarks" in response.text
 
 
 def test_the_trend_chart_payload_carries_six_quarters_of_the_chosen_metric(
@@ -432,9 +465,14 @@ def test_the_trend_chart_payload_carries_six_quarters_of_the_chosen_metric(
     assert payload["unit"] == "%"
     series = {item["label"]: item["values"] for item in payload["series"]}
     assert series[team_a.name] == [None, None, None, None, 25.0, 50.0]
-    assert series["Named (whole company)"] == [None, None, None, None, None, 60.0]
+    assert series[f"{team_a.name}, Named"] == [None, None, None, None, 55.0, 40.0]
     assert series["Target"] == [None, None, None, None, 75.0, 75.0]
-    assert all(99.0 not in values for values in series.values())  # team B's figure stays out
+    # Named's own target differs from the team's, so it has its own dashed line.
+    named_target = next(item for item in payload["series"] if item.get("of"))
+    assert (named_target["of"], named_target["target"]) == (f"{team_a.name}, Named", True)
+    assert named_target["values"] == [None, None, None, None, 50.0, 50.0]
+    # Team B's figures and the company-wide segment stay out.
+    assert all(not {99.0, 98.0, 60.0} & set(values) for values in series.values())
     # The same numbers are in a table, not only in the chart.
     assert "<td>25.0</td>" in response.text
 

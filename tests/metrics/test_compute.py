@@ -15,7 +15,7 @@ from metrics.compute import compute_quarter, derive_first_value_dates
 from metrics.models import MetricResult
 from prioritization.recompute import recompute
 from segments.models import Segment
-from tests.factories import AccountFactory, ActivityFactory
+from tests.factories import AccountFactory, ActivityFactory, TamFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,71 @@ def test_ebr_coverage_per_scope_with_the_segment_target(pr1_book, tam):
     assert (named.target, named.attained) == (Decimal("0.5"), True)
     assert _result("ebr_coverage", "tam", str(tam.pk)).value == Decimal("0.6667")
     assert _result("ebr_coverage", "team", str(tam.team_id)).value == Decimal("0.6667")
+
+
+@pytest.fixture
+def two_teams_two_segments(tam):
+    """EBR coverage (Strategic: every account; Named: Pr1) with an EBR in Q3 or none:
+
+    | team | Strategic      | Named (Pr1)  | team overall |
+    | A    | 1 of 2         | 1 of 1       | 2 of 3       |
+    | B    | 1 of 1         | 0 of 3       | 1 of 4       |
+    | all  | 2 of 3         | 1 of 4       | 3 of 7       |
+    """
+    team_b_tam = TamFactory(team=TeamFactory(name="Team B"))
+    strategic, named = Segment.objects.get(code="strategic"), Segment.objects.get(code="named")
+    ebr_on = datetime.date(2026, 9, 15)
+    book = [
+        (tam, strategic, True), (tam, strategic, False), (tam, named, True),
+        (team_b_tam, strategic, True),
+        (team_b_tam, named, False), (team_b_tam, named, False), (team_b_tam, named, False),
+    ]  # fmt: skip
+    for owner, segment, had_ebr in book:
+        account = AccountFactory(tam=owner, segment=segment, priority=1)
+        if had_ebr:
+            ActivityFactory(account=account, kind="ebr", occurred_on=ebr_on)
+    return tam.team, team_b_tam.team
+
+
+def test_team_x_segment_counts_a_teams_accounts_in_one_segment(two_teams_two_segments):
+    """Team A's Strategic 1/2 and Named 1/1 differ from team A's 2/3 and from the segments'
+    2/3 and 1/4; each is measured against its segment's target (Named 50%, Strategic the
+    default 75%), where team A's own figure takes the default."""
+    team_a, team_b = two_teams_two_segments
+
+    compute_quarter(Q3)
+
+    def figure(scope_type, scope):
+        result = _result("ebr_coverage", scope_type, scope)
+        return (result.numerator, result.denominator, result.value, result.target, result.attained)
+
+    a_strategic = figure("team_segment", f"{team_a.pk}:strategic")
+    a_named = figure("team_segment", f"{team_a.pk}:named")
+    assert a_strategic == (1, 2, Decimal("0.5"), Decimal("0.75"), False)
+    assert a_named == (1, 1, 1, Decimal("0.5"), True)
+    assert figure("team_segment", f"{team_b.pk}:named") == (0, 3, 0, Decimal("0.5"), False)
+    assert figure("team_segment", f"{team_b.pk}:strategic")[2] == 1
+    assert figure("team", str(team_a.pk)) == (2, 3, Decimal("0.6667"), Decimal("0.75"), False)
+    assert figure("segment", "strategic")[2] == Decimal("0.6667")
+    assert figure("segment", "named")[2] == Decimal("0.25")
+    # Scopes grow with teams x segments in use, nothing else.
+    assert set(
+        MetricResult.objects.filter(
+            metric__key="ebr_coverage", fiscal_quarter="FY27-Q3", scope_type="team_segment"
+        ).values_list("scope", flat=True)
+    ) == {f"{team.pk}:{code}" for team in (team_a, team_b) for code in ("strategic", "named")}
+
+
+def test_export_metrics_names_a_team_x_segment_scope(two_teams_two_segments):
+    team_a, _ = two_teams_two_segments
+    compute_quarter(Q3)
+    output = io.StringIO()
+
+    call_command("export_metrics", "--quarter", "FY27-Q3", stdout=output)
+
+    rows = csv.DictReader(io.StringIO(output.getvalue()))
+    by_scope = {(row["metric"], row["scope_type"], row["scope"]): row for row in rows}
+    assert by_scope[("ebr_coverage", "team_segment", f"{team_a.name} / named")]["value"] == "1"
 
 
 def test_an_empty_population_is_no_data_not_zero(pr1_book):
@@ -182,3 +247,5 @@ def test_churn_shows_in_the_segment_the_quarter_started_in(tam):
     named = _result("gross_retention", "segment", "named")
     assert (named.numerator, named.denominator, named.value) == (0, 150000, 0)
     assert _result("gross_retention").value == 0
+    team_named = _result("gross_retention", "team_segment", f"{tam.team_id}:named")
+    assert (team_named.numerator, team_named.denominator) == (0, 150000)
