@@ -5,10 +5,10 @@ Usage: python bench/metrics.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size 
 [--accounts-per-tam A] (default 100,000 accounts, 50 per TAM). Run it through
 `bench/run metrics [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
-Results are kept per TAM, team, region, segment and for the company, so with 50 accounts
-per TAM the scopes grow with the accounts; --accounts-per-tam 250 at 100,000 accounts
-keeps the 20,000-account run's 400 TAMs, to tell what grows with accounts from what grows
-with scopes.
+Results are kept per TAM, team, team x segment, region, segment and for the company, so
+with 50 accounts per TAM the scopes grow with the accounts; --accounts-per-tam 250 at
+100,000 accounts keeps the 20,000-account run's 400 TAMs, to tell what grows with
+accounts from what grows with scopes.
 
 Migrates, builds the portfolio with its history (bench/build_portfolio.py,
 `activities=True`), then runs `recompute()` once so segments, priorities and the
