@@ -5,9 +5,11 @@ launch arguments is overridden. Each browser test runs against `live_server`, wh
 transactional tests; `serialized_rollback` keeps the data migrations' rows for the tests after.
 """
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -29,6 +31,30 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def _sync_connections():
+    """The database connections as synchronous code sees them, before Playwright starts."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return {alias: connections[alias] for alias in connections}
+    pytest.fail("Playwright started before the database connections were captured")
+
+
+@pytest.fixture(scope="session")
+def playwright(_sync_connections, playwright):
+    """Keep one connection per database once Playwright's event loop runs.
+
+    With a loop running, Django keeps connections per async context instead of per
+    thread, so the tests would get new connection objects without the serialized
+    migration data that `serialized_rollback` restores from: a browser test after
+    another one (or after any flushing test) would start with an empty database.
+    """
+    for alias, connection in _sync_connections.items():
+        connections[alias] = connection
+    return playwright
 
 
 @pytest.fixture

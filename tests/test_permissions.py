@@ -1,0 +1,375 @@
+"""Who may do what, for every URL: a matrix of URLs x roles, then CSRF on every form.
+
+Each URL of the app has a row; `test_every_url_has_a_row` walks the URL resolver, so a
+new URL without a row fails. The admin site is covered by a few representative pages.
+A cell is the status a role gets: a number, or a path the response redirects to (302).
+The world: two teams, each with a manager and a TAM with one account; the owner's
+account is in EMEA (so the quarterly review applies) and has a pending exception and a
+pending review proposal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Account
+from lib.fiscal import fiscal_quarter_of
+from prioritization.models import PriorityReview
+from tests.factories import (
+    AccountFactory,
+    AdminFactory,
+    ManagerFactory,
+    PriorityExceptionFactory,
+    TamFactory,
+    TeamFactory,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("owner", "other_tam", "manager", "other_manager", "admin", "anonymous")
+PASSWORD = "test-password-123"
+
+# Redirect targets; "{account}" is the owner's account id.
+LOGIN = "/login/"
+ADMIN_LOGIN = "/admin/login/"
+BOOK = "/book/"
+ACCOUNT_PAGE = "/accounts/{account}/"
+
+
+@dataclass
+class World:
+    owner: object
+    other_tam: object
+    manager: object
+    other_manager: object
+    admin: object
+    account: Account
+    other_account: Account
+    exception: object
+    review: PriorityReview
+
+    def user(self, role):
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world():
+    team = TeamFactory(region=region("emea-enterprise"), manager=ManagerFactory())
+    other_team = TeamFactory(region=region("us-enterprise"), manager=ManagerFactory())
+    owner = TamFactory(team=team)
+    other_tam = TamFactory(team=other_team)
+    account = AccountFactory(tam=owner, region=region("emea-enterprise"), name="Owner's Account")
+    quarter = fiscal_quarter_of(timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
+    return World(
+        owner=owner,
+        other_tam=other_tam,
+        manager=team.manager,
+        other_manager=other_team.manager,
+        admin=AdminFactory(),
+        account=account,
+        other_account=AccountFactory(tam=other_tam, name="Other Team's Account"),
+        exception=PriorityExceptionFactory(
+            account=account, expires_on=timezone.localdate() + datetime.timedelta(days=30)
+        ),
+        review=PriorityReview.objects.create(
+            account=account,
+            fiscal_quarter=quarter.label,
+            suggested_priority=2,
+            proposed_priority=1,
+            justification="Expanding fast.",
+            proposed_by=owner,
+        ),
+    )
+
+
+def each(owner, other_tam, manager, other_manager, admin, anonymous):
+    return dict(
+        owner=owner,
+        other_tam=other_tam,
+        manager=manager,
+        other_manager=other_manager,
+        admin=admin,
+        anonymous=anonymous,
+    )
+
+
+EVERYONE_SIGNED_IN = each(200, 200, 200, 200, 200, LOGIN)
+IN_SCOPE = each(200, 404, 200, 404, 200, LOGIN)
+POST_ONLY = each(405, 405, 405, 405, 405, LOGIN)
+# The account's TAM may not decide their own request: the team's manager or an admin does.
+DECIDERS = each(403, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN)
+# The admin sends its users to its own login; LoginRequiredMiddleware sends anonymous
+# visitors of admin pages other than the index to ours.
+STAFF_ONLY = each(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, LOGIN)
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+@dataclass(frozen=True)
+class Row:
+    url: object  # World -> path
+    get: dict
+    post: dict | None = None
+    data: object = None  # World -> POST body
+
+
+MATRIX = {
+    "home": Row(lambda w: "/", each(BOOK, BOOK, BOOK, BOOK, BOOK, LOGIN)),
+    "login": Row(
+        lambda w: reverse("login"),
+        each(200, 200, 200, 200, 200, 200),
+        # A wrong password: the form comes back with its error, whoever asks.
+        post=each(200, 200, 200, 200, 200, 200),
+        data=lambda w: {"username": w.owner.username, "password": "wrong"},
+    ),
+    "logout": Row(
+        lambda w: reverse("logout"),
+        each(405, 405, 405, 405, 405, LOGIN),
+        post=each(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+        data=lambda w: {},
+    ),
+    "book": Row(lambda w: reverse("book"), EVERYONE_SIGNED_IN),
+    "book_export": Row(lambda w: reverse("book_export"), EVERYONE_SIGNED_IN),
+    "account_detail": Row(lambda w: reverse("account_detail", args=[w.account.pk]), IN_SCOPE),
+    "account_timeline": Row(lambda w: reverse("account_timeline", args=[w.account.pk]), IN_SCOPE),
+    "log_activity": Row(
+        lambda w: reverse("log_activity", args=[w.account.pk, "cadence-call"]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {"call-occurred_on": _today(), "call-notes": "Roadmap review."},
+    ),
+    "request_exception": Row(
+        lambda w: reverse("request_exception", args=[w.account.pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {"requested_priority": "1", "justification": "Key logo."},
+    ),
+    "propose_review": Row(
+        lambda w: reverse("propose_review", args=[w.account.pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {"proposed_priority": "2", "justification": "Steady."},
+    ),
+    "decide_exception": Row(
+        lambda w: reverse("decide_exception", args=[w.exception.pk]),
+        POST_ONLY,
+        post=DECIDERS,
+        data=lambda w: {"decision": "approve", "comment": ""},
+    ),
+    "decide_review": Row(
+        lambda w: reverse("decide_review", args=[w.review.pk]),
+        POST_ONLY,
+        post=DECIDERS,
+        data=lambda w: {"decision": "approve", "decided_priority": "", "comment": ""},
+    ),
+    # TAMs get 404 (the dashboard helper's reading of DESIGN section 1), and a manager
+    # asking for another team gets 404 too.
+    "dashboard:index": Row(
+        lambda w: reverse("dashboard:index") + f"?scope=team-{w.manager.managed_teams.get().pk}",
+        each(404, 404, 200, 404, 200, LOGIN),
+    ),
+}
+
+# The admin site: every URL of it is staff-only by Django's own admin_view; a sample shows
+# our users cannot reach it, and that its forms carry CSRF (test_csrf_on_the_admin_forms).
+ADMIN_MATRIX = {
+    "admin:index": Row(lambda w: reverse("admin:index"), STAFF_ONLY | {"anonymous": ADMIN_LOGIN}),
+    "admin:accounts_account_changelist": Row(
+        lambda w: reverse("admin:accounts_account_changelist"), STAFF_ONLY
+    ),
+    "admin:accounts_account_change": Row(
+        lambda w: reverse("admin:accounts_account_change", args=[w.account.pk]), STAFF_ONLY
+    ),
+    "admin:segments_segment_changelist": Row(
+        lambda w: reverse("admin:segments_segment_changelist"), STAFF_ONLY
+    ),
+    "admin:prioritization_rulesetparameters_changelist": Row(
+        lambda w: reverse("admin:prioritization_rulesetparameters_changelist"), STAFF_ONLY
+    ),
+}
+
+
+def _url_names(patterns, namespace=""):
+    """Every URL the resolver knows, as its reversible name (or its route if unnamed)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or pattern.pattern}"
+
+
+def test_every_url_has_a_row():
+    app_urls = {name for name in _url_names(get_resolver().url_patterns)}
+    own = {name for name in app_urls if not name.startswith("admin:")}
+    assert own == set(MATRIX), "a URL was added or removed: give it a row in MATRIX"
+    assert set(ADMIN_MATRIX) <= app_urls
+
+
+def _client_for(world, role, **kwargs):
+    client = Client(**kwargs)
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _check(response, expected, world):
+    # Every answer, error and redirect included, carries the policy.
+    assert "Content-Security-Policy" in response.headers
+    if isinstance(expected, int):
+        assert response.status_code == expected
+    else:
+        assert response.status_code == 302, f"expected a redirect to {expected}"
+        assert response["Location"].startswith(expected.format(account=world.account.pk))
+
+
+def _cells(matrix, method):
+    for name, row in matrix.items():
+        expected = row.get if method == "GET" else row.post
+        if expected is None:
+            continue
+        for role in ROLES:
+            yield pytest.param(name, role, expected[role], id=f"{name}-{method}-{role}")
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), list(_cells(MATRIX | ADMIN_MATRIX, "GET")))
+def test_get(world, name, role, expected):
+    response = _client_for(world, role).get(MATRIX.get(name, ADMIN_MATRIX.get(name)).url(world))
+    _check(response, expected, world)
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), list(_cells(MATRIX, "POST")))
+def test_post(world, name, role, expected):
+    row = MATRIX[name]
+    response = _client_for(world, role).post(row.url(world), row.data(world))
+    _check(response, expected, world)
+
+
+def _posting_role(row):
+    """A role whose POST gets through, so a 403 can only be the missing token."""
+    return next(role for role in ("admin", "anonymous") if row.post[role] not in (403, 404))
+
+
+@pytest.mark.parametrize("name", [name for name, row in MATRIX.items() if row.post])
+def test_csrf_on_every_form(world, name):
+    row = MATRIX[name]
+    client = _client_for(world, _posting_role(row), enforce_csrf_checks=True)
+    response = client.post(row.url(world), row.data(world))
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+def test_a_post_with_the_token_gets_through(world):
+    """The other side of the CSRF check: the token from the page lets the form through."""
+    client = _client_for(world, "manager", enforce_csrf_checks=True)
+    page = client.get(reverse("account_detail", args=[world.account.pk]))
+    token = page.context["csrf_token"]
+    response = client.post(
+        reverse("decide_exception", args=[world.exception.pk]),
+        {"decision": "approve", "comment": "", "csrfmiddlewaretoken": str(token)},
+    )
+    assert response.status_code == 302
+    world.exception.refresh_from_db()
+    assert world.exception.status == "approved"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda w: reverse("admin:segments_segment_change", args=[1]),
+        lambda w: reverse("admin:accounts_account_change", args=[w.account.pk]),
+        lambda w: reverse("admin:login"),
+    ],
+    ids=["segment-change", "account-change", "admin-login"],
+)
+def test_csrf_on_the_admin_forms(world, url):
+    client = _client_for(world, "admin", enforce_csrf_checks=True)
+    response = client.post(url(world), {})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+class _PostForms(HTMLParser):
+    """Collects, for each <form method="post">, whether it holds the CSRF token field."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []  # [action, has_token]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.forms.append([attrs.get("action"), False])
+        elif tag == "input" and attrs.get("name") == "csrfmiddlewaretoken" and self.forms:
+            self.forms[-1][1] = True
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("anonymous", lambda w: reverse("login")),
+        ("owner", lambda w: reverse("book")),
+        ("manager", lambda w: reverse("account_detail", args=[w.account.pk])),
+        ("manager", lambda w: reverse("dashboard:index")),
+    ],
+    ids=["login", "book", "account-page", "dashboard"],
+)
+def test_every_post_form_on_the_pages_carries_the_token(world, role, url):
+    response = _client_for(world, role).get(url(world))
+    parser = _PostForms()
+    parser.feed(response.content.decode())
+    assert parser.forms, "the page has at least one POST form (log out, or the login form)"
+    assert [action for action, has_token in parser.forms if not has_token] == []
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("owner", True),
+        ("other_tam", False),
+        ("manager", True),
+        ("other_manager", False),
+        ("admin", True),
+    ],
+)
+def test_the_book_and_its_export_list_only_accounts_in_scope(world, role, sees):
+    client = _client_for(world, role)
+    page = client.get(reverse("book")).content.decode()
+    export = b"".join(client.get(reverse("book_export")).streaming_content).decode()
+    assert ("Owner&#x27;s Account" in page) is sees
+    assert ("Owner's Account" in export) is sees
+
+
+EXPECTED_POLICY = {
+    "default-src": {"'self'"},
+    "script-src": {"'self'"},
+    "style-src": {"'self'"},
+    "img-src": {"'self'", "data:"},
+    "object-src": {"'none'"},
+    "base-uri": {"'self'"},
+    "frame-ancestors": {"'none'"},
+    "form-action": {"'self'"},
+}
+
+
+def test_pages_send_the_content_security_policy(world):
+    response = _client_for(world, "owner").get(reverse("account_detail", args=[world.account.pk]))
+    header = response.headers["Content-Security-Policy"]
+    directives = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = set(sources)
+    # Nothing inline is allowed anywhere: no 'unsafe-inline', no nonce, no hash.
+    assert directives == EXPECTED_POLICY
