@@ -1,7 +1,11 @@
-"""The manager dashboard's data: one scope (a team, or a region for admins), one quarter.
+"""The dashboard's data: one scope (a team, or a region for admins), one quarter.
 
-Every read starts from `Account.objects.visible_to(user)` narrowed to the scope, and each
-section costs a fixed number of queries however many TAMs or accounts the scope has:
+A manager's or admin's reads start from `Account.objects.visible_to(user)` narrowed to the
+scope. A TAM's read-only view of their own team (DESIGN section 1) counts the team's
+accounts, but every account it names or links is from `visible_to(tam)`, their book: the
+review queue and the burn-down lists show teammates' accounts only as counts.
+
+Each section costs a fixed number of queries however many TAMs or accounts the scope has:
 
 - scope: the user's teams and, for admins, the regions (2 queries);
 - priority mix and movement matrix: one grouped query (TAM x last x this quarter);
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Window
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, Region
@@ -48,13 +52,14 @@ QUEUE_SHOWN = 50
 
 @dataclass(frozen=True)
 class Scope:
-    """A team, or (admins only) every team of a region."""
+    """A team, or (admins only) every team of a region; `read_only` for a TAM's own team."""
 
     key: str  # "team-<id>" or "region-<id>", the value of the scope select
     label: str
     region: Region
     teams: tuple[Team, ...]
     team: Team | None = None
+    read_only: bool = False
 
     @property
     def metric_scope(self) -> tuple[str, str]:
@@ -78,16 +83,28 @@ class Scope:
         """Everyone in the scope's teams, by username (one query)."""
         return list(User.objects.filter(team__in=self.teams).order_by("username"))
 
-    @staticmethod
-    def accounts(user: User, members: list[User]) -> QuerySet:
+    def accounts(self, user: User, members: list[User]) -> QuerySet:
         """The accounts the members hold, as far as `user` may see them. Filtering on the
-        TAM ids uses the (tam, name) index; a join through the team scanned every account."""
-        return Account.objects.visible_to(user).filter(tam_id__in=[member.pk for member in members])
+        TAM ids uses the (tam, name) index; a join through the team scanned every account.
+
+        A TAM's read-only team view counts the whole team's accounts (the mix, movements
+        and list sizes are the team's), so this is not narrowed to their book: the views
+        that name accounts narrow again with `visible_to` (see `book_of`)."""
+        member_ids = [member.pk for member in members]
+        if self.read_only:
+            if user.team_id not in {team.pk for team in self.teams}:
+                return Account.objects.none()
+            return Account.objects.filter(tam_id__in=member_ids)
+        return Account.objects.visible_to(user).filter(tam_id__in=member_ids)
+
+    def book_of(self, user: User, accounts: QuerySet) -> QuerySet:
+        """The accounts of the scope `user` may open: what the dashboard names or links."""
+        return accounts & Account.objects.visible_to(user) if self.read_only else accounts
 
 
 def available_scopes(user: User) -> list[Scope]:
     """The scopes `user` may open, in the select's order: a manager's own teams; every
-    team and then every region for an admin; nothing for a TAM."""
+    team and then every region for an admin; a TAM's own team, read-only."""
     if user.is_portal_admin:
         teams = list(Team.objects.select_related("region"))
         by_region: dict[int, list[Team]] = {}
@@ -100,11 +117,15 @@ def available_scopes(user: User) -> list[Scope]:
         ]
     if user.role == Role.MANAGER:
         return [_team_scope(team) for team in user.managed_teams.select_related("region")]
+    if user.role == Role.TAM and user.team_id is not None:
+        return [
+            _team_scope(Team.objects.select_related("region", "manager").get(pk=user.team_id), True)
+        ]
     return []
 
 
-def _team_scope(team: Team) -> Scope:
-    return Scope(f"team-{team.pk}", team.name, team.region, (team,), team)
+def _team_scope(team: Team, read_only: bool = False) -> Scope:
+    return Scope(f"team-{team.pk}", team.name, team.region, (team,), team, read_only)
 
 
 # --- priority mix and movements ----------------------------------------------------------
@@ -182,15 +203,38 @@ class ReviewQueue:
     review_total: int
 
 
-def review_queue(accounts: QuerySet, current: FiscalQuarter, today: date) -> ReviewQueue:
+def _pending(accounts: QuerySet, current: FiscalQuarter, today: date) -> tuple[QuerySet, QuerySet]:
     """Pending exceptions that can still take effect (not expired) and this quarter's
     pending EMEA proposals: a past quarter's proposal would change nothing now."""
     exceptions = PriorityException.objects.filter(
         account__in=accounts, status=ReviewStatus.PENDING, expires_on__gte=today
-    ).select_related("account", "requested_by")
+    )
     reviews = PriorityReview.objects.filter(
         account__in=accounts, status=ReviewStatus.PENDING, fiscal_quarter=current.label
-    ).select_related("account", "proposed_by")
+    )
+    return exceptions, reviews
+
+
+@dataclass(frozen=True)
+class PendingTotals:
+    exceptions: int
+    reviews: int
+
+    @property
+    def total(self) -> int:
+        return self.exceptions + self.reviews
+
+
+def pending_totals(accounts: QuerySet, current: FiscalQuarter, today: date) -> PendingTotals:
+    """How many exceptions and proposals wait for a decision (2 queries)."""
+    exceptions, reviews = _pending(accounts, current, today)
+    return PendingTotals(exceptions.count(), reviews.count())
+
+
+def review_queue(accounts: QuerySet, current: FiscalQuarter, today: date) -> ReviewQueue:
+    exceptions, reviews = _pending(accounts, current, today)
+    exceptions = exceptions.select_related("account", "requested_by")
+    reviews = reviews.select_related("account", "proposed_by")
     shown_exceptions = list(exceptions.order_by("requested_at", "pk")[: QUEUE_SHOWN + 1])
     shown_reviews = list(reviews.order_by("proposed_at", "pk")[: QUEUE_SHOWN + 1])
     # Only a queue longer than the page costs a count query.
@@ -212,16 +256,39 @@ class BurnDownSummary:
     title: str
     count: int
     first: list[Account]
+    # On a TAM's view `first` is their own accounts only; the rest are counted.
+    own_count: int | None = None
+
+    @property
+    def others_count(self) -> int:
+        return self.count - (self.own_count or 0)
 
 
-def burn_down_summary(accounts: QuerySet, today: date) -> list[BurnDownSummary]:
+def burn_down_summary(
+    accounts: QuerySet, today: date, own_tam: User | None = None
+) -> list[BurnDownSummary]:
     """Each list's size and first accounts in one query: the window counts the whole list
-    before the LIMIT, where a separate COUNT would build the list a second time."""
+    before the LIMIT, where a separate COUNT would build the list a second time.
+
+    With `own_tam` (a TAM's read-only team view) the first accounts are that TAM's own,
+    sorted ahead of their teammates', and a second window counts them; the teammates'
+    accounts are only counted, since the TAM may not open them."""
     summaries = []
     for item in burn_down_lists(accounts, today):
-        first = list(item.accounts.annotate(list_size=Window(Count("pk")))[:BURN_DOWN_SHOWN])
+        rows = item.accounts.annotate(list_size=Window(Count("pk")))
+        if own_tam is not None:
+            is_own = Q(tam_id=own_tam.pk)
+            rows = rows.annotate(own_size=Window(Count("pk", filter=is_own))).order_by(
+                Case(When(is_own, then=Value(0)), default=Value(1)), "name", "pk"
+            )
+        first = list(rows[:BURN_DOWN_SHOWN])
         size = first[0].list_size if first else 0
-        summaries.append(BurnDownSummary(item.key, item.title, size, first))
+        if own_tam is None:
+            summaries.append(BurnDownSummary(item.key, item.title, size, first))
+            continue
+        own = [account for account in first if account.tam_id == own_tam.pk]
+        own_size = first[0].own_size if first else 0
+        summaries.append(BurnDownSummary(item.key, item.title, size, own, own_size))
     return summaries
 
 

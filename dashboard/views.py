@@ -1,7 +1,8 @@
-"""The manager dashboard (DESIGN section 1): one team's quarter, or a region's for admins.
+"""The dashboard (DESIGN section 1): one team's quarter, or a region's for admins.
 
-TAMs get 404 like any page outside their scope (DESIGN: "404, not the data"), and so does
-a manager asking for a team that is not theirs.
+A manager sees their teams, an admin every team and region; a TAM gets a read-only view of
+their own team (DESIGN: "plus read-only views of their team's dashboards"). Anything else,
+another team for a manager or a TAM, or a TAM without a team, is a 404.
 """
 
 from django.conf import settings
@@ -21,7 +22,7 @@ QUARTERS_OFFERED = 8
 def _scope_for(request, scopes):
     """The scope asked for (the first one by default); 404 for anything else."""
     if not scopes:
-        raise Http404("The dashboard is for TAM managers and admins.")
+        raise Http404("No team dashboard for this user.")
     wanted = request.GET.get("scope")
     if not wanted:
         return scopes[0]
@@ -38,6 +39,16 @@ def _scope_choices(scopes):
 
 
 def dashboard(request):
+    """The quarter's picture for the chosen scope.
+
+    A TAM's view of their team is read-only. The priority mix, movements, metrics and
+    workload are the team's, as their manager sees them. The review queue has no decision
+    forms (deciding is the manager's, and the decide endpoints refuse TAMs): it says how
+    many of the team's requests wait for the manager, and lists, without forms, those on
+    the TAM's own accounts, so they can follow their own requests. The burn-down lists
+    give the team's size of each list but name and link only the TAM's own accounts: the
+    teammates' are counted, as the TAM could not open them. There is no team picker.
+    """
     scopes = services.available_scopes(request.user)
     scope = _scope_for(request, scopes)
     today = timezone.localdate()
@@ -53,7 +64,7 @@ def dashboard(request):
 
     form = DashboardForm(
         request.GET or None,
-        scope_choices=_scope_choices(scopes),
+        scope_choices=None if scope.read_only else _scope_choices(scopes),
         quarter_choices=[(q.label, q.label) for q in offered],
         metric_choices=[(definition.key, definition.name) for definition in metrics.definitions],
     )
@@ -61,11 +72,17 @@ def dashboard(request):
         form.initial = {"scope": scope.key, "quarter": quarter.label}
     form.is_valid()  # errors beside an unknown quarter or metric; defaults were used
 
-    queue = services.review_queue(accounts, current, today)
-    for item in queue.exceptions:
-        item.decision_form = DecisionForm(auto_id=f"exception-{item.pk}-%s")
-    for item in queue.reviews:
-        item.decision_form = DecisionForm(auto_id=f"review-{item.pk}-%s")
+    if scope.read_only:
+        queue = services.review_queue(scope.book_of(request.user, accounts), current, today)
+        team_waiting = services.pending_totals(accounts, current, today)
+    else:
+        queue = services.review_queue(accounts, current, today)
+        team_waiting = None
+        for item in queue.exceptions:
+            item.decision_form = DecisionForm(auto_id=f"exception-{item.pk}-%s")
+        for item in queue.reviews:
+            item.decision_form = DecisionForm(auto_id=f"review-{item.pk}-%s")
+    own_tam = request.user if scope.read_only else None
     loads = services.workloads(scope, today)
     context = {
         "form": form,
@@ -74,7 +91,8 @@ def dashboard(request):
         "current": current,
         "priorities": services.priority_picture(scope, members, accounts, quarter),
         "queue": queue,
-        "burn_down": services.burn_down_summary(accounts, today),
+        "team_waiting": team_waiting,
+        "burn_down": services.burn_down_summary(accounts, today, own_tam),
         "metrics": metrics,
         "workloads": loads,
         "workload_chart": services.workload_chart(loads),

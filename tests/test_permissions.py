@@ -173,12 +173,18 @@ MATRIX = {
         post=DECIDERS,
         data=lambda w: {"decision": "approve", "decided_priority": "", "comment": ""},
     ),
-    # TAMs get 404 (the dashboard helper's reading of DESIGN section 1), and a manager
-    # asking for another team gets 404 too.
+    # The owner's team: its TAM reads it (DESIGN section 1: "read-only views of their
+    # team's dashboards"); the other team's TAM and manager get 404.
     "dashboard:index": Row(
         lambda w: reverse("dashboard:index") + f"?scope=team-{w.manager.managed_teams.get().pk}",
-        each(404, 404, 200, 404, 200, LOGIN),
+        each(200, 404, 200, 404, 200, LOGIN),
     ),
+}
+
+# More than one row for a URL: the key names the variant; test_get reads these too.
+VARIANTS = {
+    # No scope asked for: everyone signed in gets their own team (an admin the first one).
+    "dashboard:index-own-team": Row(lambda w: reverse("dashboard:index"), EVERYONE_SIGNED_IN),
 }
 
 # The admin site: every URL of it is staff-only by Django's own admin_view; a sample shows
@@ -244,9 +250,12 @@ def _cells(matrix, method):
             yield pytest.param(name, role, expected[role], id=f"{name}-{method}-{role}")
 
 
-@pytest.mark.parametrize(("name", "role", "expected"), list(_cells(MATRIX | ADMIN_MATRIX, "GET")))
+GET_ROWS = MATRIX | VARIANTS | ADMIN_MATRIX
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), list(_cells(GET_ROWS, "GET")))
 def test_get(world, name, role, expected):
-    response = _client_for(world, role).get(MATRIX.get(name, ADMIN_MATRIX.get(name)).url(world))
+    response = _client_for(world, role).get(GET_ROWS[name].url(world))
     _check(response, expected, world)
 
 
@@ -323,8 +332,9 @@ class _PostForms(HTMLParser):
         ("owner", lambda w: reverse("book")),
         ("manager", lambda w: reverse("account_detail", args=[w.account.pk])),
         ("manager", lambda w: reverse("dashboard:index")),
+        ("owner", lambda w: reverse("dashboard:index")),
     ],
-    ids=["login", "book", "account-page", "dashboard"],
+    ids=["login", "book", "account-page", "dashboard", "dashboard-read-only"],
 )
 def test_every_post_form_on_the_pages_carries_the_token(world, role, url):
     response = _client_for(world, role).get(url(world))
@@ -332,6 +342,18 @@ def test_every_post_form_on_the_pages_carries_the_token(world, role, url):
     parser.feed(response.content.decode())
     assert parser.forms, "the page has at least one POST form (log out, or the login form)"
     assert [action for action, has_token in parser.forms if not has_token] == []
+
+
+@pytest.mark.parametrize("role", ["owner", "other_tam"])
+def test_a_tams_dashboard_has_no_decision_forms(world, role):
+    """The queue of the owner's team holds an exception and a proposal on the owner's own
+    account: the owner sees them listed, but only a manager or an admin gets the forms."""
+    page = _client_for(world, role).get(reverse("dashboard:index")).content.decode()
+    parser = _PostForms()
+    parser.feed(page)
+    assert [action for action, _ in parser.forms] == [reverse("logout")]
+    assert reverse("decide_exception", args=[world.exception.pk]) not in page
+    assert ("Owner&#x27;s Account" in page) is (role == "owner")
 
 
 @pytest.mark.parametrize(

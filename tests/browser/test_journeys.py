@@ -1,7 +1,8 @@
 """The main journeys in a real browser, under the real Content Security Policy.
 
 A TAM filters their book and logs a cadence call; a manager approves an exception from
-the dashboard; the dashboard's charts draw; the keyboard reaches the skip link first;
+the dashboard; a TAM reads their team's dashboard without decision forms; the dashboard's
+charts draw; the keyboard reaches the skip link first;
 the main pages fit a 375 px screen. Every page visited must leave the console clean: a
 CSP violation, a failed request or a script error is reported there. Screenshots of the
 book, the account page and the dashboard go to screenshots/ (git-ignored).
@@ -143,6 +144,31 @@ def test_the_dashboard_charts_draw_without_console_errors(
     # Chart.js sized the canvas from its box: it drew, not just loaded.
     assert page.evaluate("() => document.getElementById('workload-chart').width") > 0
     page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
+    assert console == []
+
+
+def test_a_tam_reads_the_team_dashboard_without_deciding(page, live_server, people, console):
+    mine = AccountFactory(tam=people["tam"], name="Harbor Labs", priority=3)
+    PriorityExceptionFactory(
+        account=mine,
+        requested_priority=1,
+        justification="Executive sponsor asked for weekly calls.",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    log_in(page, live_server, "tam.one")
+
+    page.get_by_role("link", name="Team dashboard").click()
+    expect(page.get_by_role("link", name="Team dashboard")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator("#team-waiting")).to_contain_text("1 request from")
+    queued = page.locator("#review-queue ~ article.decision", has_text="Harbor Labs")
+    expect(queued).to_contain_text("Executive sponsor")
+    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
+    expect(page.get_by_label("Team or region")).to_have_count(0)
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length > 0")
+    queued.get_by_role("link", name="Harbor Labs").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Harbor Labs")
     assert console == []
 
 

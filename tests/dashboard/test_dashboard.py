@@ -1,4 +1,4 @@
-"""The manager dashboard: a hand-built team whose every figure is known in advance.
+"""The dashboard: a hand-built team whose every figure is known in advance.
 
 Team A (US Enterprise, manager `manager`) has two TAMs:
 - ann: a1 Pr2 -> Pr1, a2 Pr2 -> Pr2, a3 unassessed -> Pr2, a4 Pr1 -> unassessed
@@ -206,8 +206,39 @@ def test_an_unknown_quarter_falls_back_to_the_current_one_with_an_error(client, 
 # --- scope -------------------------------------------------------------------------------------
 
 
-def test_a_tam_gets_404(client, ann, book):
-    assert _get(client, ann).status_code == 404
+def test_a_tam_sees_their_own_team_as_the_manager_does(client, manager, ann, book, team_b):
+    as_tam = _get(client, ann)
+    as_manager = _get(client, manager)
+
+    assert as_tam.status_code == 200
+    assert as_tam.context["scope"].read_only is True
+    picture = as_tam.context["priorities"]
+    assert {mix.name: mix.ordered_counts for mix in picture.mixes} == {
+        "Ann A": [1, 2, 0, 0, 1],
+        "Bob B": [2, 0, 1, 0, 0],
+    }
+    assert picture.movements.cells == as_manager.context["priorities"].movements.cells
+    assert _json_script(as_tam, "workload-data")["labels"] == ["Ann A", "Bob B"]
+    assert "read-only" in as_tam.text
+    # No team picker: the TAM's team is the only one, and the form has no scope field.
+    assert "scope" not in as_tam.context["form"].fields
+    assert f'value="team-{team_b.pk}"' not in as_tam.text
+
+
+def test_a_tam_gets_404_for_another_team_a_region_or_without_a_team(
+    client, ann, team_a, team_b, book
+):
+    assert _get(client, ann, scope=f"team-{team_a.pk}").status_code == 200
+    assert _get(client, ann, scope=f"team-{team_b.pk}").status_code == 404
+    assert _get(client, ann, scope=f"region-{region('us-enterprise').pk}").status_code == 404
+    assert _get(client, TamFactory(team=None)).status_code == 404
+
+
+def test_a_tam_of_another_team_sees_that_team_not_ours(client, book, outsider_account):
+    response = _get(client, outsider_account.tam)
+
+    assert [mix.name for mix in response.context["priorities"].mixes] == [str(outsider_account.tam)]
+    assert "Alpha 1" not in response.text and "Ann A" not in response.text
 
 
 def test_another_manager_sees_only_their_team_and_gets_404_for_ours(
@@ -249,10 +280,12 @@ def test_a_manager_of_two_teams_chooses_between_them(client, manager, team_a, bo
     assert [mix.name for mix in chosen.context["priorities"].mixes] == ["Ann A", "Bob B"]
 
 
-def test_the_menu_links_the_dashboard_for_managers_only(client, manager, ann):
+def test_the_menu_links_the_dashboard_for_managers_and_tams_with_a_team(client, manager, ann):
     client.force_login(manager)
-    assert 'href="/dashboard/"' in client.get(reverse("book")).text
+    assert '<a href="/dashboard/">Dashboard</a>' in client.get(reverse("book")).text
     client.force_login(ann)
+    assert '<a href="/dashboard/">Team dashboard</a>' in client.get(reverse("book")).text
+    client.force_login(TamFactory(team=None))
     assert 'href="/dashboard/"' not in client.get(reverse("book")).text
 
 
@@ -278,6 +311,27 @@ def test_the_review_queue_lists_the_teams_pending_decisions(
     assert reverse("decide_review", args=[proposal.pk]) in response.text
     assert 'name="next"' in response.text
     assert f'id="exception-{pending.pk}-comment"' in response.text  # labels stay unique
+
+
+def test_a_tam_sees_the_queue_read_only_with_their_own_requests_listed(client, ann, book):
+    mine = PriorityExceptionFactory(account=book["a2"], justification="Board escalation")
+    PriorityExceptionFactory(account=book["b3"], justification="Bob's reason")
+    PriorityReviewFactory(account=book["b1"], fiscal_quarter=THIS, justification="Bob proposes")
+
+    response = _get(client, ann)
+
+    queue = response.context["queue"]
+    assert [item.pk for item in queue.exceptions] == [mine.pk]
+    assert queue.reviews == []
+    waiting = response.context["team_waiting"]
+    assert (waiting.exceptions, waiting.reviews) == (1 + 1, 1)
+    assert "3 requests from" in response.text
+    assert "Board escalation" in response.text
+    assert "Bob&#x27;s reason" not in response.text and "Bob proposes" not in response.text
+    # No decision form, and nothing posts anywhere but the log-out.
+    assert "decide" not in response.text
+    assert "Record decision" not in response.text
+    assert response.text.count('method="post"') == 1
 
 
 def test_approving_an_exception_from_the_dashboard_returns_there_and_lifts_the_priority(
@@ -375,6 +429,49 @@ def test_the_burn_down_lists_count_the_teams_accounts(client, manager, book, out
     first = {item.key: [a.name for a in item.first] for item in response.context["burn_down"]}
     assert first["pr1_cadence"] == ["Alpha 1", "Bravo 2"]
     assert "Zulu outsider" not in response.text
+
+
+def test_a_tams_burn_down_lists_name_only_their_own_accounts(client, ann, bob, book):
+    as_ann = {item.key: item for item in _get(client, ann).context["burn_down"]}
+    as_bob_response = _get(client, bob)
+    as_bob = {item.key: item for item in as_bob_response.context["burn_down"]}
+
+    # The counts are the team's; the names are the viewer's own.
+    pr1 = as_ann["pr1_cadence"]
+    assert (pr1.count, pr1.own_count, pr1.others_count) == (3, 1, 2)  # a1; Bob's b1, b2
+    assert [a.name for a in pr1.first] == ["Alpha 1"]
+    assert [a.name for a in as_bob["pr1_cadence"].first] == ["Bravo 1", "Bravo 2"]
+    assert [a.name for a in as_ann["first_engage"].first] == ["Alpha 4"]
+    bob_engage = as_bob["first_engage"]
+    assert (bob_engage.count, bob_engage.own_count, bob_engage.first) == (1, 0, [])
+    burn_down = as_bob_response.text[as_bob_response.text.index('id="burn-down"') :]
+    burn_down = burn_down[: burn_down.index("</section>")]
+    assert "Alpha" not in burn_down
+    assert "None of yours." in burn_down
+    assert "1 held by other TAMs" in burn_down
+
+
+def _hrefs(html):
+    """The targets of the page's links (<a>), in-page anchors left out."""
+    return set(re.findall(r'<a [^>]*href="([^"#][^"]*)"', html))
+
+
+def test_a_tams_dashboard_has_no_dead_links(client, ann, book, outsider_account):
+    """Every link on the TAM's view opens for the TAM: no account outside their book."""
+    PriorityExceptionFactory(account=book["a2"])
+    PriorityExceptionFactory(account=book["b3"])
+    ActivityFactory(account=book["b1"], kind=ActivityKind.CADENCE_CALL, occurred_on=TODAY)
+    response = _get(client, ann)
+
+    links = _hrefs(response.text)
+    account_links = {link for link in links if link.startswith("/accounts/")}
+    own = {reverse("account_detail", args=[book[key].pk]) for key in ("a1", "a2", "a3", "a4")}
+    assert account_links and account_links <= own
+    for key in ("b1", "b2", "b3"):
+        assert reverse("account_detail", args=[book[key].pk]) not in response.text
+    assert reverse("book") in links
+    for link in links:
+        assert client.get(link, follow=True).status_code == 200, link
 
 
 # --- metrics ------------------------------------------------------------------------------------
@@ -528,5 +625,17 @@ def test_the_query_count_does_not_grow_with_tams_or_accounts(client, manager, te
     large = _queries(client, manager)
 
     assert Account.objects.filter(tam__team=team_a).count() == 50
+    assert small == large
+    assert large <= 40
+
+
+def test_a_tams_query_count_does_not_grow_either(client, team_a, ann, results):
+    _account(ann, "Ann's own", this=1, last=1)
+    _grow(team_a, tams=1, accounts_each=2)
+    small = _queries(client, ann)
+
+    _grow(team_a, tams=6, accounts_each=8)
+    large = _queries(client, ann)
+
     assert small == large
     assert large <= 40
