@@ -59,7 +59,7 @@ from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from metrics.compute import compute_quarter, derive_first_value_dates
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
-from tam_portal.bulk import for_each_range, id_ranges, insert_rows, update_rows
+from tam_portal.bulk import copy_lines, for_each_range, id_ranges, insert_rows, update_rows
 
 from . import rules
 from .models import (
@@ -459,22 +459,25 @@ class Recomputation:
         part = PassResult(accounts=len(rows))
         decisions = {}
         account_updates = []
+        count_moves = not self.write  # only the impact preview reports moves
         for row in rows:
             # Assigned again rather than remembered from pass 1: cheaper than holding a
             # segment per account in memory.
             computed = self._computed_segment(row)
             segment_id = self.config.segment_id_of.get(computed) if computed else None
             effective = self.config.effective_segment(computed, row["segment_override_id"])
-            before = self.config.effective_segment(
-                self.config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
-            )
-            part.segment_moves[(before, effective)] += 1
             facts = account_facts(row, effective, self.config, related)
             region = self.config.regions[row["region_id"]]
             decision = rules.decide(facts, region.parameters, self.context)
-            decisions[row["id"]] = (decision, self._decider(decision, row["id"], related))
-            part.priority_moves[(row["priority"], decision.priority)] += 1
-            self._count_changes(row, segment_id, decision, account_updates, part)
+            reasons = decision.reasons_text
+            decisions[row["id"]] = (decision, reasons, self._decider(decision, row["id"], related))
+            if count_moves:
+                before = self.config.effective_segment(
+                    self.config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
+                )
+                part.segment_moves[(before, effective)] += 1
+                part.priority_moves[(row["priority"], decision.priority)] += 1
+            self._count_changes(row, segment_id, decision.priority, reasons, account_updates, part)
         if self.write:
             if not self.frozen:
                 # One UPDATE per changed account, segment and priority together.
@@ -486,18 +489,13 @@ class Recomputation:
                 self.decisions.update((key, value[0]) for key, value in decisions.items())
 
     @staticmethod
-    def _count_changes(row, segment_id, decision, account_updates, part: PassResult) -> None:
+    def _count_changes(row, segment_id, priority, reasons, account_updates, part) -> None:
         segment_changed = segment_id != row["segment_id"]
-        priority_changed = (row["priority"], row["priority_reasons"]) != (
-            decision.priority,
-            decision.reasons_text,
-        )
+        priority_changed = (row["priority"], row["priority_reasons"]) != (priority, reasons)
         part.segments_changed += segment_changed
         part.priorities_changed += priority_changed
         if segment_changed or priority_changed:
-            account_updates.append(
-                (row["id"], segment_id, decision.priority, decision.reasons_text)
-            )
+            account_updates.append((row["id"], segment_id, priority, reasons))
 
     @staticmethod
     def _decider(decision: rules.Decision, account_id: int, related: RelatedFacts) -> int | None:
@@ -519,20 +517,20 @@ class Recomputation:
         }  # fmt: skip
         to_create, to_update = [], []
         now = timezone.now()
-        for account_id, (decision, decider) in decisions.items():
+        for account_id, (decision, reasons, decider) in decisions.items():
             wanted = (
                 decision.computed_priority,
-                decision.reasons_text,
+                reasons,
                 decision.priority,
                 decision.source,
                 decider,
             )
             current = existing.get(account_id)
             if current is None:
-                to_create.append(_assessment_row(account_id, self.quarter.label, wanted))
+                to_create.append((account_id, *wanted))
             elif not self.frozen and tuple(current[1:]) != wanted:
                 to_update.append((current[0], *wanted, now))
-        insert_rows(PriorityAssessment, to_create)
+        _insert_assessments(to_create, self.quarter.label, now)
         update_rows(
             PriorityAssessment,
             ["computed_priority", "reasons", "effective_priority", "source", "decided_by",
@@ -644,17 +642,45 @@ def recompute_accounts(account_ids: list[int], *, as_of: date | None = None) -> 
     return recomputation.run_for(account_ids)
 
 
-def _assessment_row(account_id: int, quarter: str, wanted: tuple) -> dict:
-    computed, reasons, effective, source, decider = wanted
-    return {
-        "account_id": account_id,
-        "fiscal_quarter": quarter,
-        "computed_priority": computed,
-        "reasons": reasons,
-        "effective_priority": effective,
-        "source": source,
-        "decided_by_id": decider,
-    }
+def _insert_assessments(rows: list[tuple], quarter: str, now) -> None:
+    """New assessments, `(account_id, computed, reasons, effective, source, decider)` each.
+
+    On PostgreSQL each row is one f-string of COPY text: every value is a number, a
+    quarter label or a word from the rules' fixed vocabulary, so nothing needs escaping,
+    and a first run writes one row per account.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        insert_rows(
+            PriorityAssessment,
+            [
+                {
+                    "account_id": account_id,
+                    "fiscal_quarter": quarter,
+                    "computed_priority": computed,
+                    "reasons": reasons,
+                    "effective_priority": effective,
+                    "source": source,
+                    "decided_by_id": decider,
+                    "updated_at": now,
+                }
+                for account_id, computed, reasons, effective, source, decider in rows
+            ],
+        )
+        return
+    stamp = now.isoformat()
+    copy_null = "\\N"  # f-strings on Python 3.11 take no backslash in an expression
+    copy_lines(
+        PriorityAssessment,
+        ["account_id", "fiscal_quarter", "computed_priority", "reasons", "effective_priority",
+         "source", "decided_by_id", "updated_at"],
+        (
+            f"{account_id}\t{quarter}\t{computed}\t{reasons}\t{effective}\t{source}\t"
+            f"{copy_null if decider is None else decider}\t{stamp}\n"
+            for account_id, computed, reasons, effective, source, decider in rows
+        ),
+    )  # fmt: skip
 
 
 # --- runs: one at a time, each recorded ---------------------------------------------------

@@ -14,7 +14,7 @@ import io
 import json
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 from django.utils import timezone
@@ -132,16 +132,32 @@ def _insert_chunk_postgresql(model, fields, chunk, defaults, returning) -> list[
     ]
     fixed = "\t".join(_copy_formatter(field)(defaults[field.attname]) for field in constant)
     end_of_row = ("\t" + fixed if varying and constant else fixed) + "\n"
-    buffer = io.StringIO()
-    for row in chunk:
-        buffer.write(
-            "\t".join([format_(row.get(attname, default)) for attname, default, format_ in per_row])
-        )
-        buffer.write(end_of_row)
-    buffer.seek(0)
+    lines = (
+        "\t".join([format_(row.get(attname, default)) for attname, default, format_ in per_row])
+        + end_of_row
+        for row in chunk
+    )
+    return copy_lines(model, [field.attname for field in varying + constant], lines, returning)
+
+
+def copy_lines(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    lines: Iterable[str],
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert rows given as lines of PostgreSQL's COPY text format, one value per attname.
+
+    For callers that format their own rows because every value is a number or a word from
+    a fixed vocabulary (nothing to escape): one f-string a row instead of one call a value,
+    which matters at a million rows. Runs every constraint, as `insert_rows` does.
+    """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in varying + constant)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
+    buffer = io.StringIO()
+    buffer.writelines(lines)
+    buffer.seek(0)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bulk_insert_rows"
     if returning:
         returned_columns = [model._meta.get_field(name).column for name in returning]

@@ -28,6 +28,7 @@ from lib.fiscal import fiscal_quarter_of, last_quarters
 from metrics.formulas import METRICS
 from metrics.models import MetricResult
 from people.models import Role, Team, User
+from prioritization.models import PriorityAssessment
 from tests.factories import AccountFactory, AdminFactory
 
 AS_OF = date(2026, 11, 15)  # FY27-Q4
@@ -297,3 +298,16 @@ def test_a_moderate_demo_has_every_metric_this_quarter_and_a_trend():
     assert Account.objects.filter(
         first_value_derived=True, customer_since__gte=current.start
     ).exists()
+
+
+def test_the_previous_quarter_is_assessed_so_movements_show(seeded):
+    previous, current = (quarter.label for quarter in last_quarters(AS_OF, 2))
+    accounts = Account.objects.count()
+
+    assert PriorityAssessment.objects.filter(fiscal_quarter=previous).count() == accounts
+    assert PriorityAssessment.objects.filter(fiscal_quarter=current).count() == accounts
+    # The accounts show the current quarter's priority, not the previous one's.
+    mismatched = Account.objects.exclude(
+        assessments__fiscal_quarter=current, assessments__effective_priority=F("priority")
+    )
+    assert not mismatched.exists()

@@ -91,6 +91,11 @@ class Command(BaseCommand):
         except DemoDataConflict as error:
             raise CommandError(f"Cannot seed the demo: {error}. {FRESH_DATABASE_HINT}") from error
         self._write_summary(summary)
+        # The previous quarter's assessments first, so the dashboard's movement matrix and
+        # the account pages' history have a quarter to compare with; that quarter has
+        # ended, so this run only adds its assessments and leaves the accounts alone.
+        previous = last_quarters(as_of, 2, settings.FISCAL_YEAR_START_MONTH)[0]
+        recompute(as_of=previous.end, trigger="seed_demo")
         run = recompute(as_of=as_of, trigger="seed_demo")
         self.stdout.write(
             f"  segments and priorities computed for {run.accounts} accounts ({run.status})"
