@@ -23,7 +23,7 @@ from datetime import date, timedelta
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.forms.utils import flatatt
@@ -31,6 +31,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from metrics.clocks import Clock, onboarding_clocks
@@ -543,19 +544,50 @@ def _filters_active(request, filterset) -> bool:
     return any(request.GET.get(name) for name in filterset.filters)
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count, so the page does not count the annotated queryset."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _matching_accounts(request, filterset, today: date) -> int:
+    """How many accounts the filters leave, counted without the book's columns.
+
+    The annotations (last calls, next call due) join the region and scan the timeline;
+    counting through them cost more than the page itself for a company-wide book. Only
+    the overdue filter needs them.
+    """
+    if filterset.form.is_valid() and filterset.form.cleaned_data.get("overdue"):
+        return filterset.qs.count()
+    lean = BookFilter(
+        request.GET,
+        queryset=Account.objects.visible_to(request.user),
+        request=request,
+        today=today,
+    )
+    return lean.qs.count()
+
+
 def book(request):
     today = timezone.localdate()
     table, filterset = _book_table(request, today)
+    total = _matching_accounts(request, filterset, today)
     # The page size stays 50 whatever the query string says (no per_page).
     page_number = request.GET.get("page", 1)
+    paging = {"paginator_class": _CountedPaginator, "per_page": BOOK_PAGE_SIZE, "count": total}
     try:
-        table.paginate(per_page=BOOK_PAGE_SIZE, page=page_number)
+        table.paginate(page=page_number, **paging)
     except PageNotAnInteger:
-        table.paginate(per_page=BOOK_PAGE_SIZE, page=1)
+        table.paginate(page=1, **paging)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
     filtered = _filters_active(request, filterset)
-    total = table.paginator.count
     # Only an empty result needs to know whether the scope itself is empty.
     scope_empty = total == 0 and (
         not filtered or not Account.objects.visible_to(request.user).exists()

@@ -285,6 +285,8 @@ def test_filters(client, tam, mixed_book, params, expected):
     response = get_book(client, **params)
 
     assert names(response) == expected
+    # The total is counted apart from the rows (without the book's annotations).
+    assert response.context["total"] == len(expected)
     assert [row["name"] for row in export(client, **params)] == expected
 
 
