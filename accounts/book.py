@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from metrics.clocks import Clock, onboarding_clocks
+from metrics.clocks import Clock, account_clocks
 from metrics.models import CLOCK_METRICS, MetricDefinition, MetricTarget
 from people.models import Role, User
 from rhythm.workload import cadence_interval_days
@@ -157,8 +157,8 @@ def book_queryset(user, today: date):
 
 
 class ClockTargets:
-    """Every segment's clock targets, read once (2 queries), the same as
-    metrics.models.clock_targets gives one account."""
+    """Every segment's onboarding-clock targets (the metric targets, else the metric's
+    default), read once in 2 queries for the whole book."""
 
     def __init__(self):
         self.defaults = {
@@ -176,19 +176,6 @@ class ClockTargets:
     def for_account(self, account: Account) -> dict[str, int | None]:
         segment_id = account.segment_override_id or account.segment_id
         return self.by_segment.get(segment_id, self.defaults)
-
-
-def account_clocks(account: Account, targets: ClockTargets, today: date) -> list[Clock]:
-    return onboarding_clocks(
-        customer_since=account.customer_since,
-        milestones={
-            "first_engage": account.first_engaged_on,
-            "first_value": account.first_value_on,
-            "onboard": account.onboarded_on,
-        },
-        targets=targets.for_account(account),
-        today=today,
-    )
 
 
 def cadence_overdue_days(account: Account, today: date) -> int | None:
@@ -416,7 +403,7 @@ class BookTable(tables.Table):
         return "" if record.arr is None else f"${record.arr:,.0f}"
 
     def render_clocks(self, record):
-        clocks = account_clocks(record, self.clock_targets, self.today)
+        clocks = account_clocks(record, self.clock_targets.for_account(record), self.today)
         if not clocks:
             return _span("muted", "No start date")
         if not any(clock.running for clock in clocks):
@@ -621,7 +608,8 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def export_row(account: Account, targets: ClockTargets, today: date) -> list[str]:
-    states = {clock.name: clock_state(clock) for clock in account_clocks(account, targets, today)}
+    clocks = account_clocks(account, targets.for_account(account), today)
+    states = {clock.name: clock_state(clock) for clock in clocks}
     segment = account.effective_segment
     return [
         format_cell(value)

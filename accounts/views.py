@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from metrics.clocks import onboarding_clocks
+from metrics.clocks import account_clocks
 from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
 from prioritization.recompute import explain_account
 from prioritization.services import can_review
@@ -81,16 +81,7 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
     explanation = explain_account(account.pk)
     objectives = list(account.objectives.all())
     metrics = load_account_metrics(account, objectives, today)
-    clocks = onboarding_clocks(
-        customer_since=account.customer_since,
-        milestones={
-            "first_engage": account.first_engaged_on,
-            "first_value": account.first_value_on,
-            "onboard": account.onboarded_on,
-        },
-        targets=metrics.clock_targets,
-        today=today,
-    )
+    clocks = account_clocks(account, metrics.clock_targets, today)
     suggestion = explanation.computed_priority if explanation else None
     log_forms = log_forms or {}
     log_entries = [

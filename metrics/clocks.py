@@ -80,3 +80,18 @@ def onboarding_clocks(
             )
         )
     return clocks
+
+
+def account_clocks(account, targets: dict[str, int | None], today: date) -> list[Clock]:
+    """`onboarding_clocks` of anything with an account's customer-since and milestone dates
+    (a model instance or a plain object): the book and the account page both show them."""
+    return onboarding_clocks(
+        customer_since=account.customer_since,
+        milestones={
+            "first_engage": account.first_engaged_on,
+            "first_value": account.first_value_on,
+            "onboard": account.onboarded_on,
+        },
+        targets=targets,
+        today=today,
+    )

@@ -189,17 +189,3 @@ class BurnDownThresholds(models.Model):
 
 
 CLOCK_METRICS = ("time_to_first_engage", "time_to_first_value", "time_to_onboard")
-
-
-def clock_targets(segment) -> dict[str, int | None]:
-    """Target days of the onboarding clocks for an account in `segment` (may be None)."""
-    targets = dict(
-        MetricDefinition.objects.filter(key__in=CLOCK_METRICS).values_list("key", "default_target")
-    )
-    if segment is not None:
-        targets.update(
-            MetricTarget.objects.filter(metric__key__in=CLOCK_METRICS, segment=segment).values_list(
-                "metric__key", "target"
-            )
-        )
-    return {key: int(value) if value is not None else None for key, value in targets.items()}
