@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.changes import rule_inputs_changed
 from people.models import User
-from prioritization.recompute import recompute_accounts
 
 from . import timeline_rules
 from .models import (
@@ -89,8 +89,7 @@ def _save_facts(account: Account, changes: dict) -> None:
         setattr(account, name, value)
     account.save(update_fields=[*changes, "updated_at"])
     if PRIORITY_FACTS.intersection(changes):
-        account_id = account.pk
-        transaction.on_commit(lambda: recompute_accounts([account_id]))
+        rule_inputs_changed([account.pk])
 
 
 def _create(account, user, kind, occurred_on, notes, **details) -> Activity:

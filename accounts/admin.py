@@ -7,7 +7,7 @@ big change lists neither COUNT(*) their whole table nor count each filter's face
 
 from django import forms
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 
 from accounts.models import (
     Account,
@@ -17,18 +17,14 @@ from accounts.models import (
     Engagement,
     Initiative,
     Opportunity,
-    Region,
     Stage,
     StageAdoption,
     SuccessPlanObjective,
     UsageSnapshot,
     Webinar,
 )
-from prioritization.admin import RuleSetParametersInline
-from prioritization.admin_preview import queue_recompute
-from prioritization.models import RuleSetParameters
-from prioritization.recompute import recompute_accounts
-from tam_portal.large_admin import (
+from core.changes import rule_inputs_changed
+from core.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
 )
@@ -36,26 +32,6 @@ from tam_portal.large_admin import (
 # A CRM id is matched exactly (CRM ids are case-sensitive, and `external_id = %s` needs no
 # UPPER() over every row as `=external_id`, i.e. iexact, would), a name by substring.
 ACCOUNT_SEARCH_FIELDS = ("account__external_id__exact", "account__name")
-
-
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "rule_set", "digital_tam_trial")
-    list_filter = ("rule_set", "digital_tam_trial")
-    search_fields = ("name", "code")
-    prepopulated_fields = {"code": ("name",)}
-    inlines = (RuleSetParametersInline,)
-
-    def get_inline_instances(self, request, obj=None):
-        # An existing region's parameters are edited on their own page, where a change
-        # shows its impact before it is saved; a new region is created with them.
-        return super().get_inline_instances(request, obj) if obj is None else []
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The inline is only saved when edited; every region needs its parameters.
-        RuleSetParameters.objects.get_or_create(region=form.instance)
-        queue_recompute(request, trigger="region_change")
 
 
 @admin.register(Stage)
@@ -186,8 +162,7 @@ class AccountAdmin(LargeTableAdmin):
         super().save_related(request, form, formsets, change)
         # Facts the rules read may have changed: show the account's new segment and
         # priority now rather than after the nightly run.
-        account_id = form.instance.pk
-        transaction.on_commit(lambda: recompute_accounts([account_id]))
+        rule_inputs_changed([form.instance.pk])
 
 
 @admin.register(Opportunity)

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.db.models import F
 
-from tam_portal.bulk import keyset_chunks
+from core.bulk import keyset_chunks
 
 from .csv_format import ACCOUNT_FIELD_PARSERS, EXPORT_COLUMNS, format_cell
 from .importing import INITIATIVE_COLUMNS, OPPORTUNITY_COLUMNS

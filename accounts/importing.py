@@ -3,7 +3,7 @@
 Every row is validated before anything is written; one bad cell rejects the whole file
 with every problem listed. A good file is written in one transaction with set-based
 statements: new accounts by `bulk_create`, changed ones by one array `UPDATE` per chunk
-(`tam_portal.bulk`), untouched ones not at all, so re-importing a file changes nothing.
+(`core.bulk`), untouched ones not at all, so re-importing a file changes nothing.
 A dry run does the same work and rolls it back, so its summary is exactly what a real
 run would do.
 
@@ -30,9 +30,9 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.bulk import insert_rows, update_rows
 from lib.fiscal import fiscal_quarter_of
 from people.models import Role, User
-from tam_portal.bulk import insert_rows, update_rows
 
 from .csv_format import COLUMNS, RowValidator, ValidationResult, check_header
 from .models import (

@@ -5,19 +5,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from lib.rule_sets import RULE_SET_CHOICES, RuleSet
 from people.models import Role
-
-
-class RuleSet(models.TextChoices):
-    US_ENTERPRISE = "us_enterprise", "US Enterprise (flowchart)"
-    EMEA_ENTERPRISE = "emea_enterprise", "EMEA Enterprise (scored, manager review)"
-    COMMERCIAL = "commercial", "Commercial (qualification)"
 
 
 class Region(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
-    rule_set = models.CharField(max_length=20, choices=RuleSet.choices)
+    rule_set = models.CharField(max_length=20, choices=RULE_SET_CHOICES)
     digital_tam_trial = models.BooleanField(
         default=False,
         help_text="Trials TAM-assigned digital customers at Pr4 (Public Sector, page 004).",

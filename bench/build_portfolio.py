@@ -6,7 +6,7 @@ about 8 per region, each team with a manager), the accounts across the seven see
 regions, and the facts the rules read: opportunities, this quarter's initiatives, stage
 adoptions, approved priority exceptions and approved EMEA Enterprise reviews.
 
-Everything goes in through `tam_portal.bulk.insert_rows` (COPY on PostgreSQL) in batches
+Everything goes in through `core.bulk.insert_rows` (COPY on PostgreSQL) in batches
 of `BATCH_SIZE` accounts, so memory stays bounded whatever the number of accounts. A
 batch is generated as plain dicts whose related rows point at accounts by their position
 in the batch; inserting it swaps in the ids the accounts got. Generating is pure Python
@@ -55,11 +55,11 @@ from accounts.models import (
     UsageSnapshot,
     Webinar,
 )
+from core.bulk import insert_rows, update_rows
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from people.models import Role, Team, User
 from prioritization.models import PriorityException, PriorityReview
 from segments.models import Segment
-from tam_portal.bulk import insert_rows, update_rows
 
 BATCH_SIZE = 20_000
 ACCOUNTS_PER_TAM = 50

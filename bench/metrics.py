@@ -46,8 +46,8 @@ from bench.build_portfolio import ACCOUNTS_PER_TAM, build_portfolio
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from metrics.compute import CHUNK_SIZE, MetricsRun, compute_quarter
 from metrics.models import MetricResult, ScopeType
-from prioritization.models import RunStatus
-from prioritization.recompute import recompute
+from orchestration.models import RunStatus
+from orchestration.runs import recompute
 
 
 @dataclass

@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 from bench.build_portfolio import build_portfolio
+from orchestration.runs import recompute
 from people.models import Role, User
-from prioritization.recompute import recompute
 
 
 def time_page(client: Client, url: str, repeat: int) -> tuple[float, float, int, int]:

@@ -33,8 +33,10 @@ from django.utils import timezone
 from accounts.models import Account
 from bench.build_portfolio import build_portfolio
 from lib.fiscal import fiscal_quarter_of
-from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus
-from prioritization.recompute import CHUNK_SIZE, recompute
+from orchestration.engine import CHUNK_SIZE
+from orchestration.models import RecomputeRun, RunStatus
+from orchestration.runs import recompute
+from prioritization.models import PriorityAssessment
 
 
 @dataclass

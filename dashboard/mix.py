@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-US_ENTERPRISE = "us_enterprise"
-EMEA_ENTERPRISE = "emea_enterprise"
+from lib.rule_sets import RuleSet
+
+US_ENTERPRISE = RuleSet.US_ENTERPRISE
+EMEA_ENTERPRISE = RuleSet.EMEA_ENTERPRISE
 
 # "Roughly one third": a share within 10 points of the target counts as on target.
 # Not a rule-set parameter (yet): the handbook gives no figure for "roughly".

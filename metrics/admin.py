@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from metrics.models import BurnDownThresholds, MetricDefinition, MetricResult, MetricTarget
-from tam_portal.large_admin import (
+from core.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
 )
+from metrics.models import BurnDownThresholds, MetricDefinition, MetricResult, MetricTarget
 
 
 class MetricTargetInline(admin.TabularInline):

@@ -32,13 +32,13 @@ from accounts.models import (
     StageAdoption,
     UsageSnapshot,
 )
+from core.bulk import insert_rows, keyset_chunks, update_rows
 from lib.dates import add_months
 from lib.fiscal import FiscalQuarter, parse_quarter_label
 from people.models import Team, User
 from prioritization.models import PriorityAssessment
 from segments.assign import SegmentThreshold, assign_segment
 from segments.models import Segment
-from tam_portal.bulk import insert_rows, keyset_chunks, update_rows
 
 from . import formulas
 from .models import (

@@ -1,17 +1,14 @@
 from django import forms
 from django.contrib import admin
 
-from prioritization.admin_preview import ImpactPreviewAdmin
+from core.large_admin import (
+    FiscalQuarterListFilter,
+    LargeTableAdmin,
+)
 from prioritization.models import (
     PriorityAssessment,
     PriorityException,
     PriorityReview,
-    RecomputeRun,
-    RuleSetParameters,
-)
-from tam_portal.large_admin import (
-    FiscalQuarterListFilter,
-    LargeTableAdmin,
 )
 
 # The parameters grouped by the rule set that reads them (DESIGN section 4).
@@ -67,38 +64,6 @@ class RuleSetParametersForm(forms.ModelForm):
                 "pr1_target_min_per_tam", "The target band must start at or below the cap."
             )
         return cleaned_data
-
-
-class RuleSetParametersInline(admin.StackedInline):
-    """On the region page, so a new region is created with its parameters.
-
-    An untouched inline form is not saved by Django: `RegionAdmin.save_related` then
-    creates the parameters with their defaults.
-    """
-
-    model = RuleSetParameters
-    form = RuleSetParametersForm
-    fieldsets = RULE_PARAMETER_FIELDSETS
-    extra = 1
-    max_num = 1
-    can_delete = False
-
-
-@admin.register(RuleSetParameters)
-class RuleSetParametersAdmin(ImpactPreviewAdmin):
-    impact_argument = "parameters"
-    form = RuleSetParametersForm
-    fieldsets = ((None, {"fields": ("region",)}), *RULE_PARAMETER_FIELDSETS)
-    list_display = (
-        "region",
-        "uptier_window_months",
-        "pr1_cap_per_tam",
-        "top_arr_rank",
-        "low_stage_adoption_min_arr",
-    )
-    list_filter = ("region__rule_set",)
-    list_select_related = ("region",)
-    search_fields = ("region__name", "region__code")
 
 
 @admin.register(PriorityAssessment)
@@ -158,30 +123,3 @@ class PriorityReviewAdmin(admin.ModelAdmin):
     autocomplete_fields = ("account", "proposed_by", "decided_by")
     readonly_fields = ("proposed_at",)
     show_full_result_count = False
-
-
-@admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
-    """The run log: written by the job, read by people."""
-
-    list_display = (
-        "started_at",
-        "trigger",
-        "as_of",
-        "status",
-        "duration",
-        "accounts",
-        "segments_changed",
-        "priorities_changed",
-        "assessments_created",
-        "assessments_updated",
-    )
-    list_filter = ("status", "trigger")
-    date_hierarchy = "started_at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -36,10 +36,11 @@ from datetime import date
 from decimal import Decimal
 
 from lib.dates import add_months
+from lib.rule_sets import RuleSet
 
-US_ENTERPRISE = "us_enterprise"
-EMEA_ENTERPRISE = "emea_enterprise"
-COMMERCIAL = "commercial"
+US_ENTERPRISE = RuleSet.US_ENTERPRISE
+EMEA_ENTERPRISE = RuleSet.EMEA_ENTERPRISE
+COMMERCIAL = RuleSet.COMMERCIAL
 
 DIGITAL_SEGMENT = "digital"
 ONBOARDING_SEGMENT = "onboarding"
@@ -524,6 +525,12 @@ COMMERCIAL_RULES = (
 RULE_SETS = {US_ENTERPRISE: US_ENTERPRISE_RULES, COMMERCIAL: COMMERCIAL_RULES}
 
 
+def _rule_set_rules(rule_set: str) -> tuple[Rule, ...]:
+    """The listed rules of a rule set; an unknown name raises instead of passing for
+    US Enterprise (EMEA is scored, not listed)."""
+    return RULE_SETS[RuleSet(rule_set)]
+
+
 # --- deciding and explaining -----------------------------------------------------------
 
 
@@ -546,7 +553,7 @@ def _rule_set_decision(
 ) -> tuple[int, tuple[str, ...], Decimal | None]:
     if facts.rule_set == EMEA_ENTERPRISE:
         return _emea_decision(facts, params, context)
-    rules = RULE_SETS.get(facts.rule_set, US_ENTERPRISE_RULES)
+    rules = _rule_set_rules(facts.rule_set)
     fired = tuple(rule.code for rule in rules if rule.fired(facts, params, context))
     return (1, fired, None) if fired else (2, ("default",), None)
 
@@ -586,7 +593,7 @@ def explain(
         checks += [rule.check(facts, params, context) for rule in EMEA_PARAMETERS]
         checks.append(_emea_selection_check(facts, params, context))
     else:
-        rules = RULE_SETS.get(facts.rule_set, US_ENTERPRISE_RULES)
+        rules = _rule_set_rules(facts.rule_set)
         checks += [rule.check(facts, params, context) for rule in rules]
     return tuple(checks)
 

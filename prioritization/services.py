@@ -20,12 +20,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, RuleSet
+from accounts.models import Account
+from core.changes import rule_inputs_changed
 from lib.fiscal import fiscal_quarter_of
+from lib.rule_sets import RuleSet
 from people.models import Role, User
 
 from .models import PriorityException, PriorityReview, ReviewStatus
-from .recompute import recompute_accounts
 
 
 def _quarter(day: date | None = None):
@@ -110,7 +111,7 @@ def _decide_exception(exception, reviewer, status, comment) -> PriorityException
         exception.reviewed_at = timezone.now()
         exception.review_comment = comment.strip()
         exception.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
-    recompute_accounts([exception.account_id])
+        rule_inputs_changed([exception.account_id])
     return exception
 
 
@@ -182,5 +183,5 @@ def _close_review(review, manager, status, decided, comment) -> PriorityReview:
         review.decided_at = timezone.now()
         review.comment = comment.strip()
         review.save()
-    recompute_accounts([review.account_id])
+        rule_inputs_changed([review.account_id])
     return review

@@ -37,12 +37,15 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "core",
     "people",
     "accounts",
     "segments",
     "prioritization",
     "metrics",
     "rhythm",
+    "orchestration",
+    "portal",
     "dashboard",
 ]
 
@@ -162,8 +165,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# tam_portal is not an app, so autodiscovery does not see its tasks module.
-CELERY_IMPORTS = ["tam_portal.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {
         "task": "prioritization.recompute_portfolio",

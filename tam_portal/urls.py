@@ -8,7 +8,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
-    path("", include("prioritization.urls")),
+    path("", include("portal.urls")),
     path("", include("dashboard.urls")),
 ]

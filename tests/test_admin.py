@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Account, Activity, Region, UsageSnapshot
+from core.large_admin import EstimatedCountPaginator
 from metrics.models import BurnDownThresholds, MetricResult
-from prioritization.models import RecomputeRun, RuleSetParameters
+from orchestration.models import RecomputeRun
+from prioritization.models import RuleSetParameters
 from segments.models import Segment
-from tam_portal.large_admin import EstimatedCountPaginator
 from tests.factories import (
     AccountFactory,
     ActivityFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import Webinar
-from tam_portal.bulk import for_each_range, id_ranges, insert_rows, update_rows
+from core.bulk import for_each_range, id_ranges, insert_rows, update_rows
 
 pytestmark = pytest.mark.django_db
 

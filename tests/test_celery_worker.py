@@ -11,10 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
-from prioritization.models import RecomputeRun
-from prioritization.tasks import recompute_portfolio
+from orchestration.models import RecomputeRun
+from orchestration.tasks import recompute_portfolio, worker_health
 from tam_portal.celery import app
-from tam_portal.tasks import worker_health
 from tests.factories import AccountFactory, TamFactory
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

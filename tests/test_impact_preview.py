@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Account
-from prioritization.models import RecomputeRun, RuleSetParameters
-from prioritization.recompute import recompute
+from orchestration.models import RecomputeRun
+from orchestration.runs import recompute
+from prioritization.models import RuleSetParameters
 from segments.models import Segment
 from tests.factories import AccountFactory, InitiativeFactory, region
 

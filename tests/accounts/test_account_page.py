@@ -152,7 +152,7 @@ def test_an_entered_first_value_replaces_the_derived_one(logged_in, new_account)
 def test_onboarding_recomputes_the_accounts_priority(
     logged_in, new_account, django_capture_on_commit_callbacks
 ):
-    from prioritization.recompute import recompute_accounts
+    from orchestration.selection import recompute_accounts
 
     recompute_accounts([new_account.pk])
     new_account.refresh_from_db()

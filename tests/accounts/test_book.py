@@ -17,9 +17,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.book import BOOK_PAGE_SIZE, EXPORT_COLUMNS, REASON_LABELS
 from accounts.models import Activity, ActivityKind, Health
 from metrics.models import MetricDefinition, MetricTarget
+from portal.book import BOOK_PAGE_SIZE, EXPORT_COLUMNS, REASON_LABELS
 from prioritization import rules
 from tests.factories import (
     AccountFactory,

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from accounts.engagement import disengagement_candidates, disengagement_record, engagement_start
+from accounts.engagement import disengagement_record, engagement_start
 from accounts.models import Account, Activity, Disengagement, Engagement
+from prioritization.disengagement import disengagement_candidates
 from prioritization.models import PriorityAssessment
 from segments.models import Segment
 from tests.factories import (

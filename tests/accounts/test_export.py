@@ -11,8 +11,8 @@ from django.core.management import call_command
 from accounts.csv_format import EXPORT_COLUMNS, IMPORT_COLUMNS
 from accounts.importing import import_accounts
 from accounts.models import Account
+from orchestration.runs import recompute
 from people.models import User
-from prioritization.recompute import recompute
 from segments.models import Segment
 from tests.factories import AccountFactory, InitiativeFactory, OpportunityFactory
 

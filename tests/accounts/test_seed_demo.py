@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F, Q
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import (
     Account,
     Activity,
@@ -24,6 +23,7 @@ from accounts.models import (
     UsageSnapshot,
     Webinar,
 )
+from demo.generator import DEMO_PASSWORD
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from metrics.formulas import METRICS
 from metrics.models import MetricResult

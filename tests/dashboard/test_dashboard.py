@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from accounts.models import Account, ActivityKind
 from metrics.models import ScopeType
+from orchestration.runs import recompute
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
-from prioritization.recompute import recompute
 from prioritization.services import priority_exception_request, priority_review_propose
 from tests.factories import (
     AccountFactory,
@@ -335,7 +335,7 @@ def test_a_tam_sees_the_queue_read_only_with_their_own_requests_listed(client, a
 
 
 def test_approving_an_exception_from_the_dashboard_returns_there_and_lifts_the_priority(
-    client, manager, tam
+    client, manager, tam, django_capture_on_commit_callbacks
 ):
     account = AccountFactory(tam=tam)  # named, onboarded, nothing fires: Pr2
     recompute()
@@ -346,10 +346,11 @@ def test_approving_an_exception_from_the_dashboard_returns_there_and_lifts_the_p
     back = f"{URL}?quarter={THIS}"
     assert exception.pk in [e.pk for e in client.get(back).context["queue"].exceptions]
 
-    response = client.post(
-        reverse("decide_exception", args=[exception.pk]),
-        {"decision": "approve", "comment": "Agreed in the 1:1", "next": back},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("decide_exception", args=[exception.pk]),
+            {"decision": "approve", "comment": "Agreed in the 1:1", "next": back},
+        )
 
     assert response.status_code == 302
     assert response.url == back
@@ -361,7 +362,7 @@ def test_approving_an_exception_from_the_dashboard_returns_there_and_lifts_the_p
     assert "Exception approved." in after.text
 
 
-def test_changing_an_emea_proposal_from_the_dashboard(client):
+def test_changing_an_emea_proposal_from_the_dashboard(client, django_capture_on_commit_callbacks):
     emea_team = TeamFactory(region=region("emea-enterprise"), manager=ManagerFactory())
     emea_tam = TamFactory(team=emea_team)
     account = AccountFactory(tam=emea_tam, region=region("emea-enterprise"))
@@ -369,15 +370,16 @@ def test_changing_an_emea_proposal_from_the_dashboard(client):
     review = priority_review_propose(account=account, proposed_by=emea_tam, priority=1)
     client.force_login(emea_team.manager)
 
-    response = client.post(
-        reverse("decide_review", args=[review.pk]),
-        {
-            "decision": "approve",
-            "decided_priority": "2",
-            "comment": "Not this quarter",
-            "next": URL,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("decide_review", args=[review.pk]),
+            {
+                "decision": "approve",
+                "decided_priority": "2",
+                "comment": "Not this quarter",
+                "next": URL,
+            },
+        )
 
     assert (response.status_code, response.url) == (302, URL)
     review.refresh_from_db()

@@ -13,7 +13,7 @@ from accounts.models import Activity, ArrSnapshot, UsageSnapshot
 from lib.fiscal import parse_quarter_label
 from metrics.compute import compute_quarter, derive_first_value_dates
 from metrics.models import MetricResult
-from prioritization.recompute import recompute
+from orchestration.runs import recompute
 from segments.models import Segment
 from tests.factories import AccountFactory, ActivityFactory, TamFactory, TeamFactory
 

@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Account
+from orchestration.runs import recompute
 from prioritization.models import PriorityAssessment, ReviewStatus
-from prioritization.recompute import recompute
 from prioritization.services import (
     priority_exception_approve,
     priority_exception_reject,
@@ -83,13 +83,14 @@ def test_only_the_accounts_people_may_ask(us_account, other_tam):
 
 
 def test_approval_by_the_teams_manager_takes_effect_at_once_and_survives_recomputes(
-    us_account, tam, manager
+    us_account, tam, manager, django_capture_on_commit_callbacks
 ):
     exception = priority_exception_request(
         account=us_account, requested_by=tam, priority=1, justification="Large, no LAM"
     )
 
-    priority_exception_approve(exception=exception, reviewer=manager, comment="Agreed in 1:1")
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_exception_approve(exception=exception, reviewer=manager, comment="Agreed in 1:1")
 
     assert _priority(us_account) == (1, "p1_exception;default")
     recompute()
@@ -124,12 +125,13 @@ def test_only_the_teams_manager_or_an_admin_decides(us_account, tam, who):
         priority_exception_approve(exception=exception, reviewer=reviewer)
 
 
-def test_an_admin_may_decide(us_account, tam, admin_user):
+def test_an_admin_may_decide(us_account, tam, admin_user, django_capture_on_commit_callbacks):
     exception = priority_exception_request(
         account=us_account, requested_by=tam, priority=1, justification="Board visibility"
     )
 
-    priority_exception_approve(exception=exception, reviewer=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_exception_approve(exception=exception, reviewer=admin_user)
 
     assert _priority(us_account)[0] == 1
 
@@ -148,14 +150,17 @@ def test_rejection_needs_a_comment_and_leaves_the_model(us_account, tam, manager
         priority_exception_approve(exception=exception, reviewer=manager)
 
 
-def test_an_exception_does_not_lift_an_unmanaged_child(tam, manager):
+def test_an_exception_does_not_lift_an_unmanaged_child(
+    tam, manager, django_capture_on_commit_callbacks
+):
     parent = AccountFactory(tam=tam)
     child = AccountFactory(tam=tam, parent=parent, managed=False)
     exception = priority_exception_request(
         account=child, requested_by=tam, priority=1, justification="Busy child"
     )
 
-    priority_exception_approve(exception=exception, reviewer=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_exception_approve(exception=exception, reviewer=manager)
 
     assert _priority(child) == (3, "unmanaged_child")
 
@@ -192,11 +197,14 @@ def test_the_proposal_is_prefilled_with_the_models_suggestion(emea_account, emea
     assert _priority(emea_account) == (2, "default")  # nothing until the manager decides
 
 
-def test_the_approved_review_decides_the_quarter_only(emea_account, emea_people):
+def test_the_approved_review_decides_the_quarter_only(
+    emea_account, emea_people, django_capture_on_commit_callbacks
+):
     tam, manager = emea_people
     review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
 
-    priority_review_decide(review=review, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_review_decide(review=review, manager=manager)
 
     assert _priority(emea_account) == (1, "review;default")
     with _at(datetime.date(2027, 2, 3)):
@@ -204,15 +212,18 @@ def test_the_approved_review_decides_the_quarter_only(emea_account, emea_people)
         assert _priority(emea_account) == (2, "default")
 
 
-def test_the_manager_may_change_the_proposal_with_a_reason(emea_account, emea_people):
+def test_the_manager_may_change_the_proposal_with_a_reason(
+    emea_account, emea_people, django_capture_on_commit_callbacks
+):
     tam, manager = emea_people
     review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
         priority_review_decide(review=review, manager=manager, priority=2)
 
-    priority_review_decide(
-        review=review, manager=manager, priority=2, comment="Sales not aligned yet"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_review_decide(
+            review=review, manager=manager, priority=2, comment="Sales not aligned yet"
+        )
 
     review.refresh_from_db()
     assert (review.status, review.decided_priority) == (ReviewStatus.APPROVED, 2)
@@ -228,15 +239,19 @@ def test_a_rejected_proposal_keeps_the_suggestion(emea_account, emea_people):
     assert _priority(emea_account) == (2, "default")
 
 
-def test_an_exception_wins_over_a_review(emea_account, emea_people):
+def test_an_exception_wins_over_a_review(
+    emea_account, emea_people, django_capture_on_commit_callbacks
+):
     tam, manager = emea_people
     review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
-    priority_review_decide(review=review, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_review_decide(review=review, manager=manager)
     exception = priority_exception_request(
         account=emea_account, requested_by=tam, priority=2, justification="Customer asked"
     )
 
-    priority_exception_approve(exception=exception, reviewer=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_exception_approve(exception=exception, reviewer=manager)
 
     assert _priority(emea_account) == (2, "p2_exception;default")
 
@@ -246,10 +261,13 @@ def test_reviews_are_the_emea_process_only(us_account, tam):
         priority_review_propose(account=us_account, proposed_by=tam, priority=1)
 
 
-def test_a_decided_review_cannot_be_proposed_again(emea_account, emea_people):
+def test_a_decided_review_cannot_be_proposed_again(
+    emea_account, emea_people, django_capture_on_commit_callbacks
+):
     tam, manager = emea_people
     review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
-    priority_review_decide(review=review, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        priority_review_decide(review=review, manager=manager)
 
     with pytest.raises(ValidationError, match="already approved"):
         priority_review_propose(account=emea_account, proposed_by=tam, priority=2)

@@ -13,9 +13,12 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 
 from accounts.models import Account
-from prioritization import recompute as recompute_module
-from prioritization.models import PriorityAssessment, RecomputeRun, RunStatus
-from prioritization.recompute import ADVISORY_LOCK_KEY, recompute, recompute_accounts
+from orchestration import engine as recompute_module
+from orchestration.lock import ADVISORY_LOCK_KEY
+from orchestration.models import RecomputeRun, RunStatus
+from orchestration.runs import recompute
+from orchestration.selection import recompute_accounts
+from prioritization.models import PriorityAssessment
 from segments.models import Segment
 from tests.factories import AccountFactory, InitiativeFactory, TamFactory, TeamFactory, region
 

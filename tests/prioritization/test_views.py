@@ -7,8 +7,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from orchestration.runs import recompute
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
-from prioritization.recompute import recompute
 from tests.factories import AccountFactory, ManagerFactory, TamFactory, TeamFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -78,19 +78,23 @@ def test_another_tam_gets_404(client, assessed, other_tam):
     assert response.status_code == 404
 
 
-def test_the_manager_approves_and_the_priority_changes(client, assessed, tam, manager):
+def test_the_manager_approves_and_the_priority_changes(
+    client, assessed, tam, manager, django_capture_on_commit_callbacks
+):
     client.force_login(tam)
-    client.post(
-        reverse("request_exception", args=[assessed.pk]),
-        {"requested_priority": "1", "justification": "Large, no LAM"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("request_exception", args=[assessed.pk]),
+            {"requested_priority": "1", "justification": "Large, no LAM"},
+        )
     exception = PriorityException.objects.get()
     client.force_login(manager)
 
-    response = client.post(
-        reverse("decide_exception", args=[exception.pk]),
-        {"decision": "approve", "comment": "Agreed"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("decide_exception", args=[exception.pk]),
+            {"decision": "approve", "comment": "Agreed"},
+        )
 
     assert response.status_code == 302
     assessed.refresh_from_db()
@@ -130,7 +134,7 @@ def test_rejecting_without_a_comment_is_an_error_beside_the_comment(client, asse
     assert "Tell the TAM why" in response.text
 
 
-def test_emea_proposal_and_decision():
+def test_emea_proposal_and_decision(django_capture_on_commit_callbacks):
     manager = ManagerFactory()
     tam = TamFactory(team=TeamFactory(region=region("emea-enterprise"), manager=manager))
     account = AccountFactory(tam=tam, region=region("emea-enterprise"))
@@ -140,10 +144,12 @@ def test_emea_proposal_and_decision():
     page = client.get(reverse("account_detail", args=[account.pk]))
     assert page.context["review_form"].initial == {"proposed_priority": 2}
 
-    client.post(reverse("propose_review", args=[account.pk]), {"proposed_priority": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("propose_review", args=[account.pk]), {"proposed_priority": "1"})
     review = PriorityReview.objects.get()
     client.force_login(manager)
-    client.post(reverse("decide_review", args=[review.pk]), {"decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("decide_review", args=[review.pk]), {"decision": "approve"})
 
     account.refresh_from_db()
     assert (account.priority, account.priority_reasons) == (1, "review;default")

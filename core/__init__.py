@@ -1,0 +1,8 @@
+"""Django helpers that know no domain (the bottom of layer 2, DESIGN 13).
+
+- `bulk`: set-based writes (COPY, `unnest` UPDATEs) and keyset paging, with the SQLite path.
+- `large_admin`: admin list pages that stay fast on tables of a million rows.
+- `lookups`: the `__any` lookup (`= ANY(array)` on PostgreSQL, `IN` elsewhere).
+- `changes`: how a domain write says which accounts' rule inputs changed, without
+  knowing who recomputes them.
+"""

@@ -1,0 +1,22 @@
+"""How a domain write says that accounts' rule inputs changed (DESIGN 13).
+
+A domain app (logging an entry, an engagement, a decision, an admin edit) must not
+import the recompute, which sits above it. It calls `rule_inputs_changed(ids)` instead;
+once the transaction commits, `accounts_changed` is sent, and the orchestration layer,
+which listens (`orchestration/reactions.py`), brings those accounts up to date. Nothing
+is sent for a transaction that rolls back.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# Sent with `account_ids` (a sorted list) once the write that changed them has committed.
+accounts_changed = Signal()
+
+
+def rule_inputs_changed(account_ids: Iterable[int]) -> None:
+    ids = sorted(set(account_ids))
+    if ids:
+        transaction.on_commit(lambda: accounts_changed.send(sender=None, account_ids=ids))

@@ -1,0 +1,315 @@
+"""The two passes of a recompute over every account, in chunks (DESIGN 3, 4 and 8).
+
+1. rank: assign each account of a ranked region its segment and feed the two rankings
+   that need the whole population: the commercial top-N by ARR per region (among
+   TAM-assigned accounts) and the EMEA per-TAM top-N by parameter score. Both keep only
+   their top N, so memory does not grow with the number of accounts.
+2. decide: every account's segment and priority with those rankings; with `write`, the
+   accounts whose segment or priority changed and the quarter's assessments.
+
+Everything a pass needs is passed in (`Plan`, the rankings' `PortfolioContext`) and
+everything it finds comes back (`PassResult`): no phase leaves state behind for the next.
+Chunks go to `plan.workers` threads, each with its own database connection: while one
+thread's chunk waits on PostgreSQL (psycopg2 lets go of the GIL) another computes.
+Results are merged under a lock; the rankings keep only each chunk's top entries, so the
+order in which chunks finish changes nothing.
+
+The one retry layer of the recompute is here: a chunk that meets a transient database
+error (`TRANSIENT_ERRORS`: a deadlock, a dropped connection) is rolled back and retried
+on a fresh connection; any other error ends the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Account
+from core.bulk import for_each_range, id_ranges
+from lib.fiscal import FiscalQuarter, fiscal_quarter_of
+from lib.rule_sets import RuleSet
+from prioritization import rules
+from segments.assign import assign_segment
+
+from .configuration import Configuration
+from .reading import (
+    ACCOUNT_COLUMNS,
+    RANKING_COLUMNS,
+    RelatedFacts,
+    account_facts,
+    load_related,
+    portfolio_context,
+)
+from .writing import Decisions, write_accounts, write_assessments
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 5000
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one recompute is asked to do; built once, read by every chunk."""
+
+    config: Configuration
+    as_of: date
+    write: bool
+    chunk_size: int = CHUNK_SIZE
+    workers: int = 1
+
+    @property
+    def quarter(self) -> FiscalQuarter:
+        return fiscal_quarter_of(self.as_of, settings.FISCAL_YEAR_START_MONTH)
+
+    @property
+    def frozen(self) -> bool:
+        """A quarter that has ended only gains missing assessments; nothing else moves."""
+        return self.quarter.end < timezone.localdate()
+
+    def computed_segment(self, row: dict) -> str | None:
+        return assign_segment(row["arr"], row["lam"], row["lam_confidence"], self.config.thresholds)
+
+
+@dataclass
+class PassResult:
+    accounts: int = 0
+    segments_changed: int = 0
+    priorities_changed: int = 0
+    assessments_created: int = 0
+    assessments_updated: int = 0
+    segment_moves: Counter = field(default_factory=Counter)
+    priority_moves: Counter = field(default_factory=Counter)
+    chunks: int = 0
+    max_queries_per_chunk: int = 0
+    details: dict = field(default_factory=dict)
+
+    def add(self, part: PassResult) -> None:
+        """Fold one chunk's counts into the run's."""
+        for name in (
+            "accounts", "segments_changed", "priorities_changed", "assessments_created",
+            "assessments_updated",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        self.segment_moves.update(part.segment_moves)
+        self.priority_moves.update(part.priority_moves)
+        self.chunks += part.chunks
+        self.max_queries_per_chunk = max(self.max_queries_per_chunk, part.max_queries_per_chunk)
+
+
+class Rankings:
+    """The two portfolio-wide rankings, fed chunk by chunk from several threads."""
+
+    def __init__(self):
+        self.top_arr = rules.TopArrRanking()
+        self.emea = rules.EmeaRanking()
+        self._lock = threading.Lock()
+
+    def add(self, commercial: list[tuple], emea: list[tuple]) -> None:
+        with self._lock:
+            for entry in commercial:
+                self.top_arr.add(*entry)
+            for entry in emea:
+                self.emea.add(*entry)
+
+    def context(self, as_of: date) -> rules.PortfolioContext:
+        return portfolio_context(
+            as_of, arr_ranks=self.top_arr.ranks(), emea_pr1_ids=self.emea.pr1_ids()
+        )
+
+
+# --- running chunks ------------------------------------------------------------------------
+
+
+def in_transaction_with_retries(work: Callable[[], None]) -> None:
+    """Run `work` in its own transaction, again on a transient error (up to RETRIES)."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with transaction.atomic():
+                work()
+            return
+        except TRANSIENT_ERRORS:
+            if attempt == RETRIES or connection.in_atomic_block:
+                raise
+            logger.warning("recompute chunk failed (attempt %s), retrying", attempt, exc_info=True)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(0.5 * attempt)
+
+
+class _QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def for_each_chunk(
+    plan: Plan, accounts: QuerySet, columns, handle: Callable[[list[dict]], PassResult | None]
+) -> PassResult:
+    """Call `handle` on every chunk of `accounts` (one transaction each); the chunks'
+    results, folded together."""
+    total = PassResult()
+    merging = threading.Lock()
+
+    def chunk(first: int, last: int | None) -> None:
+        span = {"id__gte": first} if last is None else {"id__range": (first, last)}
+        rows = list(accounts.filter(**span).order_by("id").values(*columns))
+        counter = _QueryCounter()
+        outcome: list[PassResult | None] = []  # a retried attempt raised before appending
+        with connection.execute_wrapper(counter):
+            in_transaction_with_retries(lambda: outcome.append(handle(rows)))
+        part = outcome[-1] or PassResult()
+        part.chunks, part.max_queries_per_chunk = 1, counter.count
+        with merging:
+            total.add(part)
+
+    for_each_range(id_ranges(accounts, plan.chunk_size), chunk, workers=plan.workers)
+    return total
+
+
+# --- pass 1: the rankings ------------------------------------------------------------------
+
+
+def rank_portfolio(plan: Plan) -> tuple[rules.PortfolioContext, PassResult]:
+    """The rankings, and the pass's chunk counts. Only the regions whose rules rank
+    accounts against each other need this pass."""
+    rankings = Rankings()
+    ranked_regions = plan.config.regions_following(
+        RuleSet.COMMERCIAL
+    ) + plan.config.regions_following(RuleSet.EMEA_ENTERPRISE)
+    counts = PassResult()
+    if ranked_regions:
+        counts = for_each_chunk(
+            plan,
+            Account.objects.filter(region_id__any=ranked_regions),
+            RANKING_COLUMNS,
+            lambda rows: rankings.add(*ranking_entries(plan, rows)),
+        )
+    return rankings.context(plan.as_of), counts
+
+
+def ranking_entries(plan: Plan, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
+    """The chunk's entries for the commercial and the EMEA rankings."""
+    config = plan.config
+    commercial, emea_rows = [], []
+    for row in rows:
+        effective = config.effective_segment(plan.computed_segment(row), row["segment_override_id"])
+        region = config.regions[row["region_id"]]
+        if region.rule_set == RuleSet.COMMERCIAL and effective in config.tam_assigned_codes:
+            commercial.append(
+                (row["id"], row["region_id"], row["arr"], region.parameters.top_arr_rank)
+            )
+        elif region.rule_set == RuleSet.EMEA_ENTERPRISE:
+            emea_rows.append((row, effective))
+    return commercial, _emea_scores(plan, emea_rows)
+
+
+def _emea_scores(plan: Plan, emea_rows: list) -> list[tuple]:
+    if not emea_rows:
+        return []
+    if "managed" not in emea_rows[0][0]:  # read with RANKING_COLUMNS: read them whole
+        whole = {
+            row["id"]: row
+            for row in Account.objects.filter(id__any=[row["id"] for row, _ in emea_rows]).values(
+                *ACCOUNT_COLUMNS
+            )
+        }
+        emea_rows = [(whole[row["id"]], effective) for row, effective in emea_rows]
+    related = load_related([row for row, _ in emea_rows], plan.quarter, plan.as_of)
+    context = portfolio_context(plan.as_of)
+    scored = []
+    for row, effective in emea_rows:
+        facts = account_facts(row, effective, plan.config, related)
+        if rules.reaches_rule_set(facts):
+            params = plan.config.regions[row["region_id"]].parameters
+            score = rules.emea_score(facts, params, context)
+            scored.append((row["id"], row["tam_id"], score, row["arr"], params.pr1_cap_per_tam))
+    return scored
+
+
+# --- pass 2: the decisions -----------------------------------------------------------------
+
+
+def decide_portfolio(plan: Plan, context: rules.PortfolioContext) -> PassResult:
+    return for_each_chunk(
+        plan,
+        Account.objects.all(),
+        ACCOUNT_COLUMNS,
+        lambda rows: decide_chunk(plan, rows, context)[0],
+    )
+
+
+def run_passes(plan: Plan) -> PassResult:
+    """Both passes over every account: what the nightly run and the preview do."""
+    context, ranking_counts = rank_portfolio(plan)
+    result = decide_portfolio(plan, context)
+    result.chunks += ranking_counts.chunks
+    result.max_queries_per_chunk = max(
+        result.max_queries_per_chunk, ranking_counts.max_queries_per_chunk
+    )
+    return result
+
+
+def decide_chunk(
+    plan: Plan, rows: list[dict], context: rules.PortfolioContext
+) -> tuple[PassResult, Decisions]:
+    """Decide the accounts of `rows`; with `plan.write`, write what changed."""
+    config = plan.config
+    related = load_related(rows, plan.quarter, plan.as_of)
+    part = PassResult(accounts=len(rows))
+    decisions: Decisions = {}
+    account_updates = []
+    count_moves = not plan.write  # only the impact preview reports moves
+    for row in rows:
+        # Assigned again rather than remembered from pass 1: cheaper than holding a
+        # segment per account in memory.
+        computed = plan.computed_segment(row)
+        segment_id = config.segment_id_of.get(computed) if computed else None
+        effective = config.effective_segment(computed, row["segment_override_id"])
+        facts = account_facts(row, effective, config, related)
+        decision = rules.decide(facts, config.regions[row["region_id"]].parameters, context)
+        reasons = decision.reasons_text
+        decisions[row["id"]] = (decision, reasons, _decider(decision, row["id"], related))
+        if count_moves:
+            before = config.effective_segment(
+                config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
+            )
+            part.segment_moves[(before, effective)] += 1
+            part.priority_moves[(row["priority"], decision.priority)] += 1
+        segment_changed = segment_id != row["segment_id"]
+        priority_changed = (row["priority"], row["priority_reasons"]) != (
+            decision.priority,
+            reasons,
+        )
+        part.segments_changed += segment_changed
+        part.priorities_changed += priority_changed
+        if segment_changed or priority_changed:
+            account_updates.append((row["id"], segment_id, decision.priority, reasons))
+    if plan.write:
+        if not plan.frozen:
+            write_accounts(account_updates)
+        part.assessments_created, part.assessments_updated = write_assessments(
+            rows, decisions, plan.quarter.label, frozen=plan.frozen, now=timezone.now()
+        )
+    return part, decisions
+
+
+def _decider(decision: rules.Decision, account_id: int, related: RelatedFacts) -> int | None:
+    if decision.source == "exception":
+        return related.exceptions[account_id][1]
+    if decision.source == "review":
+        return related.reviews[account_id][1]
+    return None

@@ -1,0 +1,40 @@
+"""The recompute's own records: one row per run (DESIGN 8)."""
+
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another run was in progress)"
+    ABANDONED = "abandoned", "Abandoned (its worker stopped)"
+
+
+class RecomputeRun(models.Model):
+    """One run of the recompute job: when, why, what it changed, how it ended."""
+
+    trigger = models.CharField(max_length=20)
+    as_of = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    accounts = models.PositiveIntegerField(default=0)
+    segments_changed = models.PositiveIntegerField(default=0)
+    priorities_changed = models.PositiveIntegerField(default=0)
+    assessments_created = models.PositiveIntegerField(default=0)
+    assessments_updated = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "prioritization_recomputerun"  # kept from when it lived there
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self):
+        return f"Recompute {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None

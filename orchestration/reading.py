@@ -1,0 +1,160 @@
+"""Reading the accounts and the facts around them in chunks, as the pure rules' inputs.
+
+A chunk is read with a fixed number of queries whatever its size: the accounts' own
+columns, then one query per related table bounded by the chunk's id range (or, for a
+handful of accounts, their ids).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count
+
+from accounts.models import (
+    Initiative,
+    InitiativeStatus,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    StageAdoption,
+)
+from lib.fiscal import FiscalQuarter, fiscal_quarter_of
+from prioritization import rules
+from prioritization.models import PriorityException, PriorityReview, ReviewStatus
+
+from .configuration import Configuration
+
+SMALL_SELECTION = 200  # fewer accounts than this are a selection, not a chunk
+
+ACCOUNT_COLUMNS = (
+    "id", "region_id", "tam_id", "parent_id", "managed", "digital", "arr", "lam",
+    "lam_confidence", "customer_since", "onboarded_on", "at_risk", "in_triage", "last_nps",
+    "success_plan", "critical_project", "key_logo", "channel_engaged", "org_change",
+    "weekly_engagement", "tam_handover", "licensed_users", "active_users", "segment_id",
+    "segment_override_id", "priority", "priority_reasons",
+)  # fmt: skip
+# What the segment pass reads for every account; EMEA accounts are then read whole.
+RANKING_COLUMNS = (
+    "id", "region_id", "tam_id", "arr", "lam", "lam_confidence", "segment_id",
+    "segment_override_id",
+)  # fmt: skip
+
+
+@dataclass
+class RelatedFacts:
+    """What the rules need from the tables around the accounts of one chunk."""
+
+    uptier_dates: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
+    growth_dates: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
+    initiatives: dict[int, list[rules.InitiativeFact]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    stage_counts: dict[int, int] = field(default_factory=dict)
+    exceptions: dict[int, tuple[int, int | None]] = field(default_factory=dict)
+    reviews: dict[int, tuple[int, int | None]] = field(default_factory=dict)
+
+
+def account_span(rows: list[dict]) -> dict:
+    """A filter for the related rows of `rows`: an id range for a chunk of consecutive
+    accounts (cheap on the account_id index), the ids themselves for a handful."""
+    if len(rows) <= SMALL_SELECTION:
+        return {"account_id__any": [row["id"] for row in rows]}
+    return {"account_id__gte": rows[0]["id"], "account_id__lte": rows[-1]["id"]}
+
+
+def load_related(rows: list[dict], quarter: FiscalQuarter, as_of: date) -> RelatedFacts:
+    related = RelatedFacts()
+    span = account_span(rows)
+    opportunities = Opportunity.objects.filter(
+        **span, status=OpportunityStatus.OPEN, close_date__gt=as_of
+    ).values_list("account_id", "kind", "close_date")
+    for account_id, kind, close_date in opportunities:
+        target = related.uptier_dates if kind == OpportunityKind.TIER_UPGRADE else None
+        (target if target is not None else related.growth_dates)[account_id].append(close_date)
+    initiatives = Initiative.objects.filter(
+        **span, status=InitiativeStatus.ACTIVE, starts_on__lte=quarter.end
+    ).values_list("account_id", "kind", "tam_hours_per_week", "starts_on", "ends_on")
+    for account_id, kind, hours, starts_on, ends_on in initiatives:
+        related.initiatives[account_id].append(
+            rules.InitiativeFact(kind, hours, starts_on, ends_on)
+        )
+    related.stage_counts = dict(
+        StageAdoption.objects.filter(**span)
+        .values("account_id")
+        .annotate(stages=Count("id"))
+        .values_list("account_id", "stages")
+    )
+    # Latest approval wins when several exceptions are in force.
+    for account_id, priority, reviewer in (
+        PriorityException.objects.filter(
+            **span, status=ReviewStatus.APPROVED, expires_on__gte=as_of
+        )
+        .order_by("reviewed_at", "id")
+        .values_list("account_id", "requested_priority", "reviewed_by_id")
+    ):
+        related.exceptions[account_id] = (priority, reviewer)
+    related.reviews = {
+        account_id: (priority, decider)
+        for account_id, priority, decider in PriorityReview.objects.filter(
+            **span, status=ReviewStatus.APPROVED, fiscal_quarter=quarter.label
+        ).values_list("account_id", "decided_priority", "decided_by_id")
+    }
+    return related
+
+
+def account_facts(
+    row: dict, segment: str | None, config: Configuration, related: RelatedFacts
+) -> rules.AccountFacts:
+    account_id = row["id"]
+    region = config.regions[row["region_id"]]
+    exception = related.exceptions.get(account_id)
+    review = related.reviews.get(account_id)
+    return rules.AccountFacts(
+        account_id=account_id,
+        rule_set=region.rule_set,
+        segment=segment,
+        tam_assigned=segment in config.tam_assigned_codes,
+        tam_id=row["tam_id"],
+        digital_tam_trial=region.digital_tam_trial,
+        is_child=row["parent_id"] is not None,
+        managed=row["managed"],
+        digital=row["digital"],
+        customer_since=row["customer_since"],
+        onboarded_on=row["onboarded_on"],
+        arr=row["arr"],
+        lam=row["lam"],
+        lam_confidence=row["lam_confidence"],
+        at_risk=row["at_risk"],
+        in_triage=row["in_triage"],
+        last_nps=row["last_nps"],
+        success_plan=row["success_plan"],
+        critical_project=row["critical_project"],
+        key_logo=row["key_logo"],
+        channel_engaged=row["channel_engaged"],
+        org_change=row["org_change"],
+        weekly_engagement=row["weekly_engagement"],
+        tam_handover=row["tam_handover"],
+        licensed_users=row["licensed_users"],
+        active_users=row["active_users"],
+        stages_adopted=related.stage_counts.get(account_id, 0),
+        uptier_close_dates=tuple(related.uptier_dates.get(account_id, ())),
+        growth_close_dates=tuple(related.growth_dates.get(account_id, ())),
+        initiatives=tuple(related.initiatives.get(account_id, ())),
+        exception_priority=exception[0] if exception else None,
+        review_priority=review[0] if review else None,
+    )
+
+
+def portfolio_context(as_of: date, **rankings) -> rules.PortfolioContext:
+    quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
+    return rules.PortfolioContext(
+        as_of=as_of,
+        quarter_label=quarter.label,
+        quarter_start=quarter.start,
+        quarter_end=quarter.end,
+        **rankings,
+    )

@@ -1,0 +1,166 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import activity_log
+from accounts.forms import (
+    CadenceCallForm,
+    EbrForm,
+    MilestoneForm,
+    SuccessPlanChangeForm,
+    SurveyResponseForm,
+)
+from accounts.models import Account
+from lib.rule_sets import RuleSet
+from metrics.clocks import account_clocks
+from orchestration.selection import explain_account
+from portal.account_metrics import load_account_metrics
+from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
+from prioritization.services import can_review
+
+
+def _account_for_user(request, pk):
+    """The account if it is in the user's scope; 404 otherwise, so nothing leaks."""
+    return get_object_or_404(
+        Account.objects.visible_to(request.user).select_related(
+            "region", "tam", "segment", "segment_override", "parent"
+        ),
+        pk=pk,
+    )
+
+
+def account_detail(request, pk):
+    return account_page(request, _account_for_user(request, pk))
+
+
+# Form class, service, confirmation: one logging view serves every kind.
+LOG_FORMS = {
+    "cadence-call": (CadenceCallForm, activity_log.log_cadence_call, "Cadence call logged."),
+    "ebr": (EbrForm, activity_log.log_ebr, "EBR logged."),
+    "milestone": (MilestoneForm, activity_log.log_milestone, "Onboarding milestone logged."),
+    "success-plan": (
+        SuccessPlanChangeForm,
+        activity_log.log_success_plan_change,
+        "Success-plan change logged.",
+    ),
+    "survey": (SurveyResponseForm, activity_log.log_survey_response, "Survey response logged."),
+}
+
+
+LOG_TITLES = {
+    "cadence-call": "Log a cadence call",
+    "ebr": "Log an EBR",
+    "milestone": "Log an onboarding milestone",
+    "success-plan": "Log a success-plan change",
+    "survey": "Log a survey response",
+}
+
+
+def _log_form(kind, account, objectives, data=None):
+    form_class = LOG_FORMS[kind][0]
+    if form_class is SuccessPlanChangeForm:
+        return form_class(data, account=account, objectives=objectives)
+    return form_class(data)
+
+
+def account_page(request, account, *, status=200, decision_forms=None, log_forms=None, **forms):
+    """The account page; the decision and logging views re-render it with their bound
+    forms on error."""
+    today = timezone.localdate()
+    exceptions = list(account.priority_exceptions.select_related("requested_by", "reviewed_by"))
+    reviews = list(account.priority_reviews.select_related("proposed_by", "decided_by")[:8])
+    decision_forms = decision_forms or {}
+    for item in exceptions:
+        item.decision_form = decision_forms.get(("exception", item.pk)) or DecisionForm()
+    for item in reviews:
+        item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
+    explanation = explain_account(account.pk)
+    objectives = list(account.objectives.all())
+    metrics = load_account_metrics(account, objectives, today)
+    clocks = account_clocks(account, metrics.clock_targets, today)
+    suggestion = explanation.computed_priority if explanation else None
+    log_forms = log_forms or {}
+    log_entries = [
+        {
+            "kind": kind,
+            "title": title,
+            "form": log_forms.get(kind) or _log_form(kind, account, objectives),
+        }
+        for kind, title in LOG_TITLES.items()
+    ]
+    context = {
+        "account": account,
+        "timeline": activity_log.timeline_page(account, request.GET.get("timeline")),
+        "explanation": explanation,
+        "clocks": clocks,
+        "metrics": metrics,
+        "objectives": objectives,
+        "history": _history(account, explanation),
+        "exceptions": exceptions,
+        "reviews": reviews,
+        "can_review": can_review(request.user, account),
+        "is_emea": account.region.rule_set == RuleSet.EMEA_ENTERPRISE,
+        "exception_form": forms.get("exception_form") or ExceptionRequestForm(),
+        # The proposal starts from the model's suggestion (page 004: the TAM proposes).
+        "review_form": forms.get("review_form")
+        or ReviewProposalForm(
+            initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
+        ),
+        "log_forms": log_entries,
+        "today": today,
+    }
+    return render(request, "accounts/account_detail.html", context, status=status)
+
+
+def _history(account, explanation):
+    """Every quarter's assessment, its reason codes spelled out with the rules' own words."""
+    described = (
+        {check.code: check.description for check in explanation.checks} if explanation else {}
+    )
+    rows = list(account.assessments.select_related("decided_by").order_by("-fiscal_quarter"))
+    for row in rows:
+        row.reason_list = [
+            (code, described.get(code, "")) for code in row.reasons.split(";") if code
+        ]
+    return rows
+
+
+def account_timeline(request, pk):
+    """One page of the timeline: the "show older entries" link fetches it with htmx."""
+    account = _account_for_user(request, pk)
+    page = activity_log.timeline_page(account, request.GET.get("timeline"))
+    return render(
+        request, "accounts/_timeline_entries.html", {"account": account, "timeline": page}
+    )
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's validation errors beside the form fields they are about."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@require_POST
+def log_activity(request, pk, kind):
+    """Log one timeline entry; on error the page comes back with the form as typed (400)."""
+    if kind not in LOG_FORMS:
+        raise Http404("No such entry kind.")
+    account = _account_for_user(request, pk)
+    _form_class, service, confirmation = LOG_FORMS[kind]
+    form = _log_form(kind, account, None, request.POST)
+    if form.is_valid():
+        try:
+            service(account=account, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, confirmation)
+            return redirect(f"{reverse('account_detail', args=[account.pk])}#timeline")
+    return account_page(request, account, log_forms={kind: form}, status=400)

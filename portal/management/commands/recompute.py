@@ -1,0 +1,34 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from orchestration.models import RunStatus
+from orchestration.runs import recompute
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of expects YYYY-MM-DD, got {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every account's segment and priority and the quarter's assessments, "
+        "synchronously. A quarter that has ended is frozen: only missing assessments are added."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=_iso_date, help="YYYY-MM-DD (default: today)")
+
+    def handle(self, *args, as_of: date | None, **options):
+        run = recompute(as_of=as_of, trigger="command")
+        if run.status == RunStatus.SKIPPED:
+            raise CommandError("Another recompute is running; nothing was done.")
+        self.stdout.write(
+            f"Recomputed {run.accounts} accounts as of {run.as_of} in "
+            f"{run.duration.total_seconds():.1f} s: {run.segments_changed} segments and "
+            f"{run.priorities_changed} priorities changed, {run.assessments_created} "
+            f"assessments created, {run.assessments_updated} updated."
+        )

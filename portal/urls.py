@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import account_page, book, decisions
+
+urlpatterns = [
+    path("book/", book.book, name="book"),
+    path("book/export.csv", book.book_export, name="book_export"),
+    path("accounts/<int:pk>/", account_page.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/timeline/", account_page.account_timeline, name="account_timeline"),
+    path("accounts/<int:pk>/log/<slug:kind>/", account_page.log_activity, name="log_activity"),
+    path("accounts/<int:pk>/exception/", decisions.request_exception, name="request_exception"),
+    path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
+    path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),
+    path("reviews/<int:pk>/decide/", decisions.decide_review, name="decide_review"),
+]
