@@ -1,21 +1,22 @@
-"""Celery entry points for the recompute: thin, they take ids or nothing."""
+"""Celery entry points for the recompute: thin, they take ids or nothing.
+
+No retry here: the recompute retries a chunk on a named transient database error
+(`engine.in_transaction_with_retries`), the one retry layer; an error that outlives it
+fails the run, which is recorded with its traceback, and the next run (nightly or the
+next change) starts clean.
+"""
 
 from datetime import date
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 
 from accounts.models import Account
 from orchestration.runs import recompute
 
 
-@shared_task(
-    name="prioritization.recompute_portfolio",
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=30,
-    max_retries=3,
-    acks_late=True,
-)
+# The task keeps its first name so messages already queued by a deployed beat still run.
+@shared_task(name="prioritization.recompute_portfolio", acks_late=True)
 def recompute_portfolio(as_of: str | None = None, trigger: str = "nightly") -> dict:
     """Nightly, after an import and after a threshold change. Safe to run twice: a second
     run changes nothing, and a run that finds another one in progress records a skip."""
