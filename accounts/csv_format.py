@@ -1,7 +1,8 @@
 """The account CSV format of DESIGN section 9: columns, cell parsers and row validation.
 
 Pure Python, no Django: the import service hands in the known region codes and stage
-names, gets back parsed rows or every problem as `line N: column: problem`.
+names, gets back parsed rows or every problem as a `Problem` (line, column, message),
+which prints as `line N: column: problem`.
 
 Cell rules: only `external_id`, `name` and `region` are required; a column left out of
 the file leaves the field as it is; an empty cell sets the field to unknown / false /
@@ -80,8 +81,24 @@ _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 _CENT = Decimal("0.01")
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (line, column) and what.
+
+    Printed as `line N: column: problem`, the form the import command reports (DESIGN 9).
+    The column is a header name, or `header` / `row` for the file or a row as a whole.
+    """
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.message}"
+
+
 class CellError(ValueError):
-    """A cell that cannot be read; the message completes `line N: column: ...`."""
+    """A cell that cannot be read; the message is the `Problem`'s."""
 
 
 def parse_bool(text: str) -> bool:
@@ -256,22 +273,22 @@ class ParsedRow:
 class ValidationResult:
     columns: list[str]
     rows: list[ParsedRow]
-    errors: list[str]
+    problems: list[Problem]
 
 
-def check_header(header: list[str]) -> list[str]:
-    errors = []
+def check_header(header: list[str]) -> list[Problem]:
+    problems = []
     seen: set[str] = set()
     for name in header:
         if name not in COLUMNS:
-            errors.append(f"line 1: {name or '(empty)'}: unknown column")
+            problems.append(Problem(1, name or "(empty)", "unknown column"))
         elif name in seen:
-            errors.append(f"line 1: {name}: column given twice")
+            problems.append(Problem(1, name, "column given twice"))
         seen.add(name)
-    errors.extend(
-        f"line 1: {name}: required column missing" for name in REQUIRED_COLUMNS if name not in seen
+    problems.extend(
+        Problem(1, name, "required column missing") for name in REQUIRED_COLUMNS if name not in seen
     )
-    return errors
+    return problems
 
 
 class RowValidator:
@@ -290,43 +307,43 @@ class RowValidator:
         self.stages_by_key = {name.lower(): name for name in stage_names}
         self.existing_external_ids = existing_external_ids
         self.rows: list[ParsedRow] = []
-        self.errors: list[str] = []
+        self.problems: list[Problem] = []
         self.first_line_of: dict[str, int] = {}
 
     def add(self, line: int, cells: list[str]) -> None:
         if len(cells) != len(self.header):
-            self.errors.append(
-                f"line {line}: row: has {len(cells)} cells, the header has {len(self.header)}"
+            self.problems.append(
+                Problem(line, "row", f"has {len(cells)} cells, the header has {len(self.header)}")
             )
             return
         values: dict[str, object] = {}
-        row_errors = []
+        row_problems = []
         for name, text in zip(self.header, cells, strict=True):
             try:
                 values[name] = COLUMNS[name].parse(text)
             except CellError as error:
-                row_errors.append(f"line {line}: {name}: {error}")
+                row_problems.append(Problem(line, name, str(error)))
         row = ParsedRow(line, values)
-        row_errors.extend(self._check_row(row))
-        self.errors.extend(row_errors)
-        if not row_errors:
+        row_problems.extend(self._check_row(row))
+        self.problems.extend(row_problems)
+        if not row_problems:
             self.rows.append(row)
 
-    def _check_row(self, row: ParsedRow) -> Iterator[str]:
+    def _check_row(self, row: ParsedRow) -> Iterator[Problem]:
         values = row.values
         external_id = values.get("external_id")
         if external_id:
             first = self.first_line_of.setdefault(external_id, row.line)
             if first != row.line:
-                yield f"line {row.line}: external_id: duplicate of line {first} ({external_id})"
+                yield Problem(row.line, "external_id", f"duplicate of line {first} ({external_id})")
         region = values.get("region")
         if region and region not in self.region_codes:
-            yield f"line {row.line}: region: unknown region {region!r}"
+            yield Problem(row.line, "region", f"unknown region {region!r}")
         if values.get("parent_external_id") and values["parent_external_id"] == external_id:
-            yield f"line {row.line}: parent_external_id: an account cannot be its own parent"
+            yield Problem(row.line, "parent_external_id", "an account cannot be its own parent")
         yield from self._check_stages(row)
 
-    def _check_stages(self, row: ParsedRow) -> Iterator[str]:
+    def _check_stages(self, row: ParsedRow) -> Iterator[Problem]:
         text = row.values.get("stages_adopted")
         if not text:
             return
@@ -336,7 +353,7 @@ class RowValidator:
                 continue
             stage = self.stages_by_key.get(name.lower())
             if stage is None:
-                yield f"line {row.line}: stages_adopted: unknown stage {name!r}"
+                yield Problem(row.line, "stages_adopted", f"unknown stage {name!r}")
             elif stage not in row.stage_names:
                 row.stage_names.append(stage)
 
@@ -353,15 +370,19 @@ class RowValidator:
         for row in self.rows:
             parent = row.values.get("parent_external_id")
             if parent in missing:
-                self.errors.append(
-                    f"line {row.line}: parent_external_id: no account {parent!r} "
-                    "in this file or the database"
+                self.problems.append(
+                    Problem(
+                        row.line,
+                        "parent_external_id",
+                        f"no account {parent!r} in this file or the database",
+                    )
                 )
-        self.errors.extend(self._parent_cycles())
-        self.errors.sort(key=_line_number)
-        return ValidationResult(list(self.header), self.rows, self.errors)
+        self.problems.extend(self._parent_cycles())
+        # Stable: a line's problems keep the order they were found in.
+        self.problems.sort(key=lambda problem: problem.line)
+        return ValidationResult(list(self.header), self.rows, self.problems)
 
-    def _parent_cycles(self) -> Iterator[str]:
+    def _parent_cycles(self) -> Iterator[Problem]:
         parent_of = {
             row.external_id: row.values["parent_external_id"]
             for row in self.rows
@@ -374,12 +395,7 @@ class RowValidator:
                 seen.add(current)
                 current = parent_of.get(current)
             if current == row.external_id:
-                yield f"line {row.line}: parent_external_id: parents form a cycle"
-
-
-def _line_number(message: str) -> int:
-    match = re.match(r"line (\d+):", message)
-    return int(match.group(1)) if match else 0
+                yield Problem(row.line, "parent_external_id", "parents form a cycle")
 
 
 def format_bool(value: bool) -> str:

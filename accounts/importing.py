@@ -34,7 +34,7 @@ from core.bulk import insert_rows, update_rows
 from lib.fiscal import fiscal_quarter_of
 from people.models import Role, User
 
-from .csv_format import COLUMNS, RowValidator, ValidationResult, check_header
+from .csv_format import COLUMNS, Problem, RowValidator, ValidationResult, check_header
 from .models import (
     Account,
     Initiative,
@@ -65,11 +65,11 @@ Progress = Callable[[str], None]
 
 
 class ImportRejected(Exception):
-    """The file has problems; nothing was written."""
+    """The file has problems, every one in `problems`; nothing was written."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the file")
+        self.problems = problems
 
 
 @dataclass
@@ -106,10 +106,10 @@ def validate_file(stream: io.TextIOBase, progress: Progress | None = None) -> Va
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        return ValidationResult([], [], ["line 1: header: the file is empty"])
-    header_errors = check_header(header)
-    if header_errors:
-        return ValidationResult(header, [], header_errors)
+        return ValidationResult([], [], [Problem(1, "header", "the file is empty")])
+    header_problems = check_header(header)
+    if header_problems:
+        return ValidationResult(header, [], header_problems)
     validator = RowValidator(
         header,
         region_codes=Region.objects.values_list("code", flat=True),
@@ -135,8 +135,8 @@ def import_accounts(
 ) -> ImportSummary:
     """Validate and write the file; raise ImportRejected with every problem if it is bad."""
     result = validate_file(stream, progress)
-    if result.errors:
-        raise ImportRejected(result.errors)
+    if result.problems:
+        raise ImportRejected(result.problems)
     today = today or timezone.localdate()
     with transaction.atomic():
         summary = _AccountWriter(result, today=today, progress=progress).write()

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.csv_format import Problem
 from accounts.importing import ImportRejected, import_accounts
 from accounts.models import (
     Account,
@@ -36,10 +37,15 @@ def _import(text, **options):
     return import_accounts(io.StringIO(text), today=TODAY, **options)
 
 
-def _call(path, *args):
-    out, err = io.StringIO(), io.StringIO()
+def _call(path, *args, stderr=None):
+    out, err = io.StringIO(), stderr or io.StringIO()
     call_command("import_accounts", str(path), *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def _printed(rejected) -> list[str]:
+    """The problems as the command prints them."""
+    return [str(problem) for problem in rejected.value.problems]
 
 
 @pytest.fixture
@@ -222,7 +228,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written():
     with pytest.raises(ImportRejected) as rejected:
         _import(BAD_ROWS_FILE)
 
-    assert rejected.value.errors == [
+    assert _printed(rejected) == [
         "line 3: region: unknown region 'mars'",
         "line 4: customer_since: not a valid date: '2024-02-30' (day is out of range for month)",
         "line 5: arr: must not be negative: -5",
@@ -238,31 +244,73 @@ def test_unknown_column_rejects_the_file():
     with pytest.raises(ImportRejected) as rejected:
         _import("external_id,name,region,arr_usd\nX-1,X,us-enterprise,5\n")
 
-    assert rejected.value.errors == ["line 1: arr_usd: unknown column"]
+    assert rejected.value.problems == [Problem(1, "arr_usd", "unknown column")]
     assert Account.objects.count() == 0
 
 
 @pytest.mark.parametrize(
-    ("header", "row", "message"),
+    ("header", "row", "line", "column", "message"),
     [
-        ("external_id,name", "X-1,X", "line 1: region: required column missing"),
-        ("external_id,name,region", "X-1,,us-enterprise", "line 2: name: required"),
-        ("external_id,name,region,last_nps", "X-1,X,us-enterprise,11", "line 2: last_nps: must"),
-        ("external_id,name,region,arr", "X-1,X,us-enterprise,12k", "line 2: arr: not a number"),
-        ("external_id,name,region,health", "X-1,X,us-enterprise,blue", "line 2: health: must"),
-        ("external_id,name,region,stages_adopted", "X-1,X,us-enterprise,Cook", "unknown stage"),
-        ("external_id,name,region,tam_email", "X-1,X,us-enterprise,jane", "not an e-mail"),
-        ("external_id,name,region,renewal_date", "X-1,X,us-enterprise,01/02/2027", "ISO date"),
-        ("external_id,name,region", "X-1,X,us-enterprise,extra", "line 2: row: has 4 cells"),
-        ("external_id,name,region,parent_external_id", "X-1,X,us-enterprise,X-1", "own parent"),
+        ("external_id,name", "X-1,X", 1, "region", "required column missing"),
+        ("external_id,name,region", "X-1,,us-enterprise", 2, "name", "required"),
+        ("external_id,name,region,last_nps", "X-1,X,us-enterprise,11", 2, "last_nps", "must"),
+        ("external_id,name,region,arr", "X-1,X,us-enterprise,12k", 2, "arr", "not a number"),
+        ("external_id,name,region,health", "X-1,X,us-enterprise,blue", 2, "health", "must"),
+        (
+            "external_id,name,region,stages_adopted",
+            "X-1,X,us-enterprise,Cook",
+            2,
+            "stages_adopted",
+            "unknown stage",
+        ),
+        ("external_id,name,region,tam_email", "X-1,X,us-enterprise,jane", 2, "tam_email", "e-mail"),
+        (
+            "external_id,name,region,renewal_date",
+            "X-1,X,us-enterprise,01/02/2027",
+            2,
+            "renewal_date",
+            "ISO date",
+        ),
+        ("external_id,name,region", "X-1,X,us-enterprise,extra", 2, "row", "has 4 cells"),
+        (
+            "external_id,name,region,parent_external_id",
+            "X-1,X,us-enterprise,X-1",
+            2,
+            "parent_external_id",
+            "own parent",
+        ),
     ],
 )
-def test_each_kind_of_bad_cell_is_named(header, row, message):
+def test_each_kind_of_bad_cell_is_named(header, row, line, column, message):
     with pytest.raises(ImportRejected) as rejected:
         _import(f"{header}\n{row}\n")
 
-    assert any(error.startswith(message) or message in error for error in rejected.value.errors)
+    assert any(
+        (problem.line, problem.column) == (line, column) and message in problem.message
+        for problem in rejected.value.problems
+    ), rejected.value.problems
     assert Account.objects.count() == 0
+
+
+def test_problems_come_back_as_data_with_line_and_column():
+    """Two bad rows: each problem says its line and column as fields, no text to parse."""
+    with pytest.raises(ImportRejected) as rejected:
+        _import(
+            "external_id,name,region,arr\n"
+            "D-1,Fine,us-enterprise,100\n"
+            "D-2,Costly,us-enterprise,lots\n"
+            "D-3,Lost,atlantis,100\n"
+        )
+
+    assert rejected.value.problems == [
+        Problem(line=3, column="arr", message="not a number: 'lots'"),
+        Problem(line=4, column="region", message="unknown region 'atlantis'"),
+    ]
+    assert [(problem.line, problem.column) for problem in rejected.value.problems] == [
+        (3, "arr"),
+        (4, "region"),
+    ]
+    assert str(rejected.value.problems[0]) == "line 3: arr: not a number: 'lots'"
 
 
 def test_parent_cycle_is_rejected():
@@ -272,7 +320,7 @@ def test_parent_cycle_is_rejected():
             "C-1,One,us-enterprise,C-2\nC-2,Two,us-enterprise,C-1\n"
         )
 
-    assert rejected.value.errors == [
+    assert _printed(rejected) == [
         "line 2: parent_external_id: parents form a cycle",
         "line 3: parent_external_id: parents form a cycle",
     ]
@@ -282,17 +330,23 @@ def test_line_numbers_count_physical_lines_of_quoted_cells():
     with pytest.raises(ImportRejected) as rejected:
         _import('external_id,name,region\nQ-1,"Two\nline name",us-enterprise\nQ-2,X,nowhere\n')
 
-    assert rejected.value.errors == ["line 4: region: unknown region 'nowhere'"]
+    assert rejected.value.problems == [Problem(4, "region", "unknown region 'nowhere'")]
 
 
 def test_command_exits_non_zero_and_lists_problems(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(BAD_ROWS_FILE)
 
+    stderr = io.StringIO()
     with pytest.raises(CommandError, match="6 problem") as error:
-        _call(path)
+        _call(path, stderr=stderr)
 
     assert error.value.returncode == 1
+    # DESIGN 9: each problem on its own line as `line N: column: problem`.
+    assert stderr.getvalue().splitlines()[:2] == [
+        "line 3: region: unknown region 'mars'",
+        "line 4: customer_since: not a valid date: '2024-02-30' (day is out of range for month)",
+    ]
     assert Account.objects.count() == 0
 
 

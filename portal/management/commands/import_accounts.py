@@ -35,10 +35,10 @@ class Command(BaseCommand):
             with stream:
                 summary = import_accounts(stream, dry_run=dry_run, progress=self._progress)
         except ImportRejected as rejected:
-            for message in rejected.errors:
-                self.stderr.write(message)
+            for problem in rejected.problems:
+                self.stderr.write(str(problem))
             raise CommandError(
-                f"{file}: {len(rejected.errors)} problem(s); nothing was written."
+                f"{file}: {len(rejected.problems)} problem(s); nothing was written."
             ) from None
         except UnicodeDecodeError as error:
             raise CommandError(
