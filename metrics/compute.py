@@ -1,6 +1,6 @@
 """Compute and keep the lifecycle metrics of a fiscal quarter (DESIGN sections 5 and 8).
 
-The formulas are pure (`metrics/formulas.py`); this module reads each chunk of accounts
+The formulas are pure (`metrics/formulas/`); this module reads each chunk of accounts
 with its activities, surveys, playbooks, stage adoption, usage and ARR snapshots in a
 fixed number of queries, adds every account's contributions up per TAM, team, region,
 segment, team x segment and company, and writes one MetricResult per metric and scope

@@ -28,6 +28,7 @@ from lib.fiscal import fiscal_quarter_of
 from metrics import formulas
 from metrics.compute import quarter_window
 from metrics.models import CLOCK_METRICS, BurnDownThresholds, MetricDefinition, MetricTarget
+from segments.codes import SegmentCode
 
 MET, MISSED, NO_TARGET = "met", "missed", ""
 
@@ -213,7 +214,7 @@ def _success_plan(facts, window, targets, objectives) -> Figure:
     part = _contribution("success_plan_p1", facts, window, targets)
     if part is None:
         return Figure("Success plan", value)
-    wanted = "management-qualified" if facts.segment == "strategic" else "fully green"
+    wanted = "management-qualified" if facts.segment == SegmentCode.STRATEGIC else "fully green"
     return Figure("Success plan", value, f"{wanted} (Pr1)", _share_state(part))
 
 

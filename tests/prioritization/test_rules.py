@@ -756,6 +756,8 @@ def test_emea_weights_change_the_ranking():
     assert rank([changing, engaged], params=ignored) == frozenset({2})
     result = assess(changing, ignored, context(emea_pr1_ids=frozenset({2})))
     assert (result.priority, result.reasons) == (2, ("default",))  # score 0: not over_cap
+    # Switched off, it does not show as fired either: the explanation says what decided.
+    assert not fired(result, "org_change")
 
 
 def test_emea_parameters_check_reports_score_and_cap():
