@@ -7,6 +7,7 @@ in fiscal quarter FY27-Q4 (2026-11-01..2027-01-31; the fiscal year starts in Feb
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import pytest
 
@@ -19,7 +20,9 @@ from prioritization.rules import (
     PortfolioContext,
     RuleParameters,
     assess,
+    decide,
     emea_score,
+    explain,
     lam_headroom,
     reaches_rule_set,
 )
@@ -1024,36 +1027,360 @@ def test_rule_set_checks_are_recorded_even_when_precedence_decides():
     assert fired(result, "churn_risk")
 
 
-@pytest.mark.parametrize(
-    "account",
-    [
-        facts(),
-        facts(at_risk=True, uptier_close_dates=(date(2027, 1, 1),)),
-        facts(segment=None),
-        facts(segment="onboarding", customer_since=date(2026, 11, 2), onboarded_on=None),
-        facts(is_child=True, managed=False, exception_priority=1),
-        facts(customer_since=date(2026, 10, 1), onboarded_on=None, review_priority=2),
-        emea(org_change=True, tam_handover=True),
-        emea(account_id=2, weekly_engagement=True),
-        emea(org_change=True, exception_priority=2, review_priority=1),
-        commercial(key_logo=True, last_nps=3),
-        commercial(exception_priority=1),
-    ],
+# --- the explanation and the decision, case by case ------------------------------------
+
+# DESIGN 4's precedence, in its order: the check each step records on the account page.
+PRECEDENCE = (
+    "unmanaged_child",
+    "digital",
+    "onboarding_segment",
+    "exception",
+    "review",
+    "onboarding",
 )
-def test_assessment_agrees_with_the_bare_decision(account):
-    """The priority shown with its explanation is the priority decided (no drift between them)."""
-    decide = getattr(rules, "decide", None)
-    if decide is None:
-        pytest.skip("rules.py has no separate decide()")
-    ctx = context(emea_pr1_ids=frozenset({1}))
-    decision = decide(account, PARAMS, ctx)
-    result = assess(account, PARAMS, ctx)
-    assert (decision.priority, decision.reasons, decision.source) == (
-        result.priority,
-        result.reasons,
-        result.source,
+
+
+def decision_read_from(checks) -> tuple:
+    """What the account page's explanation says was decided, read as DESIGN 4 reads it:
+    (priority, reasons, computed priority, computed reasons, source).
+
+    Only the checks are looked at (their codes, outcomes and the facts they show), never
+    the account, so a decision that disagreed with its explanation could not match.
+    """
+    steps = [c for c in checks if c.code in PRECEDENCE]
+    assert [c.code for c in steps] == list(PRECEDENCE), "the precedence is listed in order"
+    fired_steps = {c.code: c for c in steps if c.fired}
+    rule_set = [c for c in checks if c.code not in PRECEDENCE]
+
+    # Steps 1 and 2: nothing overrides them.
+    if "unmanaged_child" in fired_steps:
+        return 3, ("unmanaged_child",), 3, ("unmanaged_child",), "model"
+    if "digital" in fired_steps:
+        return 4, ("digital",), 4, ("digital",), "model"
+    if "onboarding_segment" in fired_steps:
+        if fired_steps["onboarding_segment"].facts["onboarding_open"]:
+            return 1, ("onboarding",), 1, ("onboarding",), "model"
+        return 4, ("onboarding_complete",), 4, ("onboarding_complete",), "model"
+
+    # The model's own answer below them: step 5, else step 6.
+    computed = (1, ("onboarding",)) if "onboarding" in fired_steps else rule_set_read_from(rule_set)
+
+    # Steps 3 and 4: people's decisions, with the model's answer after their code.
+    if "exception" in fired_steps:
+        priority = fired_steps["exception"].facts["exception_priority"]
+        return priority, (f"p{priority}_exception", *computed[1]), *computed, "exception"
+    if "review" in fired_steps:
+        priority = fired_steps["review"].facts["review_priority"]
+        return priority, ("review", *computed[1]), *computed, "review"
+    return *computed, *computed, "model"
+
+
+def rule_set_read_from(rule_set_checks) -> tuple[int, tuple[str, ...]]:
+    """Step 6 as its checks show it: the listed rules that fired (US, Commercial), or the
+    EMEA parameters that fired and whether the TAM's ranking selected the account."""
+    selection = [c for c in rule_set_checks if c.code == "emea_parameters"]
+    fired = tuple(c.code for c in rule_set_checks if c.fired and c.code != "emea_parameters")
+    if not selection:
+        return (1, fired) if fired else (2, ("default",))
+    if selection[0].fired:
+        return 1, ("emea_parameters", *fired)
+    return (2, ("default", "over_cap")) if fired else (2, ("default",))
+
+
+# The night's context: account 1 suggested at Pr1 by its EMEA TAM's ranking and, in
+# `TOP_ARR`, also ranked first by ARR in its Commercial region; `NOT_SELECTED`: neither.
+SELECTED = context(emea_pr1_ids=frozenset({1}))
+TOP_ARR = context(emea_pr1_ids=frozenset({1}), arr_ranks={1: 1})
+NOT_SELECTED = CONTEXT
+OPEN = {"customer_since": date(2026, 10, 1), "onboarded_on": None}
+
+
+class Case(NamedTuple):
+    """One precedence case of DESIGN 4 and the answer DESIGN 4 gives for it."""
+
+    name: str
+    account: AccountFacts
+    expect: tuple[int, str]  # the priority and the first reason
+    source: str = "model"
+    ctx: PortfolioContext = SELECTED
+    params: RuleParameters = PARAMS
+
+
+PRECEDENCE_CASES = [
+    # Step 1: an unmanaged child is Pr3 whatever else holds.
+    Case(
+        "unmanaged-child",
+        facts(
+            is_child=True,
+            managed=False,
+            at_risk=True,
+            exception_priority=1,
+            review_priority=1,
+            **OPEN,
+        ),
+        expect=(3, "unmanaged_child"),
+    ),
+    Case(
+        "unmanaged-child-emea",
+        emea(is_child=True, managed=False, org_change=True, review_priority=1),
+        expect=(3, "unmanaged_child"),
+    ),
+    Case(
+        "managed-child", facts(is_child=True, managed=True, at_risk=True), expect=(1, "churn_risk")
+    ),
+    # Step 2: Digital-Only or no segment is Pr4, over exceptions and reviews.
+    Case(
+        "digital-segment",
+        facts(segment="digital", tam_assigned=False, exception_priority=1),
+        expect=(4, "digital"),
+    ),
+    Case(
+        "no-segment", facts(segment=None, tam_assigned=False, at_risk=True), expect=(4, "digital")
+    ),
+    Case(
+        "no-segment-emea-review",
+        emea(segment=None, org_change=True, review_priority=1),
+        expect=(4, "digital"),
+    ),
+    # Step 2: the digital trial region's TAM-assigned account marked digital is Pr4 ...
+    Case(
+        "trial-region-marked-digital",
+        facts(digital_tam_trial=True, digital=True, at_risk=True),
+        expect=(4, "digital"),
+    ),
+    # ... an unmarked one there, or a marked one elsewhere, follows the rules.
+    Case(
+        "trial-region-unmarked",
+        facts(digital_tam_trial=True, at_risk=True),
+        expect=(1, "churn_risk"),
+    ),
+    Case(
+        "marked-digital-outside-trial",
+        commercial(digital=True, key_logo=True),
+        expect=(1, "key_logo"),
+    ),
+    # Step 2 (Decision): the Onboarding segment is Pr1 while open, Pr4 once complete,
+    # above exceptions and reviews.
+    Case(
+        "onboarding-segment-open",
+        facts(segment="onboarding", tam_assigned=False, exception_priority=2, **OPEN),
+        expect=(1, "onboarding"),
+    ),
+    Case(
+        "onboarding-segment-complete",
+        emea(segment="onboarding", tam_assigned=False, at_risk=True, review_priority=1),
+        expect=(4, "onboarding_complete"),
+    ),
+    # Step 3: an exception's priority, in every region, over the review and onboarding.
+    Case(
+        "p1-exception", facts(exception_priority=1), expect=(1, "p1_exception"), source="exception"
+    ),
+    Case(
+        "p2-exception",
+        facts(at_risk=True, exception_priority=2),
+        expect=(2, "p2_exception"),
+        source="exception",
+    ),
+    Case(
+        "p2-exception-commercial",
+        commercial(key_logo=True, exception_priority=2),
+        expect=(2, "p2_exception"),
+        source="exception",
+    ),
+    Case(
+        "p1-exception-over-review",
+        emea(exception_priority=1, review_priority=2),
+        expect=(1, "p1_exception"),
+        source="exception",
+    ),
+    Case(
+        "p2-exception-over-onboarding",
+        facts(exception_priority=2, **OPEN),
+        expect=(2, "p2_exception"),
+        source="exception",
+    ),
+    # Step 4: the quarter's review decides in EMEA only.
+    Case(
+        "emea-review-demotes",
+        emea(org_change=True, review_priority=2),
+        expect=(2, "review"),
+        source="review",
+    ),
+    Case("emea-review-promotes", emea(review_priority=1), expect=(1, "review"), source="review"),
+    Case(
+        "emea-review-over-onboarding",
+        emea(review_priority=2, **OPEN),
+        expect=(2, "review"),
+        source="review",
+    ),
+    Case("us-review-ignored", facts(at_risk=True, review_priority=2), expect=(1, "churn_risk")),
+    Case(
+        "commercial-review-ignored",
+        commercial(review_priority=1),
+        expect=(1, "top_arr"),
+        ctx=TOP_ARR,
+    ),
+    # Step 5: onboarding open is Pr1 in every region, over the rule set.
+    Case("us-onboarding-open", facts(at_risk=True, **OPEN), expect=(1, "onboarding")),
+    Case("emea-onboarding-open", emea(org_change=True, **OPEN), expect=(1, "onboarding")),
+    Case(
+        "commercial-onboarding-open",
+        commercial(key_logo=True, **OPEN),
+        expect=(1, "onboarding"),
+        ctx=TOP_ARR,
+    ),
+    # Step 6, US Enterprise: any rule that fires is Pr1, else Pr2 default.
+    Case(
+        "us-uptier",
+        facts(uptier_close_dates=(date(2027, 1, 10),)),
+        expect=(1, "uptier_opportunity"),
+    ),
+    Case(
+        "us-stage-adoption",
+        facts(initiatives=(initiative("stage_adoption", "3"),)),
+        expect=(1, "stage_adoption"),
+    ),
+    Case(
+        "us-infra-change",
+        facts(initiatives=(initiative("infrastructure_change", "3"),)),
+        expect=(1, "infra_change"),
+    ),
+    Case("us-churn-risk", facts(at_risk=True), expect=(1, "churn_risk")),
+    Case(
+        "us-all-four",
+        facts(
+            at_risk=True,
+            uptier_close_dates=(date(2027, 1, 10),),
+            initiatives=(
+                initiative("stage_adoption", "3"),
+                initiative("infrastructure_change", "3"),
+            ),
+        ),
+        expect=(1, "uptier_opportunity"),
+    ),
+    Case(
+        "us-uptier-beyond-window",
+        facts(uptier_close_dates=(SIX_MONTHS + DAY,)),
+        expect=(2, "default"),
+    ),
+    Case("us-quiet", facts(), expect=(2, "default")),
+    # Step 6, Commercial: any criterion that holds is Pr1, else Pr2 default.
+    Case("commercial-top-arr", commercial(), expect=(1, "top_arr"), ctx=TOP_ARR),
+    Case("commercial-churn-nps", commercial(last_nps=6), expect=(1, "churn_risk")),
+    Case(
+        "commercial-no-objectives", commercial(success_plan="unclear"), expect=(1, "no_objectives")
+    ),
+    Case(
+        "commercial-critical-project",
+        commercial(critical_project=True),
+        expect=(1, "critical_project"),
+    ),
+    Case(
+        "commercial-uptier",
+        commercial(uptier_close_dates=(NINE_MONTHS,)),
+        expect=(1, "uptier_opportunity"),
+    ),
+    Case("commercial-key-logo", commercial(key_logo=True), expect=(1, "key_logo")),
+    Case("commercial-channel", commercial(channel_engaged=True), expect=(1, "channel")),
+    Case(
+        "commercial-low-stage-adoption",
+        commercial(stages_adopted=2, arr=D(75000)),
+        expect=(1, "low_stage_adoption"),
+    ),
+    Case(
+        "commercial-several",
+        commercial(in_triage=True, channel_engaged=True, stages_adopted=1),
+        expect=(1, "churn_risk"),
+    ),
+    Case("commercial-quiet", commercial(arr=D(74999)), expect=(2, "default")),
+    # Step 6, EMEA: a scored account among its TAM's top is Pr1 (`emea_parameters` and the
+    # parameters that fired), one beyond the cap Pr2 (`default`, `over_cap`), score 0 Pr2.
+    Case("emea-org-change", emea(org_change=True), expect=(1, "emea_parameters")),
+    Case(
+        "emea-lifecycle-onboarding",
+        emea(licensed_users=100, active_users=10),
+        expect=(1, "emea_parameters"),
+    ),
+    Case(
+        "emea-infra-change",
+        emea(initiatives=(initiative("infrastructure_change", "0.5"),)),
+        expect=(1, "emea_parameters"),
+    ),
+    Case("emea-weekly-engagement", emea(weekly_engagement=True), expect=(1, "emea_parameters")),
+    Case(
+        "emea-lam-gap",
+        emea(arr=D(100000), lam=D(150000), lam_confidence="high"),
+        expect=(1, "emea_parameters"),
+    ),
+    Case(
+        "emea-expansion-play",
+        emea(initiatives=(initiative("expansion_play", "1"),)),
+        expect=(1, "emea_parameters"),
+    ),
+    Case("emea-tam-handover", emea(tam_handover=True), expect=(1, "emea_parameters")),
+    Case(
+        "emea-over-cap",
+        emea(org_change=True, tam_handover=True),
+        expect=(2, "default"),
+        ctx=NOT_SELECTED,
+    ),
+    Case("emea-score-zero", emea(at_risk=True), expect=(2, "default")),
+    Case(
+        "emea-only-parameter-weighted-zero",
+        emea(org_change=True),
+        expect=(2, "default"),
+        params=replace(PARAMS, weight_org_change=D(0)),
+    ),
+    Case(
+        "emea-one-of-two-weighted-zero",
+        emea(org_change=True, tam_handover=True),
+        expect=(1, "emea_parameters"),
+        params=replace(PARAMS, weight_org_change=D(0)),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.name) for case in PRECEDENCE_CASES])
+def test_the_explanation_reads_as_the_decision(case):
+    """DESIGN 4: the first precedence step that fired in `explain()` is the one that decided
+    in `decide()`, with DESIGN's priority and reason; when the rule set decides, the rules
+    the explanation shows as fired are exactly the decision's reasons."""
+    decision = decide(case.account, case.params, case.ctx)
+    checks = explain(case.account, case.params, case.ctx)
+
+    assert (decision.priority, decision.reasons[0]) == case.expect
+    assert decision.source == case.source
+    assert decision_read_from(checks) == (
+        decision.priority,
+        decision.reasons,
+        decision.computed_priority,
+        decision.computed_reasons,
+        decision.source,
     )
-    assert (decision.computed_priority, decision.computed_reasons) == (
-        result.computed_priority,
-        result.computed_reasons,
-    )
+
+
+def test_the_precedence_cases_cover_every_step_and_rule():
+    """Every precedence step decides, and every rule of every rule set is a reason, in at
+    least one case above: a rule added to a table without a case here fails this."""
+    deciding_steps, reasons = set(), set()
+    for case in PRECEDENCE_CASES:
+        reasons |= set(decide(case.account, case.params, case.ctx).reasons)
+        fired_steps = [c.code for c in explain(case.account, case.params, case.ctx) if c.fired]
+        deciding_steps.add(next((code for code in fired_steps if code in PRECEDENCE), "rule_set"))
+    rule_codes = {
+        rule.code
+        for table in (rules.US_ENTERPRISE_RULES, rules.COMMERCIAL_RULES, rules.EMEA_PARAMETERS)
+        for rule in table
+    }
+    assert deciding_steps == {*PRECEDENCE, "rule_set"}
+    assert reasons >= rule_codes | {
+        "p1_exception", "p2_exception", "onboarding", "onboarding_complete", "emea_parameters",
+        "over_cap", "default",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("step", [decide, explain], ids=["decide", "explain"])
+def test_an_unknown_rule_set_is_an_error(step):
+    """Issue 9: a region whose rule set is not one of the three is an error, never US."""
+    with pytest.raises(ValueError, match="apac_enterprise"):
+        step(facts(rule_set="apac_enterprise"), PARAMS, CONTEXT)
