@@ -1,6 +1,7 @@
 """The Django admin: every page renders, and the big change lists stay cheap."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -15,6 +16,7 @@ from core.large_admin import EstimatedCountPaginator
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from prioritization.models import RuleSetParameters
+from segments.codes import SegmentCode
 from segments.models import Segment
 from tests.factories import (
     AccountFactory,
@@ -257,6 +259,35 @@ def test_segment_override_with_reason_is_saved(admin_client, account):
     account.refresh_from_db()
     assert account.segment_override == strategic
     assert account.segment_override_reason == "Key logo."
+
+
+def test_a_segments_code_cannot_be_changed_but_its_name_and_thresholds_can(admin_client):
+    """Issue 9 / DESIGN 3: the rules compare with the segment codes (segments/codes.py), so
+    the admin edits a segment's name and thresholds but never its code."""
+    named = Segment.objects.get(code=SegmentCode.NAMED)
+    url = _admin_url(Segment, "change", named.pk)
+    posted = {
+        "code": "key-accounts",  # not a field of the form: ignored, not an error
+        "name": "Named accounts",
+        "engagement_model": named.engagement_model,
+        "position": named.position,
+        "tam_assigned": "on",
+        "min_arr": "120000",
+        "min_arr_inclusive": "",
+        "_confirm_impact": "1",  # past the impact preview, straight to the save
+    }
+
+    response = admin_client.post(url, posted)
+
+    assert response.status_code == 302
+    named.refresh_from_db()
+    assert named.code == "named"
+    assert (named.name, named.min_arr, named.min_arr_inclusive) == (
+        "Named accounts",
+        Decimal("120000.00"),
+        False,
+    )
+    assert not Segment.objects.filter(code="key-accounts").exists()
 
 
 def test_new_region_gets_its_rule_parameters(admin_client):
