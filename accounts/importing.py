@@ -310,9 +310,6 @@ class _AccountWriter:
     def _account_ids(self) -> list[int]:
         return [self.id_of[row.external_id] for row in self.rows]
 
-    def _external_id_by_pk(self) -> dict[int, str]:
-        return {pk: external_id for external_id, pk in self.id_of.items()}
-
     def _write_stages(self) -> None:
         if "stages_adopted" not in self.columns:
             return

@@ -55,13 +55,5 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
-    def is_tam(self):
-        return self.role == Role.TAM
-
-    @property
-    def is_manager(self):
-        return self.role == Role.MANAGER
-
-    @property
     def is_portal_admin(self):
         return self.role == Role.ADMIN or self.is_superuser

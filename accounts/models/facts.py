@@ -183,7 +183,3 @@ class UsageSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.account} on {self.taken_on}: {self.active_users}/{self.licensed_users}"
-
-    @property
-    def utilisation(self):
-        return self.active_users / self.licensed_users if self.licensed_users else None
