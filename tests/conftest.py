@@ -1,19 +1,24 @@
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from tests.factories import AccountFactory, AdminFactory, ManagerFactory, TamFactory, TeamFactory
+
+# Every factory user hashes a password; the production hasher costs most of a second.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Worker threads open their own connections, which cannot see the rows a test wrote
+# inside its transaction; tests that exercise the threads say so and commit.
+RECOMPUTE_WORKERS_IN_TESTS = 1
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    # Every factory user hashes a password; the production hasher costs most of a second.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
 def _recompute_in_the_test_transaction(settings):
-    # Worker threads open their own connections, which cannot see the rows a test wrote
-    # inside its transaction; tests that exercise the threads say so and commit.
-    settings.RECOMPUTE_WORKERS = 1
+    settings.RECOMPUTE_WORKERS = RECOMPUTE_WORKERS_IN_TESTS
 
 
 @pytest.fixture
@@ -45,3 +50,29 @@ def admin_user(db):
 @pytest.fixture
 def account(tam):
     return AccountFactory(tam=tam)
+
+
+# --- rows shared by a module's tests ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, for data that is costly to build and that
+    the module's tests only read.
+
+    A module-scoped fixture that depends on this one writes its rows once, inside the
+    transaction; each test (marked `django_db`) then runs in a savepoint of it, so whatever a
+    test writes is rolled back before the next test starts and no test sees another's
+    writes. After the module's last test the shared rows are rolled back too, so other
+    modules start from the migrated database as usual. Not for modules with
+    `transaction=True` tests, which need to commit.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, RECOMPUTE_WORKERS=RECOMPUTE_WORKERS_IN_TESTS
+        ),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
