@@ -11,10 +11,11 @@ Each section costs a fixed number of queries however many TAMs or accounts the s
 - priority mix and movement matrix: one grouped query (TAM x last x this quarter);
 - the scope's members (1), the region's rule-set parameters (1);
 - review queue: pending exceptions and reviews (2);
-- burn-down lists: the size and the first few accounts of each of the nine (9);
+- burn-down lists: the two settings they read (2), then the size and the first few
+  accounts of each of the nine (9);
 - metrics: definitions (1), segments in the book (2), results for six quarters (1);
-- workload: `rhythm.services.team_workloads`, 4 queries per team (one team for a
-  manager's view; a region's view costs 4 per team of the region).
+- workload: `rhythm.services.team_workloads`, 5 queries per team (one team for a
+  manager's view; a region's view costs 5 per team of the region).
 
 The mix is read from the quarter's PriorityAssessment rows, for the current quarter too
 (the recompute and every decision keep that row in step with the account), so a past

@@ -51,18 +51,34 @@ class MetricResultAdmin(LargeTableAdmin):
 
 @admin.register(BurnDownThresholds)
 class BurnDownThresholdsAdmin(admin.ModelAdmin):
-    """One row: the lists read the first; a second would be ignored, so none can be added."""
+    """One row: the lists read the first; a second would be ignored, so none can be added.
+    The cadence intervals and the renewal window are in Rhythm settings (rhythm app), the
+    one setting the book, the account page, the workload and these lists all read."""
+
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "first_engage_days",
+                    "first_value_days",
+                    "onboarding_days",
+                    "pr1_ebr_months",
+                    "low_utilisation_share",
+                ),
+                "description": "The cadence-call lists and the renewal survey list follow "
+                "the cadence intervals and the renewal window of Rhythm settings.",
+            },
+        ),
+    )
 
     list_display = (
         "__str__",
         "first_engage_days",
         "first_value_days",
         "onboarding_days",
-        "pr1_cadence_days",
-        "pr2_cadence_days",
         "pr1_ebr_months",
         "low_utilisation_share",
-        "renewal_survey_days",
     )
 
     def has_add_permission(self, request):

@@ -1,8 +1,11 @@
 """Burn-down lists: the accounts a manager or TAM acts on this week (issue 4, pages 000-003).
 
 Each list is one query over the accounts in scope (a TAM's book or a team's), with the
-day it became due, so it can be sorted oldest first. Thresholds are admin-editable
-(`BurnDownThresholds`).
+day it became due, so it can be sorted oldest first. Thresholds are admin-editable: the
+onboarding clocks, EBRs and licence use in `BurnDownThresholds`; the cadence intervals
+and the renewal window in `rhythm.RhythmSettings`, read through `rhythm.selectors`, the
+rule the book, the account page and the workload read too (DESIGN 13). Entries dated in
+the future don't count anywhere here: a call, EBR or survey booked ahead has not happened.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import Activity, ActivityKind, SuccessPlanState, SurveyKind
 from lib.dates import add_months
+from rhythm.selectors import CadenceRule, cadence_rule, last_held_subquery
 
 from .models import BurnDownThresholds
 
@@ -25,13 +29,10 @@ class BurnDownList:
     accounts: QuerySet
 
 
-def _last(kind: str):
-    return Max("activities__occurred_on", filter=Q(activities__kind=kind))
-
-
 def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
     """The nine lists for `accounts` (already scoped to the viewer) as of `today`."""
     limits = BurnDownThresholds.current()
+    cadence = cadence_rule()
     base = accounts.select_related("tam", "segment", "segment_override").order_by("name", "pk")
     tam_assigned = Q(segment_override__tam_assigned=True) | Q(
         segment_override__isnull=True, segment__tam_assigned=True
@@ -44,25 +45,11 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
             **{f"{field}__isnull": True},
         )
 
-    def no_call_for(priority: int, days: int) -> QuerySet:
-        return (
-            base.filter(priority=priority)
-            .annotate(last_call=_last(ActivityKind.CADENCE_CALL))
-            .filter(Q(last_call__isnull=True) | Q(last_call__lt=today - timedelta(days=days)))
-        )
-
     strategic = Q(segment_override__code="strategic") | Q(
         segment_override__isnull=True, segment__code="strategic"
     )
     good_plan = (strategic & Q(success_plan_management_qualified=True)) | (
         ~strategic & Q(success_plan=SuccessPlanState.GREEN)
-    )
-    renewal_window = today + timedelta(days=limits.renewal_survey_days)
-    survey_since = Activity.objects.filter(
-        account=OuterRef("pk"),
-        kind=ActivityKind.SURVEY_RESPONSE,
-        survey_kind=SurveyKind.RENEWAL,
-        occurred_on__gte=F("account__renewal_date") - timedelta(days=limits.renewal_survey_days),
     )
     return [
         BurnDownList("first_engage", f"Not engaged {limits.first_engage_days} days after close",
@@ -71,14 +58,13 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
                      clock_overdue("first_value_on", limits.first_value_days)),
         BurnDownList("onboarding", f"Not onboarded after {limits.onboarding_days} days",
                      clock_overdue("onboarded_on", limits.onboarding_days)),
-        BurnDownList("pr1_cadence", f"Pr1 without a cadence call in {limits.pr1_cadence_days} days",
-                     no_call_for(1, limits.pr1_cadence_days)),
-        BurnDownList("pr2_cadence", f"Pr2 without a cadence call in {limits.pr2_cadence_days} days",
-                     no_call_for(2, limits.pr2_cadence_days)),
+        BurnDownList("pr1_cadence", cadence.title(1), _cadence_overdue(base, cadence, 1, today)),
+        BurnDownList("pr2_cadence", cadence.title(2), _cadence_overdue(base, cadence, 2, today)),
         BurnDownList("pr1_ebr", f"Pr1 without an EBR in {limits.pr1_ebr_months} months",
-                     base.filter(priority=1).annotate(last_ebr=_last(ActivityKind.EBR)).filter(
-                         Q(last_ebr__isnull=True)
-                         | Q(last_ebr__lte=add_months(today, -limits.pr1_ebr_months)))),
+                     base.filter(priority=1)
+                     .annotate(last_ebr=last_held_subquery(ActivityKind.EBR, today))
+                     .filter(Q(last_ebr__isnull=True)
+                             | Q(last_ebr__lte=add_months(today, -limits.pr1_ebr_months)))),
         BurnDownList("pr1_success_plan",
                      "Pr1 without a green (Named, Mid-Touch) or management-qualified "
                      "(Strategic) success plan",
@@ -89,7 +75,30 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
                                  active_users__lt=F("licensed_users")
                                  * limits.low_utilisation_share)),
         BurnDownList("renewal_survey",
-                     f"Renewal survey due ({limits.renewal_survey_days} days before renewal)",
-                     base.filter(renewal_date__gte=today, renewal_date__lte=renewal_window)
-                     .exclude(Exists(survey_since))),
+                     f"Renewal survey due ({cadence.rules.renewal_window_days} days before "
+                     "renewal)",
+                     _renewal_survey_due(base, cadence, today)),
     ]  # fmt: skip
+
+
+def _cadence_overdue(base: QuerySet, cadence: CadenceRule, priority: int, today: date):
+    """The priority's accounts never called or past their next call, each by its own rule
+    set's interval (`CadenceRule.overdue_q`, the book's "Cadence call overdue" filter)."""
+    return (
+        base.filter(priority=priority)
+        .annotate(last_cadence_call=cadence.last_call_annotation(today))
+        .filter(cadence.overdue_q(today, priority))
+    )
+
+
+def _renewal_survey_due(base: QuerySet, cadence: CadenceRule, today: date) -> QuerySet:
+    """Renewals in their window (`CadenceRule.renewal_window_q`) with no renewal survey
+    answered since the window opened."""
+    answered = Activity.objects.filter(
+        account=OuterRef("pk"),
+        kind=ActivityKind.SURVEY_RESPONSE,
+        survey_kind=SurveyKind.RENEWAL,
+        occurred_on__gte=cadence.renewal_window_opened("account__renewal_date"),
+        occurred_on__lte=today,
+    )
+    return base.filter(cadence.renewal_window_q(today)).exclude(Exists(answered))

@@ -137,7 +137,10 @@ class MetricResult(models.Model):
 
 
 class BurnDownThresholds(models.Model):
-    """The numbers behind the burn-down lists a manager works through (one row)."""
+    """The numbers behind the burn-down lists a manager works through (one row).
+
+    The cadence lists and the renewal survey list read the cadence intervals and the
+    renewal window from `rhythm.RhythmSettings`, the setting every other face reads."""
 
     first_engage_days = models.PositiveSmallIntegerField(
         "first engage overdue after (days)", default=14, validators=[MinValueValidator(1)]
@@ -148,12 +151,6 @@ class BurnDownThresholds(models.Model):
     onboarding_days = models.PositiveSmallIntegerField(
         "onboarding overdue after (days)", default=45, validators=[MinValueValidator(1)]
     )
-    pr1_cadence_days = models.PositiveSmallIntegerField(
-        "Pr1 without a cadence call for (days)", default=30, validators=[MinValueValidator(1)]
-    )
-    pr2_cadence_days = models.PositiveSmallIntegerField(
-        "Pr2 without a cadence call for (days)", default=60, validators=[MinValueValidator(1)]
-    )
     pr1_ebr_months = models.PositiveSmallIntegerField(
         "Pr1 without an EBR for (months)", default=12, validators=[MinValueValidator(1)]
     )
@@ -163,11 +160,6 @@ class BurnDownThresholds(models.Model):
         decimal_places=3,
         default=Decimal("0.5"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
-    renewal_survey_days = models.PositiveSmallIntegerField(
-        "renewal survey due this many days before renewal",
-        default=110,
-        validators=[MinValueValidator(1)],
     )
 
     class Meta:

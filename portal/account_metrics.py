@@ -10,7 +10,7 @@ without a target.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +27,9 @@ from lib.dates import add_months
 from lib.fiscal import fiscal_quarter_of
 from metrics import formulas
 from metrics.compute import quarter_window
-from metrics.models import CLOCK_METRICS, BurnDownThresholds, MetricDefinition, MetricTarget
+from metrics.models import CLOCK_METRICS, MetricDefinition, MetricTarget
+from rhythm.cadence import CadenceStatus, last_held
+from rhythm.selectors import cadence_rule
 from segments.codes import SegmentCode
 
 MET, MISSED, NO_TARGET = "met", "missed", ""
@@ -140,16 +142,20 @@ def load_account_metrics(account, objectives, today: date) -> AccountMetrics:
         arr_start=arr_start,
         arr_end=account.arr,
     )
-    thresholds = BurnDownThresholds.current()
+    calls.sort()
+    # The rule the book and the dashboard read: the admin's interval for the account's
+    # priority and rule set, calls held on or before today.
+    cadence = cadence_rule().status(
+        account.priority, account.region.rule_set, last_held(calls, today), today
+    )
     figures = account_figures(
         facts,
         window,
         targets,
-        calls=sorted(calls),
+        calls=calls,
         stage_names=[name for name, *_ in stages],
         objectives=[(item.title, item.green) for item in objectives],
-        cadence_days={1: thresholds.pr1_cadence_days, 2: thresholds.pr2_cadence_days},
-        today=today,
+        cadence=cadence,
     )
     clock_targets = {
         key: int(targets[key]) if targets.get(key) is not None else None for key in CLOCK_METRICS
@@ -172,14 +178,14 @@ def account_figures(
     calls: list[date],
     stage_names: list[str],
     objectives: list[tuple[str, bool]],
-    cadence_days: dict[int, int],
-    today: date,
+    cadence: CadenceStatus | None,
 ) -> list[Figure]:
-    """The figures, from facts already read: no queries."""
+    """The figures, from facts already read: no queries. `cadence`: the account's
+    (`rhythm.cadence.cadence_status`), None when its priority has no cadence calls."""
     figures = [
         _success_plan(facts, window, targets, objectives),
         _ebr(facts, window, targets),
-        _cadence(facts, window, calls, cadence_days, today),
+        _cadence(facts, window, calls, cadence),
         *_surveys(facts, targets),
         _stages(facts, window, targets, stage_names),
         *_playbooks(facts, window, targets),
@@ -229,19 +235,18 @@ def _ebr(facts, window, targets) -> Figure:
     return Figure("EBR in the last 12 months", value, "one", _share_state(part))
 
 
-def _cadence(facts, window, calls, cadence_days, today) -> Figure:
+def _cadence(facts, window, calls, cadence: CadenceStatus | None) -> Figure:
+    """Missed exactly when the book says "overdue" and the dashboard lists the account."""
     this_quarter = [day for day in calls if window.contains(day)]
     last = calls[-1] if calls else None
     value = f"{len(this_quarter)} (last: {_day(last)})"
-    interval = cadence_days.get(facts.priority)
-    if interval is None:
+    if cadence is None:
         return Figure("Cadence calls this quarter", value)
-    overdue = last is None or last < today - timedelta(days=interval)
     return Figure(
         "Cadence calls this quarter",
         value,
-        f"every {interval} days (Pr{facts.priority})",
-        MISSED if overdue else MET,
+        f"every {cadence.interval_days} days (Pr{facts.priority})",
+        MISSED if cadence.overdue else MET,
     )
 
 

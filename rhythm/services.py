@@ -1,11 +1,13 @@
 """Workload and due touch points read from the database (DESIGN section 6).
 
-The rules are in `rhythm/workload.py` (pure); this module reads their inputs in bulk,
+The rules are in `rhythm/workload.py` and `rhythm/touchpoints.py` (pure, with the
+cadence and renewal rules of `rhythm/cadence.py`); this module reads their inputs in bulk,
 with a fixed number of queries however many TAMs or accounts there are:
 
-- `workload_for_tam`: accounts, task rows, capacity profiles (3 queries).
-- `team_workloads`: the team's TAMs, then the same three (4 queries).
-- `due_touchpoints`: accounts, last cadence call and last EBR per account (2 queries).
+- `workload_for_tam`: the rhythm setting, accounts, task rows, capacity profiles (4).
+- `team_workloads`: the team's TAMs, then the same four (5 queries).
+- `due_touchpoints`: the rhythm setting, accounts, last cadence call and last EBR per
+  account (3 queries).
 
 A TAM works by the table of the segment most of their book is in (among segments that
 have a table; `named` when none does, page 002 being the table DESIGN starts from). The
@@ -24,20 +26,14 @@ from datetime import date
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from accounts.models import Account, Activity, ActivityKind, RuleSet
+from accounts.models import Account, Activity, ActivityKind
 from people.models import Role, Team, User
 
-from . import workload
+from . import touchpoints, workload
 from .models import CapacityProfile, RhythmTask
-from .workload import (
-    BookAccount,
-    Capacity,
-    DueLists,
-    TaskRow,
-    TouchpointFacts,
-    Workload,
-    WorkloadRates,
-)
+from .selectors import rhythm_rules
+from .touchpoints import DueLists, TouchpointFacts
+from .workload import BookAccount, Capacity, TaskRow, Workload, WorkloadRates
 
 BOOK_COLUMNS = (
     "id", "name", "tam_id", "priority", "customer_since", "onboarded_on",
@@ -51,6 +47,7 @@ def _book_account(row: dict, as_of: date) -> BookAccount:
     return BookAccount(
         account_id=row["id"],
         name=row["name"],
+        rule_set=row["region__rule_set"],
         segment=row["segment_override__code"] or row["segment__code"],
         priority=row["priority"],
         onboarding_open=(
@@ -58,7 +55,6 @@ def _book_account(row: dict, as_of: date) -> BookAccount:
             and customer_since <= as_of
             and (onboarded_on is None or onboarded_on > as_of)
         ),
-        commercial=row["region__rule_set"] == RuleSet.COMMERCIAL,
     )
 
 
@@ -89,7 +85,7 @@ class _Tables:
             )
         }
 
-    def workload(self, book: list[BookAccount], rates: WorkloadRates | None) -> Workload:
+    def workload(self, book: list[BookAccount], rates: WorkloadRates) -> Workload:
         code = workload.table_segment_for(book, self.segments)
         result = workload.expected_weekly_hours(
             book, self.rows.get(code, []), self.capacities.get(code, Capacity()), rates
@@ -97,38 +93,46 @@ class _Tables:
         return replace(result, table_segment=code)
 
 
+def _rates(rates: WorkloadRates | None) -> WorkloadRates:
+    """The caller's rates, else the defaults with the admin's cadence intervals (1 query)."""
+    return rates or WorkloadRates(rhythm=rhythm_rules())
+
+
 def workload_for_tam(
     tam: User, as_of: date | None = None, rates: WorkloadRates | None = None
 ) -> Workload:
     """The TAM's expected hours a week from their book on `as_of` (default today)."""
     as_of = as_of or timezone.localdate()
-    books = _books([tam.pk], as_of)  # query 1
-    return _Tables().workload(books[tam.pk], rates)  # queries 2-3
+    rates = _rates(rates)  # query 1
+    books = _books([tam.pk], as_of)  # query 2
+    return _Tables().workload(books[tam.pk], rates)  # queries 3-4
 
 
 def team_workloads(
     team: Team, as_of: date | None = None, rates: WorkloadRates | None = None
 ) -> list[tuple[User, Workload]]:
-    """Every active TAM of `team` with their workload, in username order (4 queries)."""
+    """Every active TAM of `team` with their workload, in username order (5 queries)."""
     as_of = as_of or timezone.localdate()
-    tams = list(team.members.filter(role=Role.TAM, is_active=True))  # query 1
-    books = _books([tam.pk for tam in tams], as_of)  # query 2
-    tables = _Tables()  # queries 3-4
+    rates = _rates(rates)  # query 1
+    tams = list(team.members.filter(role=Role.TAM, is_active=True))  # query 2
+    books = _books([tam.pk for tam in tams], as_of)  # query 3
+    tables = _Tables()  # queries 4-5
     return [(tam, tables.workload(books[tam.pk], rates)) for tam in tams]
 
 
 def due_touchpoints(tam: User, as_of: date | None = None, within_days: int = 0) -> DueLists:
     """The TAM's cadence calls, EBRs and renewal touch points due by `as_of +
-    within_days` (default: due or overdue today), each list by due date (2 queries).
+    within_days` (default: due or overdue today), each list by due date (3 queries).
 
     Activities dated after `as_of` do not count, so a past `as_of` reads as it was.
     """
     as_of = as_of or timezone.localdate()
+    rules = rhythm_rules()  # query 1
     accounts = list(
         Account.objects.filter(tam=tam).values(
             "id", "name", "priority", "renewal_date", "region__rule_set"
         )
-    )  # query 1
+    )  # query 2
     last = {
         row["account_id"]: row
         for row in Activity.objects.filter(
@@ -142,17 +146,17 @@ def due_touchpoints(tam: User, as_of: date | None = None, within_days: int = 0) 
             last_call=Max("occurred_on", filter=Q(kind=ActivityKind.CADENCE_CALL)),
             last_ebr=Max("occurred_on", filter=Q(kind=ActivityKind.EBR)),
         )
-    }  # query 2
+    }  # query 3
     facts = [
         TouchpointFacts(
             account_id=row["id"],
             name=row["name"],
+            rule_set=row["region__rule_set"],
             priority=row["priority"],
-            commercial=row["region__rule_set"] == RuleSet.COMMERCIAL,
             renewal_date=row["renewal_date"],
             last_cadence_call=last.get(row["id"], {}).get("last_call"),
             last_ebr=last.get(row["id"], {}).get("last_ebr"),
         )
         for row in accounts
     ]
-    return workload.touchpoints_due(facts, as_of, within_days)
+    return touchpoints.touchpoints_due(facts, as_of, within_days, rules)

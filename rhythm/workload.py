@@ -2,8 +2,8 @@
 
 Plain dataclasses in, plain results out; no Django import, directly or indirectly (only
 the standard library and `lib`), so the rules run in milliseconds without a database
-(tests/test_rules_are_pure.py). `rhythm/services.py` reads the book and the table in bulk
-and calls `expected_weekly_hours()` and `touchpoints_due()`.
+(tests/test_layers.py). `rhythm/services.py` reads the book and the table in bulk and
+calls `expected_weekly_hours()`; the touch points due are `rhythm/touchpoints.py`.
 
 The task table
 --------------
@@ -27,11 +27,13 @@ the computed hours go on the first and the others count 0, so nothing is counted
 Formulas (DESIGN section 6), per account
 ----------------------------------------
 - Cadence calls: 1 hour per call (002/003: "1 hour per customer (30 minutes for the call,
-  30 minutes for prep & follow up)"). Calls a year by priority (004 "Priority
-  Definitions", DESIGN 4 and 6): Pr1 monthly = 12; Pr2 every 60 days = 365/60 (about
-  6.08); Commercial Pr2 quarterly = 4 (004 Commercial Pr2: "Quarterly or semi-annual
-  meetings", the more frequent of the two); Commercial Pr1 is monthly like any Pr1 (004
-  Commercial Pr1: "Monthly status/consulting calls"); Pr3, Pr4 and no priority: none.
+  30 minutes for prep & follow up)"). Calls a year = 365 / the cadence interval of the
+  account's priority and rule set (`rhythm/cadence.py`, the admin's `RhythmSettings`, the
+  interval the book and the dashboard read): by default Pr1 every 30 days = 12.17; Pr2
+  every 60 days = 6.08; Commercial Pr2 every 90 days = 4.06 (004 Commercial Pr2:
+  "Quarterly or semi-annual meetings", the more frequent of the two); Commercial Pr1 is
+  called like any Pr1 (004 Commercial Pr1: "Monthly status/consulting calls"); Pr3, Pr4
+  and no priority: none.
 - EBRs: 4 hours each (002/003: "4 hours for each (1 hour for call, 3 hours prep)"), for
   Pr1 accounts only, `ebrs_per_pr1_year` a year (004 Commercial Pr1: "1-2 per year";
   default 1.5, the middle). Pr2 EBRs are at the TAM's discretion (004), so they add no
@@ -71,11 +73,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from lib.dates import add_months
+from lib.rule_sets import RuleSet
+
+from . import cadence
+from .cadence import RhythmRules
 
 FIXED = "fixed"
 CADENCE_CALLS = "cadence_calls"
@@ -99,10 +103,10 @@ class BookAccount:
 
     account_id: int
     name: str
+    rule_set: RuleSet | str  # the region's: with the priority, it sets the cadence
     segment: str | None = None  # the effective segment's code
     priority: int | None = None
     onboarding_open: bool = False  # customer-since set, onboarded date empty
-    commercial: bool = False  # the region's rule set is Commercial
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,11 @@ class Capacity:
 
 @dataclass(frozen=True)
 class WorkloadRates:
-    """The per-account numbers of DESIGN section 6; each field names its source page."""
+    """The per-account numbers of DESIGN section 6; each field names its source page. The
+    cadence intervals are the admin's (`rhythm`: how often each account is called)."""
 
+    rhythm: RhythmRules = field(default_factory=RhythmRules)  # rhythm/cadence.py
     cadence_call_hours: Decimal = Decimal(1)  # 002/003 "1 hour per customer"
-    pr1_calls_per_year: Decimal = Decimal(12)  # 004 Pr1 "monthly cadence call"
-    pr2_calls_per_year: Decimal = Decimal(365) / Decimal(60)  # 004 Pr2 "60 day call cadence"
-    commercial_pr2_calls_per_year: Decimal = Decimal(4)  # 004 Commercial Pr2 "Quarterly"
     ebr_hours: Decimal = Decimal(4)  # 002/003 "4 hours for each"
     ebrs_per_pr1_year: Decimal = Decimal("1.5")  # 004 Commercial Pr1 "1-2 per year"
     onboarding_hours_per_week: Decimal = Decimal(1)  # 002/003 "1 hour per week per customer"
@@ -212,20 +215,12 @@ class Workload:
 # --- the per-account formulas ------------------------------------------------------------
 
 
-def cadence_calls_per_year(
-    priority: int | None, commercial: bool, rates: WorkloadRates | None = None
-) -> Decimal:
-    """Pr1 12, Pr2 365/60 (Commercial Pr2 4), otherwise 0 (004, DESIGN 6)."""
-    rates = rates or WorkloadRates()
-    if priority == 1:
-        return rates.pr1_calls_per_year
-    if priority == 2:
-        return rates.commercial_pr2_calls_per_year if commercial else rates.pr2_calls_per_year
-    return ZERO
+def _calls_per_year(account: BookAccount, rates: WorkloadRates) -> Decimal:
+    return cadence.cadence_calls_per_year(rates.rhythm, account.priority, account.rule_set)
 
 
 def _cadence_hours(account: BookAccount, rates: WorkloadRates, weeks: Decimal) -> Decimal:
-    calls = cadence_calls_per_year(account.priority, account.commercial, rates)
+    calls = _calls_per_year(account, rates)
     return calls * rates.cadence_call_hours / weeks
 
 
@@ -257,10 +252,14 @@ def _basis(
 ) -> str:
     """The formula of a book-driven row, in words, with this book's numbers."""
     if driver == CADENCE_CALLS:
-        calls = sum((cadence_calls_per_year(a.priority, a.commercial, rates) for a in book), ZERO)
+        calls = sum((_calls_per_year(account, rates) for account in book), ZERO)
+        every = ", ".join(
+            f"Pr{priority} every {cadence.interval_summary(rates.rhythm, priority)}"
+            for priority in cadence.CADENCE_PRIORITIES
+        )
         return (
-            f"{calls:.1f} calls a year with {count} accounts (Pr1 monthly, Pr2 every 60 days, "
-            f"Commercial Pr2 quarterly) x {rates.cadence_call_hours} h / {weeks} weeks"
+            f"{calls:.1f} calls a year with {count} accounts ({every}) "
+            f"x {rates.cadence_call_hours} h / {weeks} weeks"
         )
     if driver == EBRS:
         return (
@@ -380,140 +379,4 @@ def table_segment_for(book: Iterable[BookAccount], segments_with_table: Sequence
         return FALLBACK_TABLE_SEGMENT
     return max(
         segments_with_table, key=lambda code: (counts[code], -segments_with_table.index(code))
-    )
-
-
-# --- touch points due (DESIGN section 6, last sentence) ----------------------------------
-
-CADENCE_INTERVAL_DAYS = {1: 30, 2: 60}  # 004: Pr1 monthly, Pr2 "60 day call cadence"
-COMMERCIAL_PR2_INTERVAL_DAYS = 90  # 004 Commercial Pr2: quarterly
-EBR_MONTHS_BEFORE_RENEWAL = 6
-EBR_PRIORITIES = (1, 2)  # 004: Pr1 "full TAM-led lifecycle", Pr2 "EBR"
-RENEWAL_TOUCH_DAYS = 110  # 002/003: the renewal survey goes out 110 days before renewal
-
-
-@dataclass(frozen=True)
-class TouchpointFacts:
-    account_id: int
-    name: str
-    priority: int | None = None
-    commercial: bool = False
-    renewal_date: date | None = None
-    last_cadence_call: date | None = None
-    last_ebr: date | None = None
-
-
-@dataclass(frozen=True)
-class DueTouchpoint:
-    account_id: int
-    name: str
-    priority: int | None
-    due_on: date
-    overdue: bool
-    last_on: date | None  # the touch that counted last (None: never)
-    renewal_date: date | None = None
-
-
-@dataclass(frozen=True)
-class DueLists:
-    cadence_calls: tuple[DueTouchpoint, ...] = ()
-    ebrs: tuple[DueTouchpoint, ...] = ()
-    renewals: tuple[DueTouchpoint, ...] = ()
-
-    @property
-    def count(self) -> int:
-        return len(self.cadence_calls) + len(self.ebrs) + len(self.renewals)
-
-    @property
-    def overdue_count(self) -> int:
-        lists = (self.cadence_calls, self.ebrs, self.renewals)
-        return sum(item.overdue for items in lists for item in items)
-
-
-def cadence_interval_days(priority: int | None, commercial: bool) -> int | None:
-    """Pr1 30 days, Pr2 60 (Commercial Pr2 90); None: no cadence calls (Pr3, Pr4)."""
-    if priority == 2 and commercial:
-        return COMMERCIAL_PR2_INTERVAL_DAYS
-    return CADENCE_INTERVAL_DAYS.get(priority)
-
-
-def ebr_target(renewal_date: date) -> date:
-    """The EBR is held 6 months before renewal (2027-02-28 -> 2026-08-28)."""
-    return add_months(renewal_date, -EBR_MONTHS_BEFORE_RENEWAL)
-
-
-def renewal_touch_opens(renewal_date: date) -> date:
-    return renewal_date - timedelta(days=RENEWAL_TOUCH_DAYS)
-
-
-def _latest(*days: date | None) -> date | None:
-    known = [day for day in days if day is not None]
-    return max(known) if known else None
-
-
-def _cadence_due(facts: TouchpointFacts, as_of: date, horizon: date) -> DueTouchpoint | None:
-    """Next call = last call + interval; never called: due now (not overdue)."""
-    interval = cadence_interval_days(facts.priority, facts.commercial)
-    if interval is None:
-        return None
-    last = facts.last_cadence_call
-    due_on = last + timedelta(days=interval) if last else as_of
-    if due_on > horizon:
-        return None
-    return DueTouchpoint(facts.account_id, facts.name, facts.priority, due_on, due_on < as_of, last)
-
-
-def _ebr_due(facts: TouchpointFacts, as_of: date, horizon: date) -> DueTouchpoint | None:
-    """Pr1/Pr2 with an upcoming renewal: due 6 months before it, overdue once that day
-    has passed with no EBR since it."""
-    renewal = facts.renewal_date
-    if facts.priority not in EBR_PRIORITIES or renewal is None or renewal < as_of:
-        return None
-    target = ebr_target(renewal)
-    held = facts.last_ebr is not None and facts.last_ebr >= target
-    if held or target > horizon:
-        return None
-    return DueTouchpoint(
-        facts.account_id, facts.name, facts.priority, target, target < as_of,
-        facts.last_ebr, renewal,
-    )  # fmt: skip
-
-
-def _renewal_due(facts: TouchpointFacts, as_of: date, horizon: date) -> DueTouchpoint | None:
-    """Every account: due in the 110 days before renewal until a cadence call or an EBR
-    is held in that window. Due throughout the window, so never overdue before the
-    renewal; after it, the cycle is over (the import brings the next renewal date)."""
-    renewal = facts.renewal_date
-    if renewal is None or renewal < as_of:
-        return None
-    opens = renewal_touch_opens(renewal)
-    last_touch = _latest(facts.last_cadence_call, facts.last_ebr)
-    touched = last_touch is not None and last_touch >= opens
-    if touched or opens > horizon:
-        return None
-    return DueTouchpoint(
-        facts.account_id, facts.name, facts.priority, opens, False, last_touch, renewal
-    )
-
-
-def _by_due_date(items: Iterable[DueTouchpoint | None]) -> tuple[DueTouchpoint, ...]:
-    found = [item for item in items if item is not None]
-    return tuple(sorted(found, key=lambda item: (item.due_on, item.name, item.account_id)))
-
-
-def touchpoints_due(
-    accounts: Iterable[TouchpointFacts], as_of: date, within_days: int = 0
-) -> DueLists:
-    """Cadence calls, EBRs and renewal touch points due by `as_of + within_days` (0: due
-    or overdue today), each list sorted by due date.
-
-    Renewal dates already passed are skipped for EBRs and renewal touch points: that
-    cycle is over and the CRM import sets the next renewal date.
-    """
-    accounts = list(accounts)
-    horizon = as_of + timedelta(days=within_days)
-    return DueLists(
-        cadence_calls=_by_due_date(_cadence_due(a, as_of, horizon) for a in accounts),
-        ebrs=_by_due_date(_ebr_due(a, as_of, horizon) for a in accounts),
-        renewals=_by_due_date(_renewal_due(a, as_of, horizon) for a in accounts),
     )

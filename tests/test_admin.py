@@ -16,6 +16,7 @@ from core.large_admin import EstimatedCountPaginator
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from prioritization.models import RuleSetParameters
+from rhythm.models import RhythmSettings
 from segments.codes import SegmentCode
 from segments.models import Segment
 from tests.factories import (
@@ -93,7 +94,7 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 
 # Logs the system writes (people read them but add nothing) and one-row settings that
 # a data migration created.
-NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds}
+NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings}
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=MODEL_IDS)

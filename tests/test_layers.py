@@ -63,6 +63,8 @@ PURE = {
     "metrics.formulas.totals",
     "metrics.clocks",
     "rhythm.workload",
+    "rhythm.cadence",
+    "rhythm.touchpoints",
     "dashboard.mix",
     "accounts.csv_format",
     "accounts.timeline_rules",

@@ -150,7 +150,10 @@ def test_a_pinned_segment_shows_the_pin_and_the_computed_one(client, tam):
         (2, "us-enterprise", 75, "Overdue 15 days"),  # 60-day interval
         (2, "commercial-noram", 75, "Due 05 Dec 2026"),  # Commercial Pr2: 90 days
         (2, "commercial-noram", 91, "Overdue 1 day<"),
-        (1, "us-enterprise", None, "No call yet: due now"),
+        (2, "emea-enterprise", 61, "Overdue 1 day<"),  # EMEA Pr2: 60 days, as in the US
+        # Never called (the call booked for next week does not count): overdue, as the
+        # dashboard's burn-down list says; before the one rule it read "due now".
+        (1, "us-enterprise", None, '<span class="overdue">No call yet: overdue</span>'),
         (3, "us-enterprise", 400, "No cadence"),
         (None, "us-enterprise", None, "No cadence"),
     ],
@@ -271,7 +274,8 @@ def mixed_book(tam):
         ({"segment": "strategic"}, ["Alpha"]),
         ({"health": "red"}, ["Bravo", "Echo Alpha"]),
         ({"health": "unknown"}, ["Charlie"]),
-        ({"overdue": "on"}, ["Bravo", "Echo Alpha"]),
+        # Charlie (Pr2) was never called: overdue, as on the dashboard (rhythm/cadence.py).
+        ({"overdue": "on"}, ["Bravo", "Charlie", "Echo Alpha"]),
         ({"q": "alpha"}, ["Alpha", "Echo Alpha"]),
         ({"q": "alpha", "priority": "1", "health": "red"}, ["Echo Alpha"]),
         ({}, ["Alpha", "Bravo", "Charlie", "Delta", "Echo Alpha"]),
@@ -347,9 +351,10 @@ def test_a_tam_gets_no_tam_filter_and_cannot_use_one(client, tam, other_tam):
         ("priority", ["Alpha", "Echo Alpha", "Bravo", "Charlie", "Delta"]),
         ("-priority", ["Bravo", "Charlie", "Alpha", "Echo Alpha", "Delta"]),  # none last
         ("health", ["Bravo", "Echo Alpha", "Delta", "Alpha", "Charlie"]),  # worst first
-        # Overdue first; Charlie (Pr2, never called) is due today; Delta has no cadence.
-        ("next_call", ["Bravo", "Echo Alpha", "Charlie", "Alpha", "Delta"]),
-        ("-next_call", ["Alpha", "Charlie", "Bravo", "Echo Alpha", "Delta"]),  # ties by name
+        # Overdue first, never called (Charlie, Pr2) ahead of the dated ones; Delta has no
+        # cadence, last either way.
+        ("next_call", ["Charlie", "Bravo", "Echo Alpha", "Alpha", "Delta"]),
+        ("-next_call", ["Alpha", "Bravo", "Echo Alpha", "Charlie", "Delta"]),  # ties by name
         ("segment", ["Alpha", "Bravo", "Charlie", "Echo Alpha", "Delta"]),
         ("bogus", ["Alpha", "Bravo", "Charlie", "Delta", "Echo Alpha"]),
     ],
@@ -445,6 +450,7 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         "onboard_clock": "running",
         "last_cadence_call": "2026-10-11",
         "next_cadence_call_due": "2026-11-10",
+        "cadence_call_overdue": "true",
         "cadence_call_overdue_days": "10",
         "last_ebr": "",
         "success_plan": "green",
@@ -562,8 +568,9 @@ def test_the_page_costs_the_same_queries_for_20_and_500_accounts(client, tam, ma
     _fill_book(tam, 480)
     large = _queries(client, url, **params)
 
-    # session, user, segment choices, (manager: TAM choices), count, page rows, 2 x targets
-    assert small == large == (7 if who == "tam" else 8)
+    # session, user, rhythm setting, segment choices, (manager: TAM choices), count, page
+    # rows, 2 x targets
+    assert small == large == (8 if who == "tam" else 9)
 
 
 def test_the_export_costs_the_same_queries_for_20_and_500_accounts(client, tam):
@@ -574,14 +581,14 @@ def test_the_export_costs_the_same_queries_for_20_and_500_accounts(client, tam):
     _fill_book(tam, 480)
     large = _queries(client, url, sort="-last_ebr")
 
-    # session, user, 2 x clock targets, the rows (one cursor)
-    assert small == large == 5
+    # session, user, rhythm setting, 2 x clock targets, the rows (one cursor)
+    assert small == large == 6
 
 
 def test_the_empty_filtered_page_checks_the_scope_once(client, tam):
     _fill_book(tam, 3)
     client.force_login(tam)
 
-    # session, user, segment choices, count, "is the scope empty?" (instead of the page
-    # rows, which an empty result does not read), 2 x clock targets
-    assert _queries(client, reverse("book"), q="zzz") == 7
+    # session, user, rhythm setting, segment choices, count, "is the scope empty?"
+    # (instead of the page rows, which an empty result does not read), 2 x clock targets
+    assert _queries(client, reverse("book"), q="zzz") == 8

@@ -2,7 +2,9 @@
 
 The seeded tables: Strategic, Named and Mid-Touch have page 002's 13 rows (fixed rows
 19.25 h a week) and 31.25 hours a week with 56 days of PTO (information only: every
-yearly figure is divided by 52 weeks, rhythm/workload.py).
+yearly figure is divided by 52 weeks, rhythm/workload.py). Cadence calls a year are 365 /
+the interval of the rhythm setting (seeded 30 / 60 / Commercial Pr2 90 days): Pr1 12.17,
+Pr2 6.08, Commercial Pr2 4.06.
 """
 
 import datetime
@@ -12,7 +14,7 @@ import pytest
 import time_machine
 
 from lib.dates import add_months
-from rhythm.models import CapacityProfile
+from rhythm.models import CapacityProfile, RhythmSettings
 from rhythm.services import due_touchpoints, team_workloads, workload_for_tam
 from tests.factories import AccountFactory, ActivityFactory, TamFactory, region, segment
 
@@ -20,6 +22,9 @@ D = Decimal
 WEEKS = D(52)
 AS_OF = datetime.date(2026, 11, 20)
 FIXED_HOURS = D("19.25")
+PR1_CALLS = D(365) / D(30)
+PR2_CALLS = D(365) / D(60)
+COMMERCIAL_PR2_CALLS = D(365) / D(90)
 
 
 def days_ago(days):
@@ -43,8 +48,9 @@ def book(tam, priorities, code="named", **facts):
 @pytest.mark.django_db
 def test_workload_for_a_tam_from_the_database(tam, other_tam):
     """3 Pr1 (one onboarding since 2026-10-01) + 6 Pr2 Named accounts, Named table:
-    fixed 19.25 + onboarding 1 + (72.5 calls + 3 x 1.5 x 4 EBR + 9 renewal) h a year
-    = 20.25 + 99.5 / 52 = 22.16 h a week. The other TAM's account is not counted."""
+    fixed 19.25 + onboarding 1 + (3 x 365/30 + 6 x 365/60 = 73 calls + 3 x 1.5 x 4 EBR
+    + 9 renewal) h a year = 20.25 + 100 / 52 = 22.17 h a week. The other TAM's account is
+    not counted."""
     onboarding = AccountFactory(
         tam=tam,
         priority=1,
@@ -58,7 +64,7 @@ def test_workload_for_a_tam_from_the_database(tam, other_tam):
     workload = workload_for_tam(tam, AS_OF)
 
     assert workload.table_segment == "named"
-    assert workload.total_hours_per_week == pytest.approx(D("20.25") + D("99.5") / WEEKS)
+    assert workload.total_hours_per_week == pytest.approx(D("20.25") + D(100) / WEEKS)
     assert workload.capacity.weekly_hours == D("31.25")
     assert workload.weeks_per_year == WEEKS
     assert not workload.overburdened
@@ -68,20 +74,32 @@ def test_workload_for_a_tam_from_the_database(tam, other_tam):
 
 @pytest.mark.django_db
 def test_commercial_accounts_are_read_from_the_region(tam):
-    """2 Commercial Pr2: 2 x 4 calls = 8 h a year / 52 = 0.154 h of cadence calls."""
+    """2 Commercial Pr2: 2 x 365/90 = 8.11 calls = 8.11 h a year / 52 = 0.156 h of
+    cadence calls."""
     book(tam, [2, 2], region=region("commercial-noram"))
     workload = workload_for_tam(tam, AS_OF)
     cadence = next(row for row in workload.rows if row.task == "Cadence calls")
-    assert cadence.hours_per_week == pytest.approx(D(8) / WEEKS)
+    assert cadence.hours_per_week == pytest.approx(2 * COMMERCIAL_PR2_CALLS / WEEKS)
+
+
+@pytest.mark.django_db
+def test_the_workload_reads_the_admins_cadence_intervals(tam):
+    """Pr1 every 73 days in the rhythm setting: 365/73 = 5 calls a year, 1 h each."""
+    RhythmSettings.objects.update(pr1_cadence_days=73, pr2_cadence_days=73)
+    book(tam, [1])
+    workload = workload_for_tam(tam, AS_OF)
+    cadence = next(row for row in workload.rows if row.task == "Cadence calls")
+    assert cadence.hours_per_week == pytest.approx(D(5) / WEEKS)
+    assert "Pr1 every 73 days" in cadence.basis
 
 
 @pytest.mark.django_db
 def test_an_overburdened_tam_and_the_accounts_that_drive_it(tam):
-    """10 onboarding Pr1 accounts: 19.25 + 10 x 1 + 10 x (12 + 6 + 1) / 52
-    = 29.25 + 3.65 = 32.90 h > 31.25."""
+    """10 onboarding Pr1 accounts: 19.25 + 10 x 1 + 10 x (12.17 + 6 + 1) / 52
+    = 29.25 + 3.69 = 32.94 h > 31.25."""
     book(tam, [1] * 10, customer_since=datetime.date(2026, 11, 1), onboarded_on=None)
     workload = workload_for_tam(tam, AS_OF)
-    assert workload.total_hours_per_week == pytest.approx(D("29.25") + D(190) / WEEKS)
+    assert workload.total_hours_per_week == pytest.approx(D("29.25") + 10 * (PR1_CALLS + 7) / WEEKS)
     assert workload.overburdened
     assert len(workload.drivers) == 10
 
@@ -128,10 +146,11 @@ def test_an_empty_book_falls_back_to_the_named_table(tam):
 @pytest.mark.django_db
 def test_workload_for_tam_queries(tam, django_assert_num_queries):
     book(tam, [1, 2, 2])
-    with django_assert_num_queries(3):
-        # 1. the TAM's accounts, with region rule set and segment codes
-        # 2. every segment's task rows
-        # 3. every segment's capacity profile
+    with django_assert_num_queries(4):
+        # 1. the rhythm setting (cadence intervals)
+        # 2. the TAM's accounts, with region rule set and segment codes
+        # 3. every segment's task rows
+        # 4. every segment's capacity profile
         workload_for_tam(tam, AS_OF)
 
 
@@ -145,20 +164,21 @@ def staff_team(team, size):
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [2, 6])
 def test_team_workloads_query_count_is_constant(team, size, django_assert_num_queries):
-    """The same 4 queries for 2 TAMs as for 6."""
+    """The same 5 queries for 2 TAMs as for 6."""
     tams = staff_team(team, size)
-    with django_assert_num_queries(4):
-        # 1. the team's active TAMs
-        # 2. all their accounts, with region rule set and segment codes
-        # 3. every segment's task rows
-        # 4. every segment's capacity profile
+    with django_assert_num_queries(5):
+        # 1. the rhythm setting (cadence intervals)
+        # 2. the team's active TAMs
+        # 3. all their accounts, with region rule set and segment codes
+        # 4. every segment's task rows
+        # 5. every segment's capacity profile
         result = team_workloads(team, AS_OF)
     assert [tam for tam, _ in result] == sorted(tams, key=lambda tam: tam.username)
 
 
 @pytest.mark.django_db
 def test_team_workloads_each_tam_their_own_book(team, other_tam):
-    """TAM 1: 1 Pr1 = 19.25 + (12 + 6 + 1) / 52; TAM 2, no accounts: 19.25. The
+    """TAM 1: 1 Pr1 = 19.25 + (12.17 + 6 + 1) / 52; TAM 2, no accounts: 19.25. The
     inactive TAM and the other team's TAM are left out."""
     first, second = TamFactory(team=team), TamFactory(team=team)
     TamFactory(team=team, is_active=False)
@@ -168,7 +188,9 @@ def test_team_workloads_each_tam_their_own_book(team, other_tam):
     result = dict(team_workloads(team, AS_OF))
 
     assert set(result) == {first, second}
-    assert result[first].total_hours_per_week == pytest.approx(FIXED_HOURS + D(19) / WEEKS)
+    assert result[first].total_hours_per_week == pytest.approx(
+        FIXED_HOURS + (PR1_CALLS + 7) / WEEKS
+    )
     assert result[second].total_hours_per_week == FIXED_HOURS
 
 
@@ -190,13 +212,16 @@ def one_account(tam, priority, **facts):
 
 
 @pytest.mark.django_db
-def test_never_called_is_due_now(tam):
+def test_never_called_is_overdue_with_no_due_date(tam):
+    """rhythm/cadence.py: a Pr1 or Pr2 account never called is overdue (as the dashboard
+    lists it); a call booked for tomorrow has not been held."""
     account = one_account(tam, 1)
+    call(account, AS_OF + datetime.timedelta(days=1))
     [due] = due_touchpoints(tam, AS_OF).cadence_calls
     assert (due.account_id, due.due_on, due.overdue, due.last_on) == (
         account.pk,
-        AS_OF,
-        False,
+        None,
+        True,
         None,
     )
 
@@ -249,15 +274,16 @@ def test_due_within_days_lists_what_comes_up(tam):
 
 @pytest.mark.django_db
 def test_cadence_calls_sorted_by_due_date_and_scoped_to_the_tam(tam, other_tam):
-    """Pr2 called 70 days ago (due 10 days ago), Pr1 35 days ago (due 5 days ago), Pr1
-    never (due today); the other TAM's overdue account is not listed."""
+    """Pr1 never called (overdue, no date: first), Pr2 called 70 days ago (due 10 days
+    ago), Pr1 35 days ago (due 5 days ago); the other TAM's overdue account is not
+    listed."""
     late_pr2, late_pr1, never = one_account(tam, 2), one_account(tam, 1), one_account(tam, 1)
     call(late_pr2, days_ago(70))
     call(late_pr1, days_ago(35))
     call(one_account(other_tam, 1), days_ago(100))
     due = due_touchpoints(tam, AS_OF).cadence_calls
-    assert [item.account_id for item in due] == [late_pr2.pk, late_pr1.pk, never.pk]
-    assert [item.due_on for item in due] == [days_ago(10), days_ago(5), AS_OF]
+    assert [item.account_id for item in due] == [never.pk, late_pr2.pk, late_pr1.pk]
+    assert [item.due_on for item in due] == [None, days_ago(10), days_ago(5)]
 
 
 # --- EBRs due -----------------------------------------------------------------------------------
@@ -355,8 +381,24 @@ def test_due_touchpoints_query_count_is_constant(tam, size, django_assert_num_qu
         account = renewing(tam, 1 + n % 2, AS_OF + datetime.timedelta(days=30 + n))
         call(account, days_ago(120 + n))  # cadence overdue, before the renewal window
         call(account, days_ago(200), kind="ebr")  # before the EBR target
-    with django_assert_num_queries(2):
-        # 1. the TAM's accounts
-        # 2. the last cadence call and last EBR per account (one grouped query)
+    with django_assert_num_queries(3):
+        # 1. the rhythm setting (cadence intervals, renewal window)
+        # 2. the TAM's accounts
+        # 3. the last cadence call and last EBR per account (one grouped query)
         due = due_touchpoints(tam, AS_OF)
     assert len(due.cadence_calls) == len(due.ebrs) == len(due.renewals) == size
+
+
+@pytest.mark.django_db
+def test_touch_points_follow_the_rhythm_setting(tam):
+    """Pr1 every 45 days, renewal window 60 days: a Pr1 account called 40 days ago is
+    not due; one renewing in 61 days owes no renewal touch yet, one in 60 does."""
+    RhythmSettings.objects.update(pr1_cadence_days=45, renewal_window_days=60)
+    call(one_account(tam, 1), days_ago(40))
+    renewing(tam, 3, AS_OF + datetime.timedelta(days=61))
+    soon = renewing(tam, 3, AS_OF + datetime.timedelta(days=60))
+
+    due = due_touchpoints(tam, AS_OF)
+
+    assert due.cadence_calls == ()
+    assert [(item.account_id, item.due_on) for item in due.renewals] == [(soon.pk, AS_OF)]

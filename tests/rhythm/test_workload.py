@@ -1,31 +1,32 @@
-"""The workload and touch-point rules of DESIGN section 6 (pure: no database).
+"""The workload rules of DESIGN section 6 (pure: no database).
 
 Every yearly figure becomes weekly over the 52 calendar weeks of the year, whatever the
 PTO days: the table's weekly column is its yearly one over 52, the PTO already outside
 the 31.25-hour week (rhythm/workload.py explains the choice). The table is page 002's.
+Cadence calls a year are 365 / the cadence interval (rhythm/cadence.py, default 30 / 60 /
+Commercial Pr2 90 days): Pr1 12.17, Pr2 6.08, Commercial Pr2 4.06.
 """
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from lib.rule_sets import RuleSet
+from rhythm.cadence import RhythmRules
 from rhythm.workload import (
     BookAccount,
     Capacity,
     TaskRow,
-    TouchpointFacts,
     WorkloadRates,
-    cadence_calls_per_year,
-    cadence_interval_days,
-    ebr_target,
     expected_weekly_hours,
     table_segment_for,
-    touchpoints_due,
 )
 
 D = Decimal
 WEEKS = D(52)
+PR1_CALLS = D(365) / D(30)
+PR2_CALLS = D(365) / D(60)
+COMMERCIAL_PR2_CALLS = D(365) / D(90)
 
 PAGE_002 = (
     TaskRow("Cadence calls", "cadence_calls", D(8), D(420)),
@@ -45,8 +46,9 @@ PAGE_002 = (
 CADENCE_ONLY = (PAGE_002[0],)
 
 
-def account(account_id, priority=None, name=None, **facts):
-    return BookAccount(account_id, name or f"Account {account_id:02d}", priority=priority, **facts)
+def account(account_id, priority=None, name=None, rule_set=RuleSet.US_ENTERPRISE, **facts):
+    name = name or f"Account {account_id:02d}"
+    return BookAccount(account_id, name, rule_set, priority=priority, **facts)
 
 
 def row(workload, task):
@@ -69,78 +71,80 @@ def test_a_year_is_52_weeks_whatever_the_pto_days(pto_days):
 
 
 def test_the_tables_typical_calls_come_out_at_its_weekly_figure():
-    """The decision, shown: the table's 420 hours of calls a year are 35 Pr1 accounts
-    x 12 calls x 1 h = 420 h / 52 weeks = 8.08 h a week: the table's 8 within rounding
-    (over 40.8 working weeks it would read 10.29)."""
-    book = [account(n, 1) for n in range(35)]
+    """The decision, shown: about the table's 420 hours of calls a year, 30 Pr1 accounts
+    x 365/30 calls + 9 Pr2 x 365/60 = 365 + 54.75 = 419.75 calls x 1 h / 52 weeks = 8.07 h
+    a week: the table's 8 within rounding (over 40.8 working weeks it would read 10.29)."""
+    book = [account(n, 1) for n in range(30)] + [account(n, 2) for n in range(30, 39)]
     cadence = row(expected_weekly_hours(book, CADENCE_ONLY), "Cadence calls")
-    assert cadence.hours_per_week == approx(D(420) / WEEKS)
+    assert cadence.hours_per_week == approx(D("419.75") / WEEKS)
     assert cadence.hours_per_week == pytest.approx(cadence.table_hours_per_week, abs=D("0.1"))
 
 
 def test_a_book_matching_the_tables_assumptions_is_not_overburdened():
     """Page 002's notes: 1 h a call, 2 EBRs a month, 1 customer onboarding at a time,
     1 h per customer renewing. 16 Pr1 (one onboarding) + 36 Pr2 = 52 accounts:
-    calls 16 x 12 + 36 x 365/60 = 192 + 219 = 411 h, EBRs 16 x 1.5 = 24 a year x 4 h
-    = 96 h, renewals 52 h: 559 h a year / 52 = 10.75 h (7.90 calls + 1.85 EBRs
-    + 1 renewals; the table: 8 + 2 + 1) + 1 onboarding + 19.25 fixed = 31 h <= 31.25
-    (over 40.8 working weeks: 33.95 h, overburdened)."""
+    calls 16 x 365/30 + 36 x 365/60 = 194.67 + 219 = 413.67 h, EBRs 16 x 1.5 = 24 a year
+    x 4 h = 96 h, renewals 52 h: 561.67 h a year / 52 = 10.80 h (7.96 calls + 1.85 EBRs
+    + 1 renewals; the table: 8 + 2 + 1) + 1 onboarding + 19.25 fixed = 31.05 h <= 31.25
+    (over 40.8 working weeks: 34.02 h, overburdened)."""
     book = [account(0, 1, onboarding_open=True)] + [account(n, 1) for n in range(1, 16)]
     book += [account(n, 2) for n in range(16, 52)]
     workload = expected_weekly_hours(book, PAGE_002)
-    assert workload.total_hours_per_week == approx(31)
-    assert row(workload, "Cadence calls").hours_per_week == approx(D(411) / WEEKS)
+    calls = 16 * PR1_CALLS + 36 * PR2_CALLS
+    assert workload.total_hours_per_week == approx(D("20.25") + (calls + 96 + 52) / WEEKS)
+    assert row(workload, "Cadence calls").hours_per_week == approx(calls / WEEKS)
     assert row(workload, "EBRs").hours_per_week == approx(D(96) / WEEKS)
     assert row(workload, "Renewals").hours_per_week == approx(1)
     assert row(workload, "Customer onboarding").hours_per_week == D(1)
     assert not workload.overburdened
-    assert workload.spare_hours_per_week == approx("0.25")
+    assert workload.spare_hours_per_week == approx(D("31.25") - workload.total_hours_per_week)
+    assert workload.spare_hours_per_week > D("0.19")
 
 
 # --- cadence calls -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("priority", "commercial", "calls"),
-    [
-        (1, False, D(12)),  # Pr1 monthly
-        (2, False, D(365) / D(60)),  # Pr2 every 60 days
-        (1, True, D(12)),  # Commercial Pr1: monthly, like any Pr1
-        (2, True, D(4)),  # Commercial Pr2: quarterly
-        (3, False, D(0)),
-        (4, False, D(0)),
-        (None, False, D(0)),
-    ],
-)
-def test_cadence_calls_a_year_by_priority(priority, commercial, calls):
-    assert cadence_calls_per_year(priority, commercial) == calls
-
-
 def test_cadence_calls_three_pr1_six_pr2_us_accounts():
-    """3 Pr1 x 12 + 6 Pr2 x 365/60 = 36 + 36.5 = 72.5 calls a year x 1 h
-    = 72.5 h / 52 weeks = 1.394 h a week; one Pr1 account 12 / 52 = 0.231 h,
+    """3 Pr1 x 365/30 + 6 Pr2 x 365/60 = 36.5 + 36.5 = 73 calls a year x 1 h
+    = 73 h / 52 weeks = 1.404 h a week; one Pr1 account 12.17 / 52 = 0.234 h,
     one Pr2 account 6.083 / 52 = 0.117 h."""
     book = [account(n, 1) for n in range(3)] + [account(n, 2) for n in range(3, 9)]
     cadence = row(expected_weekly_hours(book, CADENCE_ONLY), "Cadence calls")
-    assert cadence.hours_per_week == approx(D("72.5") / WEEKS)
+    assert cadence.hours_per_week == approx(D(73) / WEEKS)
     assert cadence.table_hours_per_week == D(8)  # the typical value, replaced
     assert len(cadence.accounts) == 9
-    assert cadence.accounts[0].hours_per_week == approx(D(12) / WEEKS)
-    assert cadence.accounts[-1].hours_per_week == approx(D(365) / D(60) / WEEKS)
-    assert "72.5 calls a year with 9 accounts" in cadence.basis
+    assert cadence.accounts[0].hours_per_week == approx(PR1_CALLS / WEEKS)
+    assert cadence.accounts[-1].hours_per_week == approx(PR2_CALLS / WEEKS)
+    assert "73.0 calls a year with 9 accounts" in cadence.basis
+    assert "(Pr1 every 30 days, Pr2 every 60 days (Commercial 90))" in cadence.basis
 
 
-def test_commercial_pr2_accounts_are_called_quarterly():
-    """Commercial: 2 Pr2 x 4 + 1 Pr1 x 12 = 20 calls a year = 20 / 52 = 0.385 h a
-    week (the same accounts in the US: 2 x 6.083 + 12 = 24.17 calls, 0.465 h)."""
-    commercial = [account(1, 1, commercial=True)] + [account(n, 2, commercial=True) for n in (2, 3)]
+def test_commercial_pr2_accounts_are_called_every_90_days():
+    """Commercial: 1 Pr1 x 365/30 + 2 Pr2 x 365/90 = 12.17 + 8.11 = 20.28 calls a year
+    = 0.390 h a week (the same accounts in the US: 12.17 + 2 x 6.083 = 24.33 calls,
+    0.468 h). EMEA Pr2 is called like US Pr2."""
+    commercial = [account(n, p, rule_set=RuleSet.COMMERCIAL) for n, p in ((1, 1), (2, 2), (3, 2))]
     us = [account(1, 1)] + [account(n, 2) for n in (2, 3)]
+    emea = [account(n, p, rule_set=RuleSet.EMEA_ENTERPRISE) for n, p in ((1, 1), (2, 2), (3, 2))]
     assert expected_weekly_hours(commercial, CADENCE_ONLY).total_hours_per_week == approx(
-        D(20) / WEEKS
+        (PR1_CALLS + 2 * COMMERCIAL_PR2_CALLS) / WEEKS
     )
     assert expected_weekly_hours(us, CADENCE_ONLY).total_hours_per_week == approx(
-        (D(12) + 2 * D(365) / D(60)) / WEEKS
+        (PR1_CALLS + 2 * PR2_CALLS) / WEEKS
     )
+    assert expected_weekly_hours(emea, CADENCE_ONLY).total_hours_per_week == approx(
+        (PR1_CALLS + 2 * PR2_CALLS) / WEEKS
+    )
+
+
+def test_the_cadence_intervals_are_the_rhythm_settings():
+    """Pr1 every 73 days: 365/73 = 5 calls a year = 5 h / 52; the basis says so."""
+    rates = WorkloadRates(rhythm=RhythmRules(pr1_cadence_days=73))
+    cadence = row(
+        expected_weekly_hours([account(1, 1)], CADENCE_ONLY, rates=rates), "Cadence calls"
+    )
+    assert cadence.hours_per_week == approx(D(5) / WEEKS)
+    assert "Pr1 every 73 days" in cadence.basis
 
 
 def test_pr3_pr4_and_unprioritised_accounts_have_no_cadence_calls():
@@ -211,12 +215,12 @@ def test_fixed_rows_count_as_given_and_book_driven_rows_start_from_the_book():
 
 def test_a_whole_book():
     """3 Pr1 (one onboarding) + 6 Pr2, page 002's table:
-    fixed 19.25 + onboarding 1 + (72.5 calls + 3 x 1.5 x 4 EBR + 9 renewal) h a year
-    = 20.25 + 99.5 / 52 = 20.25 + 1.913 = 22.163 h a week, 9.087 h spare."""
+    fixed 19.25 + onboarding 1 + (73 calls + 3 x 1.5 x 4 EBR + 9 renewal) h a year
+    = 20.25 + 100 / 52 = 20.25 + 1.923 = 22.173 h a week, 9.077 h spare."""
     book = [account(1, 1, onboarding_open=True), account(2, 1), account(3, 1)]
     book += [account(n, 2) for n in range(4, 10)]
     workload = expected_weekly_hours(book, PAGE_002)
-    expected = D("20.25") + D("99.5") / WEEKS
+    expected = D("20.25") + D(100) / WEEKS
     assert workload.total_hours_per_week == approx(expected)
     assert workload.spare_hours_per_week == approx(D("31.25") - expected)
     assert workload.weeks_per_year == WEEKS
@@ -254,13 +258,13 @@ def test_capacity_comes_from_the_profile():
 
 def test_drivers_largest_first_with_their_parts():
     """Per account, a week:
-    onboarding Pr1: 12 calls + 6 EBR + 1 renewal = 19 / 52 + 1 onboarding = 1.365 h
-    Pr1: 19 / 52 = 0.365 h (two of them, by name)
-    US Pr2: (6.083 + 1) / 52 = 0.136 h; Commercial Pr2: (4 + 1) / 52 = 0.096 h
+    onboarding Pr1: 12.17 calls + 6 EBR + 1 renewal = 19.17 / 52 + 1 onboarding = 1.369 h
+    Pr1: 19.17 / 52 = 0.369 h (two of them, by name)
+    US Pr2: (6.083 + 1) / 52 = 0.136 h; Commercial Pr2: (4.056 + 1) / 52 = 0.097 h
     Pr3: 1 renewal / 52 = 0.019 h."""
     book = [
         account(1, 3, name="Pr3 child"),
-        account(2, 2, name="Commercial Pr2", commercial=True),
+        account(2, 2, name="Commercial Pr2", rule_set=RuleSet.COMMERCIAL),
         account(3, 1, name="Pr1 b"),
         account(4, 2, name="US Pr2"),
         account(5, 1, name="Pr1 a"),
@@ -275,9 +279,9 @@ def test_drivers_largest_first_with_their_parts():
         "Commercial Pr2",
         "Pr3 child",
     ]
-    assert drivers[0].hours_per_week == approx(D(19) / WEEKS + 1)
+    assert drivers[0].hours_per_week == approx((PR1_CALLS + 7) / WEEKS + 1)
     assert dict(drivers[0].parts) == {
-        "Cadence calls": approx(D(12) / WEEKS),
+        "Cadence calls": approx(PR1_CALLS / WEEKS),
         "Customer onboarding": D(1),
         "EBRs": approx(D(6) / WEEKS),
         "Renewals": approx(1 / WEEKS),
@@ -287,15 +291,15 @@ def test_drivers_largest_first_with_their_parts():
 
 def test_a_driver_without_a_row_adds_nothing_and_a_second_row_counts_zero():
     """The table says which tasks exist: no EBR row, no EBR hours. Two cadence rows: the
-    first has the book's 12 / 52 h, the second 0 (not counted twice)."""
+    first has the book's 12.17 / 52 h, the second 0 (not counted twice)."""
     table = (
         TaskRow("Cadence calls", "cadence_calls", D(8)),
         TaskRow("Cadence call prep", "cadence_calls", D(2)),
     )
     workload = expected_weekly_hours([account(1, 1)], table)
-    assert [item.hours_per_week for item in workload.rows] == [approx(D(12) / WEEKS), 0]
+    assert [item.hours_per_week for item in workload.rows] == [approx(PR1_CALLS / WEEKS), 0]
     assert "counted under 'Cadence calls'" in workload.rows[1].basis
-    assert workload.total_hours_per_week == approx(D(12) / WEEKS)
+    assert workload.total_hours_per_week == approx(PR1_CALLS / WEEKS)
 
 
 # --- whose table -----------------------------------------------------------------------------
@@ -316,47 +320,3 @@ TABLES = ["strategic", "named", "mid-touch"]
 def test_table_segment_is_where_most_of_the_book_is(segments, expected):
     book = [account(n, 2, segment=code) for n, code in enumerate(segments)]
     assert table_segment_for(book, TABLES) == expected
-
-
-# --- touch points due -------------------------------------------------------------------------
-
-AS_OF = date(2026, 11, 20)
-
-
-@pytest.mark.parametrize(
-    ("priority", "commercial", "days"),
-    [(1, False, 30), (2, False, 60), (2, True, 90), (1, True, 30), (3, False, None)],
-)
-def test_cadence_interval_by_priority(priority, commercial, days):
-    assert cadence_interval_days(priority, commercial) == days
-
-
-def test_ebr_target_is_six_months_before_renewal_clamped_to_month_end():
-    assert ebr_target(date(2027, 2, 28)) == date(2026, 8, 28)
-    assert ebr_target(date(2027, 3, 31)) == date(2026, 9, 30)
-
-
-def test_due_lists_sorted_by_due_date_and_horizon():
-    """Pr1 last called 40 days ago (due 10 days ago), Pr2 50 days ago (due in 10 days),
-    Pr1 never called (due today). Today: the two due; within 10 days: all three."""
-    facts = [
-        TouchpointFacts(1, "Never", priority=1),
-        TouchpointFacts(2, "Pr2", priority=2, last_cadence_call=date(2026, 10, 1)),
-        TouchpointFacts(3, "Late", priority=1, last_cadence_call=date(2026, 10, 11)),
-    ]
-    due = touchpoints_due(facts, AS_OF)
-    assert [(item.name, item.due_on, item.overdue) for item in due.cadence_calls] == [
-        ("Late", date(2026, 11, 10), True),
-        ("Never", AS_OF, False),
-    ]
-    assert due.overdue_count == 1
-    soon = touchpoints_due(facts, AS_OF, within_days=10)
-    assert [item.name for item in soon.cadence_calls] == ["Late", "Never", "Pr2"]
-
-
-def test_past_renewals_owe_no_ebr_or_renewal_touch():
-    """The renewal on 2026-11-19 is over; the import brings the next one."""
-    facts = [TouchpointFacts(1, "Renewed", priority=1, renewal_date=date(2026, 11, 19))]
-    due = touchpoints_due(facts, AS_OF)
-    assert due.ebrs == ()
-    assert due.renewals == ()

@@ -1,0 +1,58 @@
+"""The book's queryset: the user's scope with every column the table shows, and the
+onboarding-clock targets read once for the whole book."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from accounts.models import Account, ActivityKind
+from metrics.models import CLOCK_METRICS, MetricDefinition, MetricTarget
+from rhythm.cadence import CadenceStatus
+from rhythm.selectors import CadenceRule, last_held_subquery
+
+
+def book_queryset(user, today: date, cadence: CadenceRule):
+    """The user's scope with every column the book shows, in the default order (name).
+
+    `last_cadence_call` and `last_ebr` are the latest held on or before today (entries
+    dated in the future do not count); `next_call_due` is there to sort by (the cells
+    render `cadence_of`)."""
+    return (
+        Account.objects.visible_to(user)
+        .select_related("region", "segment", "segment_override", "tam")
+        .annotate(
+            last_cadence_call=cadence.last_call_annotation(today),
+            last_ebr=last_held_subquery(ActivityKind.EBR, today),
+        )
+        .annotate(next_call_due=cadence.next_due_expression())
+        .order_by("name", "pk")
+    )
+
+
+def cadence_of(account: Account, cadence: CadenceRule, today: date) -> CadenceStatus | None:
+    """The row's cadence (rhythm/cadence.py); None when its priority has no cadence calls."""
+    return cadence.status(
+        account.priority, account.region.rule_set, account.last_cadence_call, today
+    )
+
+
+class ClockTargets:
+    """Every segment's onboarding-clock targets (the metric targets, else the metric's
+    default), read once in 2 queries for the whole book."""
+
+    def __init__(self):
+        self.defaults = {
+            key: int(value) if value is not None else None
+            for key, value in MetricDefinition.objects.filter(key__in=CLOCK_METRICS).values_list(
+                "key", "default_target"
+            )
+        }
+        self.by_segment: dict[int, dict[str, int | None]] = {}
+        for segment_id, key, target in MetricTarget.objects.filter(
+            metric__key__in=CLOCK_METRICS
+        ).values_list("segment_id", "metric__key", "target"):
+            self.by_segment.setdefault(segment_id, dict(self.defaults))[key] = int(target)
+
+    def for_account(self, account: Account) -> dict[str, int | None]:
+        segment_id = account.segment_override_id or account.segment_id
+        return self.by_segment.get(segment_id, self.defaults)
