@@ -68,6 +68,8 @@ class Plan:
     write: bool
     chunk_size: int = CHUNK_SIZE
     workers: int = 1
+    # Called before every chunk, on the chunk's thread: the run renews its lock here.
+    heartbeat: Callable[[], None] | None = None
 
     @property
     def quarter(self) -> FiscalQuarter:
@@ -165,6 +167,8 @@ def for_each_chunk(
     merging = threading.Lock()
 
     def chunk(first: int, last: int | None) -> None:
+        if plan.heartbeat is not None:
+            plan.heartbeat()  # outside the chunk's transaction, so it commits at once
         span = {"id__gte": first} if last is None else {"id__range": (first, last)}
         rows = list(accounts.filter(**span).order_by("id").values(*columns))
         counter = _QueryCounter()

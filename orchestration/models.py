@@ -38,3 +38,22 @@ class RecomputeRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+RECOMPUTE_LOCK = "recompute"
+
+
+class RunLock(models.Model):
+    """One row per job that must not overlap with itself: who holds it and until when.
+
+    Taken, renewed and released by compare-and-set updates (`lock.py`), never read and
+    then written, so the same code is safe on PostgreSQL and SQLite.
+    """
+
+    name = models.CharField(primary_key=True, max_length=40)
+    # host:pid:token of the process holding it; blank when free
+    holder = models.CharField(max_length=100, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} lock ({self.holder or 'free'})"

@@ -3,11 +3,12 @@ each recorded (DESIGN 8).
 
 One service for the nightly beat schedule, `manage.py recompute`, `seed_demo`, and the
 runs queued after an import or a threshold change. A run takes the lock (`lock.py`),
-records itself (`RecomputeRun`), derives first-value dates nobody entered, makes the
-engine's two passes (`engine.py`) and computes the quarter's lifecycle metrics
-(`metrics/compute.py`), each step timed apart in the record. A run that finds another in
-progress records a skip. A fiscal quarter is frozen once it has ended: a run dated in a
-past quarter only adds assessments missing for it.
+marks runs left running by dead processes abandoned, records itself (`RecomputeRun`),
+derives first-value dates nobody entered, makes the engine's two passes (`engine.py`)
+and computes the quarter's lifecycle metrics (`metrics/compute.py`), each step timed
+apart in the record, renewing the lock between steps and between chunks. A run that
+finds another in progress records a skip. A fiscal quarter is frozen once it has ended:
+a run dated in a past quarter only adds assessments missing for it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from metrics.compute import compute_quarter, derive_first_value_dates
 
 from .configuration import load_configuration
 from .engine import CHUNK_SIZE, PassResult, Plan, run_passes
-from .lock import abandon_leftover_runs, exclusive_run
+from .lock import Lease, abandon_leftover_runs, exclusive_run
 from .models import RecomputeRun, RunStatus
 
 
@@ -32,15 +33,15 @@ def recompute(
 ) -> RecomputeRun:
     """Recompute segments, priorities and metrics as of `as_of` (default today)."""
     as_of = as_of or timezone.localdate()
-    with exclusive_run() as acquired:
-        if not acquired:
+    with exclusive_run() as lease:
+        if lease is None:
             return RecomputeRun.objects.create(
                 trigger=trigger, as_of=as_of, status=RunStatus.SKIPPED, finished_at=timezone.now()
             )
         abandon_leftover_runs()
         run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of)
         try:
-            result = _run_steps(as_of, chunk_size)
+            result = _run_steps(as_of, chunk_size, lease)
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             raise
@@ -48,18 +49,21 @@ def recompute(
         return run
 
 
-def _run_steps(as_of: date, chunk_size: int) -> PassResult:
+def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
     started = time.monotonic()
     derived = derive_first_value_dates()
+    lease.renew()
     plan = Plan(
         load_configuration(),
         as_of,
         write=True,
         chunk_size=chunk_size,
         workers=settings.RECOMPUTE_WORKERS,
+        heartbeat=lease.renew_if_due,
     )
     result = run_passes(plan)
     priorities_done = time.monotonic()
+    lease.renew()  # the metrics step renews nothing until it ends
     metrics = compute_quarter(plan.quarter, today=as_of, chunk_size=chunk_size)
     result.details = {
         "segments_and_priorities_seconds": round(priorities_done - started, 1),

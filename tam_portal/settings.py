@@ -92,6 +92,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RECOMPUTE_WORKERS = env.int(
     "RECOMPUTE_WORKERS", default=2 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 1
 )
+# How long the recompute's lock outlives its holder's last renewal: a run renews it
+# between chunks and steps (the longest step, the metrics of 1,000,000 accounts, takes
+# about 3 minutes); a run whose process died blocks the next one this long at most.
+RECOMPUTE_LOCK_SECONDS = env.int("RECOMPUTE_LOCK_SECONDS", default=600)
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"

@@ -76,3 +76,41 @@ def module_db(django_db_setup, django_db_blocker):
     ):
         yield
         transaction.set_rollback(True)
+
+
+# --- Both databases: PostgreSQL-only tests, and SQLite's test database in a file ---------
+# scripts/test runs the suite on PostgreSQL and again on SQLite, the embedded default.
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `@pytest.mark.postgresql_only(reason=...)` tests on any other database."""
+    from django.db import connection
+
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is None:
+            continue
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+        if not reason:
+            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs reason=...")
+        if connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Test on SQLite in a file, as users run it, rather than Django's default in memory.
+
+    Django shares one in-memory database between threads in SQLite's shared-cache mode,
+    where two connections writing at once fail at once ("database table is locked")
+    instead of waiting as they do on a file: tests of concurrent runs need the file.
+    """
+    from django.conf import settings
+
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            folder = tmp_path_factory.mktemp("sqlite")
+            database.setdefault("TEST", {})["NAME"] = str(folder / f"test_{alias}.sqlite3")
+
+
+# --- end of the two-database block ----------------------------------------------------------

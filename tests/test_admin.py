@@ -328,7 +328,7 @@ def test_paginator_counts_a_small_table_exactly(db):
     assert any("COUNT(" in query["sql"] for query in queries.captured_queries)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates need PostgreSQL")
+@pytest.mark.postgresql_only(reason="the estimate is PostgreSQL's planner statistics (pg_class)")
 def test_paginator_counts_a_filtered_queryset_exactly_even_on_a_big_table(db):
     AccountFactory.create_batch(3)
     AccountFactory(at_risk=True)
@@ -348,7 +348,7 @@ def test_paginator_counts_a_filtered_queryset_exactly(db):
     assert EstimatedCountPaginator(Account.objects.filter(at_risk=True), 100).count == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates need PostgreSQL")
+@pytest.mark.postgresql_only(reason="the estimate is PostgreSQL's planner statistics (pg_class)")
 def test_paginator_estimates_an_unfiltered_big_table_without_counting(db):
     AccountFactory.create_batch(3)
     _analyze(Account)
@@ -360,7 +360,7 @@ def test_paginator_estimates_an_unfiltered_big_table_without_counting(db):
     assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates need PostgreSQL")
+@pytest.mark.postgresql_only(reason="the estimate is PostgreSQL's planner statistics (pg_class)")
 def test_big_changelist_estimates_unfiltered_and_counts_filtered(admin_client, monkeypatch):
     AccountFactory.create_batch(3)
     AccountFactory(at_risk=True)

@@ -19,10 +19,16 @@ from tests.factories import AccountFactory, TamFactory
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL and not os.environ.get("CI"),
-    reason="needs the Redis that scripts/test provisions (TEST_REDIS_URL)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not REDIS_URL and not os.environ.get("CI"),
+        reason="needs the Redis that scripts/test provisions (TEST_REDIS_URL)",
+    ),
+    pytest.mark.postgresql_only(
+        reason="workers and a broker are the production setup; the embedded default on "
+        "SQLite runs tasks in-process"
+    ),
+]
 
 
 def _test_database_url() -> str:

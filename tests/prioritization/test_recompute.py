@@ -6,15 +6,13 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg2
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError
 
 from accounts.models import Account
 from orchestration import engine as recompute_module
-from orchestration.lock import ADVISORY_LOCK_KEY
 from orchestration.models import RecomputeRun, RunStatus
 from orchestration.runs import recompute
 from orchestration.selection import recompute_accounts
@@ -135,37 +133,6 @@ def test_chunks_give_the_same_answer_as_one_pass():
     recompute()
 
     assert _snapshot()[0] == chunked
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
-def test_a_run_while_another_holds_the_lock_is_skipped(account):
-    settings = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
-    )
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-        run = recompute()
-        with other.cursor() as cursor:
-            # Unlocked explicitly: closing the connection also releases it (a dead
-            # worker's lock dies with it), but the server does that a moment later.
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-    finally:
-        other.close()
-
-    assert run.status == RunStatus.SKIPPED
-    assert Account.objects.get().priority is None
-    assert recompute().status == RunStatus.SUCCEEDED
-
-
-def test_a_run_left_running_by_a_dead_worker_is_marked_abandoned(account):
-    leftover = RecomputeRun.objects.create(trigger="nightly", as_of=TODAY)
-
-    recompute()
-
-    leftover.refresh_from_db()
-    assert leftover.status == RunStatus.ABANDONED
 
 
 def test_command_prints_the_counts_and_takes_as_of(account):
