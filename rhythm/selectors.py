@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 from accounts.models import Activity, ActivityKind
@@ -63,7 +64,7 @@ class CadenceRule:
         return cadence.cadence_status(self.rules, priority, rule_set, last_call, today)
 
     def title(self, priority: int) -> str:
-        """ "Pr2 without a cadence call in 60 days (Commercial 90)"."""
+        """The burn-down list's title: "Pr2 without a cadence call in 60 days (Commercial 90)"."""
         return (
             f"Pr{priority} without a cadence call in "
             f"{cadence.interval_summary(self.rules, priority)}"
@@ -136,8 +137,9 @@ class CadenceRule:
             }
         )
 
-    def renewal_window_opened(self, renewal_date: str) -> F:
-        """The window's first day for the renewal date in `renewal_date` (an F path)."""
+    def renewal_window_opened(self, renewal_date: str) -> CombinedExpression:
+        """The window's first day for the renewal date at `renewal_date` (a field path),
+        as `cadence.renewal_window_opens` computes it."""
         return F(renewal_date) - timedelta(days=self.rules.renewal_window_days)
 
 
