@@ -4,7 +4,8 @@
 shared/STACK.md). On PostgreSQL we send each chunk as typed arrays and let one
 `UPDATE ... FROM unnest(...)` apply them (about 57,000 rows/s). SQLite, the embedded
 default, has no arrays, so it takes Django's `bulk_update`: slower, same result.
-Inserts on PostgreSQL go through COPY (see `insert_rows`).
+Inserts on PostgreSQL go through COPY (see `insert_rows`). `portable=True` takes the path
+every database has, also on PostgreSQL: the tests compare the two paths on the same rows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def update_rows(
     rows: Sequence[Sequence[object]],
     *,
     chunk_size: int = CHUNK_SIZE,
+    portable: bool = False,
 ) -> int:
     """Write `rows` of `(pk, value_1, value_2, ...)` into `field_names` of `model`.
 
@@ -36,12 +38,12 @@ def update_rows(
     if not rows:
         return 0
     fields = [model._meta.get_field(name) for name in field_names]
+    if connection.vendor == "postgresql" and not portable:
+        update_chunk = _update_chunk_postgresql
+    else:
+        update_chunk = _update_chunk_portable
     for start in range(0, len(rows), chunk_size):
-        chunk = rows[start : start + chunk_size]
-        if connection.vendor == "postgresql":
-            _update_chunk_postgresql(model, fields, chunk)
-        else:
-            _update_chunk_portable(model, fields, chunk)
+        update_chunk(model, fields, rows[start : start + chunk_size])
     return len(rows)
 
 
@@ -88,6 +90,7 @@ def insert_rows(
     *,
     returning: Sequence[str] = (),
     chunk_size: int = CHUNK_SIZE,
+    portable: bool = False,
 ) -> list[tuple]:
     """Insert `rows` (dicts of field attnames to values) and return `returning` columns.
 
@@ -106,10 +109,11 @@ def insert_rows(
         else field.get_default()
         for field in fields
     }
+    copy = connection.vendor == "postgresql" and not portable
     returned: list[tuple] = []
     for start in range(0, len(rows), chunk_size):
         chunk = rows[start : start + chunk_size]
-        if connection.vendor == "postgresql":
+        if copy:
             returned += _insert_chunk_postgresql(model, fields, chunk, defaults, returning)
         else:
             chunk = [{**defaults, **row} for row in chunk]
@@ -212,9 +216,23 @@ def _copy_text(value: object) -> str:
 
 
 def _insert_chunk_portable(model, fields, chunk, returning) -> list[tuple]:
+    """Multi-row INSERTs of the values given, auto_now fields' too, as COPY writes them.
+
+    Raw, as `loaddata` saves: `bulk_create` would stamp auto_now fields with the time of
+    the INSERT instead of the value the caller chose (a run's one `now`).
+    """
     objects = [model(**{field.attname: row[field.attname] for field in fields}) for row in chunk]
-    created = model.objects.bulk_create(objects, batch_size=500)
-    return [tuple(getattr(obj, name) for name in returning) for obj in created]
+    returning_fields = [model._meta.get_field(name) for name in returning] or None
+    batch_size = min(500, connection.ops.bulk_batch_size(fields, objects) or 500)
+    returned = []
+    for start in range(0, len(objects), batch_size):
+        returned += model._base_manager._insert(
+            objects[start : start + batch_size],
+            fields=fields,
+            returning_fields=returning_fields,
+            raw=True,
+        )
+    return [tuple(row) for row in returned]
 
 
 def keyset_chunks(

@@ -16,14 +16,18 @@ class Any(Lookup):
         return list(self.rhs)
 
     def as_sql(self, compiler, connection):
+        """A plain IN list, which every database reads."""
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
         if not values:
             return "1 = 0", list(lhs_params)
         placeholders = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({placeholders})", [*lhs_params, *values]
+
+    def as_postgresql(self, compiler, connection):
+        """One array parameter (Django calls `as_<vendor>` where the database has one)."""
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
 Field.register_lookup(Any)

@@ -64,22 +64,26 @@ def write_assessments(
     return len(to_create), len(to_update)
 
 
-def insert_assessments(rows: list[tuple], quarter: str, now: datetime) -> None:
+def insert_assessments(
+    rows: list[tuple], quarter: str, now: datetime, *, portable: bool = False
+) -> None:
     """New assessments, `(account_id, computed, reasons, effective, source, decider)` each.
 
     On PostgreSQL each row is one f-string of COPY text: every value is a number, a
     quarter label or a word from the rules' fixed vocabulary, so nothing needs escaping,
-    and a first run writes one row per account.
+    and a first run writes one row per account. Elsewhere, or with `portable` (the tests
+    compare the two), a multi-row INSERT.
     """
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or portable:
         insert_rows(
             PriorityAssessment,
             [
                 dict(zip(ASSESSMENT_COLUMNS, (account_id, quarter, *outcome, now), strict=True))
                 for account_id, *outcome in rows
             ],
+            portable=True,
         )
         return
     stamp = now.isoformat()

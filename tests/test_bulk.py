@@ -2,16 +2,24 @@
 
 import datetime
 import threading
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Webinar
+from accounts.models import Account, Webinar
 from core.bulk import for_each_range, id_ranges, insert_rows, update_rows
+from orchestration.models import RecomputeRun
+from segments.models import Segment
+from tests.factories import AccountFactory, TamFactory
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 2)
+MOMENT = datetime.datetime(2026, 11, 2, 14, 30, 15, 123456, tzinfo=datetime.UTC)
+AWKWARD_TEXT = "tab\there, new\nline, back\\slash, 'quotes' \"both\", é ✓, \\N"
 
 
 def _webinars():
@@ -119,3 +127,105 @@ def test_the_first_error_of_a_worker_is_raised_and_stops_the_others():
     with pytest.raises(ValueError, match="chunk 0 failed"):
         for_each_range([(n, n) for n in range(1000)], work, workers=2)
     assert len(done) < 999
+
+
+# --- the PostgreSQL paths against the portable ones, on the same rows ----------------------
+
+BOTH_PATHS = pytest.mark.postgresql_only(
+    reason="compares PostgreSQL's unnest and COPY paths with the portable one SQLite takes"
+)
+
+
+def _after_each_path(write, read):
+    """`read()` after `write(portable)` on the PostgreSQL path, then on the portable one.
+
+    The first path's writes are rolled back before the second runs, so both start from
+    the same rows. Returns both reads and the SQL each path sent.
+    """
+    outcomes = []
+    for portable in (False, True):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            write(portable)
+            outcomes.append((read(), " ".join(query["sql"] for query in queries)))
+            transaction.set_rollback(True)
+    return outcomes
+
+
+@BOTH_PATHS
+def test_update_by_unnest_writes_what_bulk_update_writes():
+    accounts = AccountFactory.create_batch(3, tam=TamFactory())
+    named = Segment.objects.get(code="named")
+    rows = [
+        (accounts[0].pk, Decimal("1234567.89"), named.pk, True, DAY, AWKWARD_TEXT),
+        (accounts[1].pk, Decimal("0.00"), None, False, None, ""),
+        (accounts[2].pk, Decimal("5000.01"), named.pk, True, DAY, "churn_risk;top_arr"),
+    ]
+    fields = ["arr", "segment", "at_risk", "renewal_date", "priority_reasons"]
+
+    def read():
+        return list(Account.objects.order_by("pk").values_list("pk", *fields))
+
+    (unnest, unnest_sql), (portable, portable_sql) = _after_each_path(
+        lambda portable: update_rows(Account, fields, rows, chunk_size=2, portable=portable),
+        read,
+    )
+
+    assert unnest == portable == [tuple(row) for row in rows]
+    assert "unnest(" in unnest_sql and "unnest(" not in portable_sql
+
+
+@BOTH_PATHS
+def test_update_by_unnest_writes_json_and_times_as_bulk_update_does():
+    runs = [RecomputeRun.objects.create(trigger="nightly", as_of=DAY) for _ in range(2)]
+    rows = [
+        (runs[0].pk, {"nested": {"list": [1, "two", None]}, "text": AWKWARD_TEXT}, MOMENT, 7),
+        (runs[1].pk, ["a", "list"], None, 0),
+    ]
+    fields = ["details", "finished_at", "accounts"]
+
+    def read():
+        return list(RecomputeRun.objects.order_by("pk").values_list("pk", *fields))
+
+    (unnest, unnest_sql), (portable, portable_sql) = _after_each_path(
+        lambda portable: update_rows(RecomputeRun, fields, rows, portable=portable), read
+    )
+
+    assert unnest == portable == [tuple(row) for row in rows]
+    assert "unnest(" in unnest_sql and "unnest(" not in portable_sql
+
+
+@BOTH_PATHS
+def test_insert_by_copy_writes_what_bulk_create_writes():
+    host = TamFactory()
+    webinars = [
+        {"title": AWKWARD_TEXT, "held_on": DAY, "host_id": host.pk},
+        {"title": "Workshop", "held_on": DAY, "kind": "workshop", "onboarding": True},
+    ]
+    runs = [
+        {"trigger": "nightly", "as_of": DAY, "details": {"text": AWKWARD_TEXT, "n": [1, None]}},
+        {"trigger": "import", "as_of": DAY, "finished_at": MOMENT, "error": AWKWARD_TEXT},
+    ]
+
+    def write(portable):
+        returned.append(
+            insert_rows(Webinar, webinars, returning=("title",), chunk_size=1, portable=portable)
+        )
+        insert_rows(RecomputeRun, runs, portable=portable)
+
+    def read():
+        return (
+            list(Webinar.objects.order_by("pk").values("title", "kind", "held_on", "onboarding",
+                                                        "host")),
+            list(RecomputeRun.objects.order_by("pk").values(
+                "trigger", "as_of", "started_at", "finished_at", "status", "details", "error",
+            )),
+        )  # fmt: skip
+
+    returned = []
+    with time_machine.travel(MOMENT, tick=False):  # started_at: auto_now_add, the same for both
+        (copied, copy_sql), (portable, portable_sql) = _after_each_path(write, read)
+
+    assert copied == portable
+    assert copied[0][0]["title"] == AWKWARD_TEXT and copied[1][0]["details"]["n"] == [1, None]
+    assert returned[0] == returned[1] == [(AWKWARD_TEXT,), ("Workshop",)]
+    assert "_bulk_insert_rows" in copy_sql and "_bulk_insert_rows" not in portable_sql
