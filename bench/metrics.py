@@ -1,5 +1,5 @@
-"""Time the lifecycle metrics (`metrics.compute.compute_quarter`) on N accounts with a year
-of activities.
+"""Time the lifecycle metrics (`metrics.compute.compute_quarter`) on N accounts and their
+history (the timeline, usage and ARR snapshots).
 
 Usage: python bench/metrics.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
 [--accounts-per-tam A] (default 100,000 accounts, 50 per TAM). Run it through
@@ -230,7 +230,7 @@ def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, accounts_per
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
-        description="Time the lifecycle metrics on N accounts with a year of activities."
+        description="Time the lifecycle metrics on N accounts with their history."
     )
     parser.add_argument("accounts", nargs="?", type=int, default=100_000)
     parser.add_argument("--no-trace", action="store_true", help="skip the run under tracemalloc")

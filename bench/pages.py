@@ -4,7 +4,7 @@ Usage: python bench/pages.py [ACCOUNTS] [--repeat R] [--seed S] (default 100,000
 accounts, 20 requests per page). Run it through `bench/run pages [ACCOUNTS]`, which
 provisions a throwaway PostgreSQL.
 
-Migrates, builds the portfolio with a year of history (bench/build_portfolio.py,
+Migrates, builds the portfolio with its history (bench/build_portfolio.py,
 `activities=True`) and runs `recompute()` once, so segments, priorities, assessments and
 the quarter's metrics exist as they would the morning after a nightly run. Then, for a
 TAM, the TAM's manager and an admin, it requests each page `--repeat` times through

@@ -24,7 +24,7 @@ from accounts.models import (
     UsageSnapshot,
     Webinar,
 )
-from demo.generator import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from people.models import Role, Team, User
 from prioritization.models import PriorityAssessment

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import Account
-from demo.generator import (
+from demo import (
     DEFAULT_ACCOUNTS,
     DEFAULT_SEED,
     DEMO_PASSWORD,
