@@ -17,42 +17,61 @@ draws come from a second random generator, so the accounts and their facts are t
 with or without history, except today's active users, which the latest usage snapshot
 sets.
 
-Speed: the demo's generator writes plain rows, which go in through COPY on PostgreSQL
-(`demo.writing`), `BATCH_SIZE` accounts at a time so memory stays bounded. Generating
-is pure Python while writing mostly waits on PostgreSQL (COPY, index upkeep, the
-deferred foreign-key checks at commit), so a worker thread generates the next batch
-meanwhile: at most two batches are in memory. Book owners and ARR bands are drawn once
-for the whole portfolio, so books and bands balance across batches.
+Speed: the accounts are generated, flattened to plain rows (`demo.writing.flatten`) and
+written with COPY batch by batch, `BATCH_SIZE` accounts at a time, so memory stays
+bounded. Generating is pure Python and as costly as writing, which is Python formatting
+rows and then waiting on PostgreSQL (COPY, index upkeep, the deferred foreign-key checks
+at commit): a worker process (a thread would hold the interpreter lock against the
+writer) generates the next two batches while this one writes. Plain rows pickle several
+times faster than the generator's objects. The first batch is small, so writing starts
+soon. Book owners and ARR bands are drawn once for the whole portfolio, so books and bands
+balance across batches.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from itertools import islice, pairwise
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Account, Region, Stage, Webinar
+from accounts.models import (
+    Account,
+    Activity,
+    ArrSnapshot,
+    Initiative,
+    Opportunity,
+    Region,
+    Stage,
+    StageAdoption,
+    SuccessPlanObjective,
+    UsageSnapshot,
+    Webinar,
+)
 from core.bulk import insert_rows, update_rows
 from demo.accounts import bands_for, book_owners, plan_accounts
 from demo.draws import DemoCalendar
 from demo.portfolio import rows_about_accounts
-from demo.rows import BookOwner, DemoAccount, DemoRows
+from demo.rows import BookOwner, DemoAccount
 from demo.tables import ArrBand, tams_per_region
 from demo.usage import usage_histories
 from demo.webinars import attendances, webinars
-from demo.writing import insert_plain_rows, write_accounts, write_rows
+from demo.writing import PlainBatch, flatten, write
 from people.models import Role, Team, User
 from prioritization.models import PriorityException, PriorityReview
 from segments.models import Segment
 
-# Accounts planned, generated and written together; with history about 40 rows each. The
-# same with or without history: parents, names and customer-since dates are drawn per batch.
+# Accounts planned, generated and written together (with history, about 35 rows each); the
+# same with or without history, since parents, names and customer-since dates are drawn
+# per batch.
 BATCH_SIZE = 5_000
+FIRST_BATCH_SIZE = 1_000  # small, so that writing starts soon
 ACCOUNTS_PER_TAM = 50
 TAMS_PER_TEAM = 8
 HISTORY_QUARTERS = 5  # the current one and four before: a year and some weeks
@@ -61,17 +80,20 @@ EXCEPTION_CHANCE = 0.005
 EMEA_REVIEW_REGION, EMEA_REVIEW_CHANCE = "emea-enterprise", 0.10
 PINNED_SEGMENT_CHANCE = 0.002
 
-# How `build_portfolio` names the tables it counts, by DemoRows list.
-COUNTED_TABLES = {
-    "opportunities": "opportunities",
-    "initiatives": "initiatives",
-    "stage_adoptions": "stage_adoptions",
-    "objectives": "success_plan_objectives",
-    "activities": "activities",
-    "usage": "usage_snapshots",
-    "snapshots": "arr_snapshots",
+# The tables `build_portfolio` counts the rows of, as it names them.
+COUNTED = {
+    Opportunity: "opportunities",
+    Initiative: "initiatives",
+    StageAdoption: "stage_adoptions",
+    PriorityException: "priority_exceptions",
+    PriorityReview: "priority_reviews",
 }
-HISTORY_ONLY = {"objectives", "activities", "usage", "snapshots"}
+COUNTED_WITH_HISTORY = {
+    SuccessPlanObjective: "success_plan_objectives",
+    Activity: "activities",
+    UsageSnapshot: "usage_snapshots",
+    ArrSnapshot: "arr_snapshots",
+}
 
 
 def build_portfolio(
@@ -95,30 +117,26 @@ def build_portfolio(
     builder.plan_books(accounts)
     if activities:
         builder.create_webinars()
-    bounds = [
-        (start, min(start + BATCH_SIZE, accounts)) for start in range(0, accounts, BATCH_SIZE)
-    ]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        for bound in [*bounds, None]:
-            batch = pending.result() if pending else None  # the batch generated meanwhile
-            pending = pool.submit(builder.generate, *bound) if bound else None
-            if batch:
-                with transaction.atomic():
-                    builder.insert(batch)
+    starts = [0, *range(FIRST_BATCH_SIZE, accounts, BATCH_SIZE)]
+    bounds = iter(pairwise([*starts, accounts]))
+    # Forked, the worker holds a copy of our database connection but never uses it, and
+    # leaves through os._exit, which does not close it.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, fork, initializer=_start_worker, initargs=(builder,)) as pool:
+        # Two batches asked ahead keep the worker busy while one is written.
+        pending = deque(pool.submit(_generate_in_worker, *bound) for bound in islice(bounds, 2))
+        while pending:
+            batch = pending.popleft().result()
+            for bound in islice(bounds, 1):
+                pending.append(pool.submit(_generate_in_worker, *bound))
+            with transaction.atomic():
+                write(batch)
+            builder.count(batch)
             del batch
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return builder.counts
-
-
-@dataclass
-class _Batch:
-    accounts: list[DemoAccount]
-    rows: DemoRows
-    exceptions: list[dict] = field(default_factory=list)
-    reviews: list[dict] = field(default_factory=list)
 
 
 class _Builder:
@@ -136,18 +154,13 @@ class _Builder:
         self.bands: list[ArrBand] = []
         self.manager_of_tam: dict[int, int] = {}
         self.webinars: list[Webinar] = []
+        self.counted = {**COUNTED, **(COUNTED_WITH_HISTORY if activities else {})}
         self.counts = {
             "users": 0,
             "teams": 0,
             "accounts": 0,
             **({"webinars": 0} if activities else {}),
-            **{
-                label: 0
-                for name, label in COUNTED_TABLES.items()
-                if activities or name not in HISTORY_ONLY
-            },
-            "priority_exceptions": 0,
-            "priority_reviews": 0,
+            **dict.fromkeys(self.counted.values(), 0),
         }
 
     # --- people and books (main thread) ----------------------------------------------
@@ -210,9 +223,9 @@ class _Builder:
             Webinar.objects.bulk_create(self.webinars, batch_size=1000)
         self.counts["webinars"] = len(self.webinars)
 
-    # --- generating a batch (worker thread: pure Python, no database) ----------------
+    # --- generating a batch (worker process: pure Python, no database) ---------------
 
-    def generate(self, start: int, stop: int) -> _Batch:
+    def generate(self, start: int, stop: int) -> PlainBatch:
         demo_accounts = plan_accounts(
             self.owners[start:stop],
             self.bands[start:stop],
@@ -230,18 +243,19 @@ class _Builder:
         if self.history_rng is not None:
             usage_histories(demo_accounts, self.calendar, rows, self.history_rng)
             rows.activities += attendances(self.webinars, demo_accounts, self.history_rng)
-        batch = _Batch(accounts=demo_accounts, rows=rows)
+        exceptions, reviews = [], []
         for demo in demo_accounts:
-            self._decisions(demo, batch)
-        return batch
+            self._decisions(demo, exceptions, reviews)
+        more = {PriorityException: exceptions, PriorityReview: reviews}
+        return flatten(demo_accounts, rows, more)
 
-    def _decisions(self, demo: DemoAccount, batch: _Batch) -> None:
+    def _decisions(self, demo: DemoAccount, exceptions: list, reviews: list) -> None:
         """What people decided about the account: an approved exception, an approved EMEA
         review, a segment pinned by TAM operations."""
         rng, account = self.rng, demo.account
         manager = self.manager_of_tam[account.tam_id]
         if rng.random() < EXCEPTION_CHANCE:
-            batch.exceptions.append(
+            exceptions.append(
                 {
                     "account": demo,
                     "requested_priority": rng.randint(1, 2),
@@ -255,7 +269,7 @@ class _Builder:
             )
         if demo.region.code == EMEA_REVIEW_REGION and rng.random() < EMEA_REVIEW_CHANCE:
             suggested = rng.randint(1, 4)
-            batch.reviews.append(
+            reviews.append(
                 {
                     "account": demo,
                     "fiscal_quarter": self.calendar.current.label,
@@ -273,19 +287,26 @@ class _Builder:
             account.segment_override_id = rng.choice(self.segment_ids)
             account.segment_override_reason = "Bench: pinned by TAM operations"
 
-    # --- writing a batch (main thread) -------------------------------------------------
+    # --- counting a batch written (main process) -------------------------------------
 
-    def insert(self, batch: _Batch) -> None:
-        write_accounts(batch.accounts)
-        write_rows(batch.rows)
-        insert_plain_rows(PriorityException, batch.exceptions)
-        insert_plain_rows(PriorityReview, batch.reviews)
+    def count(self, batch: PlainBatch) -> None:
         self.counts["accounts"] += len(batch.accounts)
-        for name, label in COUNTED_TABLES.items():
-            if label in self.counts:
-                self.counts[label] += len(getattr(batch.rows, name))
-        self.counts["priority_exceptions"] += len(batch.exceptions)
-        self.counts["priority_reviews"] += len(batch.reviews)
+        for model, rows in batch.tables.items():
+            if model in self.counted:
+                self.counts[self.counted[model]] += len(rows)
+
+
+_worker_builder: _Builder | None = None  # the worker process's copy of the builder
+
+
+def _start_worker(builder: _Builder) -> None:
+    global _worker_builder
+    _worker_builder = builder
+
+
+def _generate_in_worker(start: int, stop: int) -> PlainBatch:
+    # One worker, so one builder draws every batch in order, as a single process would.
+    return _worker_builder.generate(start, stop)
 
 
 def _user(username: str, role: str) -> dict:

@@ -2,8 +2,8 @@
 and the rows about them (`DemoRows`), all plain data until `writing` writes them.
 
 The rows about an account hold the `DemoAccount` under the key `account` (a webinar
-attendance holds the `Webinar` under `webinar`): their ids exist only once written.
-Model instances would cost time by the ten thousand; plain dicts do not.
+attendance holds the `Webinar` under `webinar`): their ids exist only once written
+(`writing`). Model instances would cost time by the ten thousand; plain dicts do not.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ class DemoAccount:
     arr_before_churn: Decimal | None = None
     fast_track: bool = False  # engaged within days, onboarded in 14-20, first webinar
     value_on: date | None = None  # first value (10% of users), even if not entered or future
-    id: int | None = None  # set once written
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
-"""Writing what the generator built: the accounts, then the rows about them, each table
-in one statement.
+"""Writing what the generator built, in two steps. `flatten` turns the accounts and the
+rows about them into plain data (a `PlainBatch`: dicts, the accounts in the order written
+and the rows pointing at an account by its place among them), which pickles cheaply: the
+benchmark flattens in the process that generates and writes in another. `write` then
+writes the accounts (parents first), points the children at their parents and writes the
+rows about them, each table in one statement.
 
 `insert_plain_rows` writes plain rows with COPY on PostgreSQL (`core.bulk.insert_rows`)
 and one executemany elsewhere: both several times faster than `bulk_create`, which
@@ -7,6 +11,8 @@ prepares a model instance per row (SQLite's `insert_rows` path).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.db import connection, models
 from django.db.models import Max
@@ -27,7 +33,7 @@ from core.bulk import insert_rows, update_rows
 
 from .rows import DemoAccount, DemoRows
 
-# The tables `write_rows` fills, by the DemoRows list that holds their rows.
+# The table of each DemoRows list but the webinars, in the order written.
 TABLES = {
     "opportunities": Opportunity,
     "initiatives": Initiative,
@@ -39,40 +45,56 @@ TABLES = {
 }
 
 
+@dataclass
+class PlainBatch:
+    accounts: list[dict]  # columns by attname, parents before children
+    parents: list[tuple[int, int]]  # (a child's place in `accounts`, its parent's place)
+    # Rows about the accounts by model; `account` is the account's place in `accounts`.
+    tables: dict[type[models.Model], list[dict]] = field(default_factory=dict)
+
+
 def write_portfolio(demo_accounts: list[DemoAccount], rows: DemoRows) -> None:
-    write_accounts(demo_accounts)
-    Webinar.objects.bulk_create(rows.webinars, batch_size=500)  # their ids are needed
-    write_rows(rows)
+    Webinar.objects.bulk_create(rows.webinars, batch_size=500)  # attendances need their ids
+    write(flatten(demo_accounts, rows))
 
 
-def write_accounts(demo_accounts: list[DemoAccount]) -> None:
-    """Write the accounts, parents first, and set each `DemoAccount.id`; then point the
-    children at their parents."""
+def flatten(
+    demo_accounts: list[DemoAccount],
+    rows: DemoRows,
+    more: dict[type[models.Model], list[dict]] | None = None,
+) -> PlainBatch:
+    """The accounts and `rows` about them (plus `more` rows by model) as plain data; the
+    webinars attended must be saved already."""
     in_order = sorted(demo_accounts, key=lambda demo: demo.parent is not None)
-    # Ids only grow: the rows above the newest id before this write are these.
+    place = {demo: index for index, demo in enumerate(in_order)}
+    tables = {model: getattr(rows, name) for name, model in TABLES.items()} | (more or {})
+    for plain in tables.values():
+        for row in plain:
+            row["account"] = place[row["account"]]
+            if "webinar" in row:
+                row["webinar_id"] = row.pop("webinar").pk
+    return PlainBatch(
+        accounts=[vars(demo.account) for demo in in_order],
+        parents=[(place[demo], place[demo.parent]) for demo in in_order if demo.parent],
+        tables=tables,
+    )
+
+
+def write(batch: PlainBatch) -> None:
+    # Ids only grow: the rows above the newest id before this write are the batch's.
     newest = Account.objects.aggregate(newest=Max("id"))["newest"] or 0
-    insert_plain_rows(Account, [vars(demo.account) for demo in in_order])
-    ids = dict(Account.objects.filter(id__gt=newest).values_list("external_id", "id"))
-    for demo in demo_accounts:
-        demo.id = ids[demo.account.external_id]
-    children = [(demo.id, demo.parent.id) for demo in in_order if demo.parent is not None]
-    update_rows(Account, ["parent"], children)
-
-
-def write_rows(rows: DemoRows) -> None:
-    """Write the rows about accounts already written (webinars too, if any are named)."""
-    for name, model in TABLES.items():
-        insert_plain_rows(model, getattr(rows, name))
+    insert_plain_rows(Account, batch.accounts)
+    id_of = dict(Account.objects.filter(id__gt=newest).values_list("external_id", "id"))
+    ids = [id_of[account["external_id"]] for account in batch.accounts]
+    update_rows(Account, ["parent"], [(ids[child], ids[parent]) for child, parent in batch.parents])
+    for model, plain in batch.tables.items():
+        for row in plain:
+            row["account_id"] = ids[row.pop("account")]
+        insert_plain_rows(model, plain)
 
 
 def insert_plain_rows(model: type[models.Model], rows: list[dict]) -> None:
-    """Write plain rows (field attnames; an `account` key holds the written DemoAccount,
-    a `webinar` key the saved Webinar)."""
-    for row in rows:
-        if "account" in row:
-            row["account_id"] = row.pop("account").id
-        if "webinar" in row:
-            row["webinar_id"] = row.pop("webinar").pk
+    """Write rows of field attnames; the fields a row leaves out take their defaults."""
     if not rows:
         return
     if connection.vendor == "postgresql":

@@ -34,7 +34,8 @@ def delete_the_portfolio() -> None:
 
 
 def test_the_accounts_are_the_same_with_or_without_history(monkeypatch):
-    monkeypatch.setattr(bench, "BATCH_SIZE", 150)  # three batches, the last one short
+    monkeypatch.setattr(bench, "FIRST_BATCH_SIZE", 100)
+    monkeypatch.setattr(bench, "BATCH_SIZE", 200)  # batches of 100, 200 and 100
     counts = bench.build_portfolio(400, seed=3, as_of=AS_OF)
     without = accounts_drawn()
     assert counts["accounts"] == len(without) == 400
@@ -63,3 +64,14 @@ def test_books_follow_the_demos_teams_and_bands(monkeypatch):
     # What the benchmark adds to the demo: decided exceptions and EMEA reviews.
     assert counts["priority_exceptions"] == PriorityException.objects.count()
     assert PriorityReview.objects.exclude(account__region__code="emea-enterprise").count() == 0
+
+
+def test_generating_a_batch_does_not_touch_the_database(django_assert_num_queries):
+    """A forked worker generates the batches: it must not use the connection it copied."""
+    builder = bench._Builder(3, AS_OF, activities=True)
+    builder.create_people(300, 50)
+    builder.plan_books(300)
+    builder.create_webinars()
+    with django_assert_num_queries(0):
+        batch = builder.generate(0, 300)
+    assert len(batch.accounts) == 300

@@ -8,7 +8,15 @@ from datetime import date
 import pytest
 from django.db.models import F
 
-from accounts.models import Account, Activity, ActivityKind, Stage, StageAdoption, Webinar
+from accounts.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    Stage,
+    StageAdoption,
+    UsageSnapshot,
+    Webinar,
+)
 from core.bulk import insert_rows
 from demo.accounts import bands_for, book_owners, plan_accounts
 from demo.draws import DemoCalendar
@@ -16,7 +24,7 @@ from demo.portfolio import rows_about_accounts
 from demo.rows import BookOwner
 from demo.usage import usage_histories
 from demo.webinars import attendances, webinars
-from demo.writing import TABLES, execute_many, write_accounts
+from demo.writing import PlainBatch, execute_many, flatten, write, write_portfolio
 from tests.factories import TamFactory, TeamFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +33,7 @@ AS_OF = date(2026, 11, 15)
 
 
 def planned_portfolio(count: int):
-    """`count` demo accounts in two regions, written, and the rows about them (unwritten)."""
+    """`count` demo accounts in two regions and the rows about them, not written yet."""
     rng = random.Random(5)
     calendar = DemoCalendar.ending(AS_OF, 4)
     regions = ("us-enterprise", "commercial-noram")
@@ -38,13 +46,11 @@ def planned_portfolio(count: int):
         calendar=calendar,
         rng=rng,
     )
-    write_accounts(accounts)
     stages = list(Stage.objects.all())
     rows = rows_about_accounts(accounts, calendar, stages, facts_rng=rng, history_rng=rng)
     usage_histories(accounts, calendar, rows, rng)
-    held = webinars(calendar, [tam.pk for tam in tams], rng)
-    Webinar.objects.bulk_create(held)
-    rows.activities += attendances(held, accounts, rng)
+    rows.webinars = webinars(calendar, [tam.pk for tam in tams], rng)
+    rows.activities += attendances(rows.webinars, accounts, rng)
     return accounts, rows
 
 
@@ -57,7 +63,9 @@ def stored(model) -> list[tuple]:
     return sorted(model.objects.values_list(*names), key=repr)
 
 
-def test_both_ways_write_the_same_rows():
+def test_copy_and_executemany_write_the_same_rows():
+    """`insert_plain_rows` takes COPY on PostgreSQL (`core.bulk.insert_rows`) and one
+    executemany elsewhere: both write the same values, defaults and escapes included."""
     accounts, rows = planned_portfolio(60)
     # Text COPY has to escape: a note with a tab, a newline and a backslash.
     rows.activities.append(
@@ -68,26 +76,33 @@ def test_both_ways_write_the_same_rows():
             "notes": "tab\there\nnew line C:\\path",
         }
     )
-    for name, model in TABLES.items():
-        plain = getattr(rows, name)
-        assert plain, name
+    Webinar.objects.bulk_create(rows.webinars)
+    batch = flatten(accounts, rows)
+    write(PlainBatch(accounts=batch.accounts, parents=batch.parents))  # the accounts only
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    for model, plain in batch.tables.items():
+        assert plain, model
         for row in plain:
-            row["account_id"] = row.pop("account").id
-            if "webinar" in row:
-                row["webinar_id"] = row.pop("webinar").pk
+            row["account_id"] = ids[row.pop("account")]
         insert_rows(model, copy.deepcopy(plain))  # COPY on PostgreSQL
         by_copy = stored(model)
         model.objects.all().delete()
         execute_many(model, copy.deepcopy(plain))
-        assert stored(model) == by_copy, name
+        assert stored(model) == by_copy, model
 
 
-def test_children_point_at_their_parents_in_the_same_region():
-    accounts, _ = planned_portfolio(100)
+def test_children_point_at_their_parents_and_rows_at_their_accounts():
+    accounts, rows = planned_portfolio(100)
+    write_portfolio(accounts, rows)
     children = [demo for demo in accounts if demo.parent is not None]
     assert children  # 8% of 100
-    assert Account.objects.filter(parent__isnull=False).count() == len(children)
+    written = dict(Account.objects.values_list("external_id", "parent__external_id"))
+    assert written == {
+        demo.account.external_id: demo.parent.account.external_id if demo.parent else None
+        for demo in accounts
+    }
     assert not Account.objects.filter(parent__isnull=False).exclude(region=F("parent__region"))
-    assert {demo.id for demo in accounts} == set(Account.objects.values_list("id", flat=True))
-    assert StageAdoption.objects.count() == 0  # write_accounts writes only the accounts
-    assert Activity.objects.count() == 0
+    # Each row lands on its own account: its customer-since bounds its snapshots.
+    assert not UsageSnapshot.objects.filter(taken_on__lt=F("account__customer_since")).exists()
+    assert StageAdoption.objects.count() == len(rows.stage_adoptions)
+    assert Activity.objects.filter(kind=ActivityKind.WEBINAR_ATTENDANCE).exists()
