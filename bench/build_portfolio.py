@@ -19,13 +19,13 @@ sets.
 
 Speed: the accounts are generated, flattened to plain rows (`demo.writing.flatten`) and
 written with COPY batch by batch, `BATCH_SIZE` accounts at a time, so memory stays
-bounded. Generating is pure Python and as costly as writing, which is Python formatting
-rows and then waiting on PostgreSQL (COPY, index upkeep, the deferred foreign-key checks
-at commit): a worker process (a thread would hold the interpreter lock against the
-writer) generates the next two batches while this one writes. Plain rows pickle several
-times faster than the generator's objects. The first batch is small, so writing starts
-soon. Book owners and ARR bands are drawn once for the whole portfolio, so books and bands
-balance across batches.
+bounded. Generating is pure Python and costs about as much as writing, which is Python
+formatting rows and then waiting on PostgreSQL (COPY, index upkeep, the deferred
+foreign-key checks at commit). So a worker process generates the next batch while this
+one writes (a thread would hold the interpreter lock against the writer): two batches in
+memory at most. Plain rows pickle several times faster than the generator's objects. The
+first batch is small, so writing starts soon. Book owners and ARR bands are drawn once for
+the whole portfolio, so books and bands balance across batches.
 """
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ from __future__ import annotations
 import math
 import multiprocessing
 import random
-from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from itertools import islice, pairwise
+from itertools import pairwise
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -123,12 +122,11 @@ def build_portfolio(
     # leaves through os._exit, which does not close it.
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, fork, initializer=_start_worker, initargs=(builder,)) as pool:
-        # Two batches asked ahead keep the worker busy while one is written.
-        pending = deque(pool.submit(_generate_in_worker, *bound) for bound in islice(bounds, 2))
+        pending = pool.submit(_generate_in_worker, *next(bounds))
         while pending:
-            batch = pending.popleft().result()
-            for bound in islice(bounds, 1):
-                pending.append(pool.submit(_generate_in_worker, *bound))
+            batch = pending.result()
+            bound = next(bounds, None)  # the next batch is generated while this one writes
+            pending = pool.submit(_generate_in_worker, *bound) if bound else None
             with transaction.atomic():
                 write(batch)
             builder.count(batch)
