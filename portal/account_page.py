@@ -1,3 +1,7 @@
+"""The account page (DESIGN 1, 4, 5, 12): facts, clocks, this quarter's figures, why its
+priority, the timeline, and the forms that log on it.
+"""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
