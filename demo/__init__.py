@@ -33,7 +33,8 @@ The parts, in the order a portfolio is built:
 - `facts`: stage adoption, initiatives, opportunities, objectives, ARR snapshots;
 - `activities`: the timeline (calls, EBRs, milestones, surveys, playbooks, plan changes);
 - `usage`: usage snapshots and low-utilisation saves; `webinars`: sessions and attendance;
-- `writing`: bulk inserts (COPY on PostgreSQL, executemany elsewhere);
+- `writing`: everything built, flattened to plain rows and written (COPY on PostgreSQL,
+  executemany elsewhere);
 - `portfolio`: `build_demo_portfolio`, the random streams and the per-account pipeline;
 - `logins`: the logins `seed_demo` prints.
 

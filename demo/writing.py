@@ -6,8 +6,8 @@ writes the accounts (parents first), points the children at their parents and wr
 rows about them, each table in one statement.
 
 `insert_plain_rows` writes plain rows with COPY on PostgreSQL (`core.bulk.insert_rows`)
-and one executemany elsewhere: both several times faster than `bulk_create`, which
-prepares a model instance per row (SQLite's `insert_rows` path).
+and one executemany elsewhere, several times faster than the portable path of
+`insert_rows`, which prepares a model instance per row.
 """
 
 from __future__ import annotations
