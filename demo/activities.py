@@ -18,6 +18,7 @@ from accounts.models import (
     SurveyKind,
 )
 from lib.fiscal import FiscalQuarter
+from segments.codes import SegmentCode
 
 from .draws import DemoCalendar, random_day, years_later
 from .lifecycle import csat_for, draw_nps
@@ -85,7 +86,7 @@ def _cadence_calls(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random
 def _onboarding_calls(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> list:
     """The Onboarding segment's six weekly calls from first engagement."""
     engaged = demo.account.first_engaged_on
-    if demo.band.code != "onboarding" or engaged is None:
+    if demo.band.code != SegmentCode.ONBOARDING or engaged is None:
         return []
     calls = []
     for number in range(1, ONBOARDING_CALLS + 1):
@@ -184,7 +185,7 @@ def _playbooks(
 
 
 def _playbook_chance(band: ArrBand, kind: str) -> float:
-    if kind == PlaybookKind.EXPANSION and band.code == "strategic":
+    if kind == PlaybookKind.EXPANSION and band.code == SegmentCode.STRATEGIC:
         return STRATEGIC_EXPANSIONS_PER_QUARTER
     return PLAYBOOKS_PER_QUARTER[kind] * band.engagement
 
@@ -216,7 +217,7 @@ def quarter_closing_expansions(
     candidates = [
         demo
         for demo in demo_accounts
-        if demo.band.code == "strategic"
+        if demo.band.code == SegmentCode.STRATEGIC
         and demo.churned_on is None
         and demo.account.first_engaged_on is not None
         and demo.account.first_engaged_on <= engaged_by

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import Health, LamConfidence, SuccessPlanState
+from segments.codes import SegmentCode
 
 from .draws import DemoCalendar, next_anniversary, round_dollars, years_later
 from .rows import AccountRow, DemoAccount
@@ -65,7 +66,7 @@ def _set_lam(demo: DemoAccount, rng: random.Random) -> None:
     account = demo.account
     if rng.random() < NO_LAM_SHARE:
         return
-    small = demo.band.code in ("onboarding", "digital")
+    small = demo.band.code in (SegmentCode.ONBOARDING, SegmentCode.DIGITAL)
     if small and rng.random() < HIGH_LAM_SMALL_ACCOUNT_SHARE:
         # Evidence of a large addressable market lifts a small account into Mid-Touch.
         account.lam = round_dollars(rng.uniform(100_000, 600_000), step=1000)
@@ -172,7 +173,7 @@ def _maybe_churn(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) 
 def _plan_states(band: ArrBand) -> Distribution:
     if band.engagement >= TAM_ASSIGNED_ENGAGEMENT:
         return PLAN_STATES_TAM_ASSIGNED
-    if band.code == "onboarding":
+    if band.code == SegmentCode.ONBOARDING:
         return PLAN_STATES_ONBOARDING
     return PLAN_STATES_DIGITAL
 
@@ -198,7 +199,7 @@ def _green_plan_on(demo: DemoAccount, rng: random.Random) -> date | None:
     """When a plan headed for green got there: in the Onboarding segment with the last
     onboarding calls (none before onboarding), elsewhere 20-100 days in."""
     account = demo.account
-    if demo.band.code == "onboarding":
+    if demo.band.code == SegmentCode.ONBOARDING:
         if account.onboarded_on is None:
             return None
         green_on = account.onboarded_on - timedelta(days=rng.randint(0, 7))
@@ -211,7 +212,7 @@ def _maybe_management_qualify(
     demo: DemoAccount, calendar: DemoCalendar, rng: random.Random
 ) -> None:
     # Management qualification is the Strategic bar (DESIGN metric success_plan_p1).
-    if demo.band.code not in ("strategic", "named") or rng.random() >= 0.6:
+    if demo.band.code not in (SegmentCode.STRATEGIC, SegmentCode.NAMED) or rng.random() >= 0.6:
         return
     account = demo.account
     qualified_on = account.success_plan_green_on + timedelta(days=rng.randint(0, 45))

@@ -26,6 +26,7 @@ from accounts.models import (
     SuccessPlanState,
     SurveyKind,
 )
+from segments.codes import SegmentCode
 
 DEFAULT_ACCOUNTS = 3000
 DEFAULT_SEED = 42
@@ -110,27 +111,27 @@ class ArrBand:
 
 ARR_BANDS = (
     ArrBand(
-        code="strategic", low=500_000, high=4_000_000,
+        code=SegmentCode.STRATEGIC, low=500_000, high=4_000_000,
         enterprise_weight=3, commercial_weight=0.5, engagement=1.0,
         fewest_stages=4, most_stages=7, cadence_days=30, ebr_chance_per_year=0.85,
     ),
     ArrBand(
-        code="named", low=100_000, high=500_000,
+        code=SegmentCode.NAMED, low=100_000, high=500_000,
         enterprise_weight=18, commercial_weight=6, engagement=0.7,
         fewest_stages=3, most_stages=7, cadence_days=35, ebr_chance_per_year=0.5,
     ),
     ArrBand(
-        code="mid-touch", low=50_000, high=100_000,
+        code=SegmentCode.MID_TOUCH, low=50_000, high=100_000,
         enterprise_weight=24, commercial_weight=16, engagement=0.45,
         fewest_stages=2, most_stages=6, cadence_days=60, ebr_chance_per_year=0.3,
     ),
     ArrBand(
-        code="onboarding", low=20_000, high=50_000,
+        code=SegmentCode.ONBOARDING, low=20_000, high=50_000,
         enterprise_weight=22, commercial_weight=30, engagement=0.2,
         fewest_stages=1, most_stages=4, cadence_days=None, ebr_chance_per_year=0.0,
     ),
     ArrBand(
-        code="digital", low=5_000, high=20_000,
+        code=SegmentCode.DIGITAL, low=5_000, high=20_000,
         enterprise_weight=30, commercial_weight=44.5, engagement=0.05,
         fewest_stages=1, most_stages=3, cadence_days=None, ebr_chance_per_year=0.0,
     ),
@@ -141,7 +142,7 @@ ARR_BANDS = (
     ),
 )  # fmt: skip
 TAM_ASSIGNED_ENGAGEMENT = 0.45  # bands at or above this are TAM-assigned by ARR alone
-CHURNABLE_BANDS = ("mid-touch", "onboarding", "digital")
+CHURNABLE_BANDS = (SegmentCode.MID_TOUCH, SegmentCode.ONBOARDING, SegmentCode.DIGITAL)
 
 CHILD_ACCOUNT_SHARE = 0.08
 FEDERAL_SHARE = 0.15  # of Public Sector names: federal bodies, the rest state and local

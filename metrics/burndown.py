@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from accounts.models import Activity, ActivityKind, SuccessPlanState, SurveyKind
 from lib.dates import add_months
 from rhythm.selectors import CadenceRule, cadence_rule, last_held_subquery
+from segments.codes import SegmentCode
 
 from .models import BurnDownThresholds
 
@@ -45,8 +46,8 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
             **{f"{field}__isnull": True},
         )
 
-    strategic = Q(segment_override__code="strategic") | Q(
-        segment_override__isnull=True, segment__code="strategic"
+    strategic = Q(segment_override__code=SegmentCode.STRATEGIC) | Q(
+        segment_override__isnull=True, segment__code=SegmentCode.STRATEGIC
     )
     good_plan = (strategic & Q(success_plan_management_qualified=True)) | (
         ~strategic & Q(success_plan=SuccessPlanState.GREEN)

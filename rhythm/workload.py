@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from lib.rule_sets import RuleSet
+from segments.codes import SegmentCode
 
 from . import cadence
 from .cadence import RhythmRules
@@ -88,7 +89,7 @@ EBRS = "ebrs"
 RENEWALS = "renewals"
 BOOK_DRIVEN = (CADENCE_CALLS, ONBOARDING, EBRS, RENEWALS)
 
-FALLBACK_TABLE_SEGMENT = "named"
+FALLBACK_TABLE_SEGMENT = SegmentCode.NAMED
 
 WEEKS_PER_YEAR = Decimal(52)
 ZERO = Decimal(0)
