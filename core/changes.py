@@ -12,11 +12,19 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
-# Sent with `account_ids` (a sorted list) once the write that changed them has committed.
+# Sent once the write that changed them has committed, with `account_ids` (a sorted list),
+# `trigger` (what wrote: "entry", "import: accounts.csv", "api: <key name>") and `bulk`.
 accounts_changed = Signal()
 
 
-def rule_inputs_changed(account_ids: Iterable[int]) -> None:
+def rule_inputs_changed(
+    account_ids: Iterable[int], *, trigger: str = "entry", bulk: bool = False
+) -> None:
+    """Announce the accounts a write changed. A person's edit (`bulk=False`) is recomputed
+    as soon as it commits, so the page they land on shows it; a bulk write (an import, an
+    API request) is recomputed by one debounced task within a minute."""
     ids = sorted(set(account_ids))
     if ids:
-        transaction.on_commit(lambda: accounts_changed.send(sender=None, account_ids=ids))
+        transaction.on_commit(
+            lambda: accounts_changed.send(sender=None, account_ids=ids, trigger=trigger, bulk=bulk)
+        )

@@ -57,3 +57,20 @@ class RunLock(models.Model):
 
     def __str__(self):
         return f"{self.name} lock ({self.holder or 'free'})"
+
+
+class RecomputeRequest(models.Model):
+    """An account whose rule inputs a bulk write changed, waiting for the debounced
+    recompute (`requests.py`); deleted once that recompute has covered it."""
+
+    # No foreign key: a request outlives nothing it needs, and an account deleted meanwhile
+    # is simply not found by the recompute.
+    account_id = models.BigIntegerField()
+    trigger = models.CharField(max_length=100)
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_at"])]
+
+    def __str__(self):
+        return f"recompute account {self.account_id} ({self.trigger})"

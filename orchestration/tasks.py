@@ -12,7 +12,9 @@ from celery import shared_task
 from django.db import connection
 
 from accounts.models import Account
-from orchestration.runs import recompute
+
+from . import requests
+from .runs import recompute
 
 
 # The task keeps its first name so messages already queued by a deployed beat still run.
@@ -22,6 +24,17 @@ def recompute_portfolio(as_of: str | None = None, trigger: str = "nightly") -> d
     run changes nothing, and a run that finds another one in progress records a skip."""
     run = recompute(as_of=date.fromisoformat(as_of) if as_of else None, trigger=trigger)
     return {"run": run.pk, "status": run.status, "accounts": run.accounts}
+
+
+@shared_task(name="orchestration.recompute_requested", acks_late=True)
+def recompute_requested() -> dict:
+    """The debounced recompute of the accounts bulk writes changed (`requests.py`)."""
+    run = requests.recompute_waiting(rearm=arm_recompute_requested)
+    return {"run": run.pk if run else None, "status": run.status if run else "nothing waiting"}
+
+
+def arm_recompute_requested() -> bool:
+    return requests.arm(lambda seconds: recompute_requested.apply_async(countdown=seconds))
 
 
 @shared_task(name="tam_portal.worker_health", soft_time_limit=50, time_limit=60)
