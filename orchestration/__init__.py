@@ -8,6 +8,7 @@
 - `selection`: the same for a few accounts now, and the explanation of one.
 - `lock`: one run at a time; `runs`: the run itself, recorded in `models.RecomputeRun`.
 - `preview`: what an unsaved threshold or parameter edit would move.
-- `reactions`: recompute the accounts a domain write says changed (`core.changes`).
+- `reactions`: recompute the accounts a domain write says changed (`core.changes`): a
+  person's edit at once, a bulk write through `requests` (one debounced task).
 - `tasks`: the Celery entry points.
 """
