@@ -13,6 +13,7 @@ from accounts.models import (
     Account,
     Activity,
     ArrSnapshot,
+    Contact,
     Disengagement,
     Engagement,
     Initiative,
@@ -167,19 +168,27 @@ class AccountAdmin(LargeTableAdmin):
 
 @admin.register(Opportunity)
 class OpportunityAdmin(LargeTableAdmin):
-    list_display = ("account", "kind", "close_date", "status")
+    list_display = ("account", "kind", "close_date", "status", "amount", "external_id")
     list_filter = ("kind", "status")
     list_select_related = ("account",)
-    search_fields = ACCOUNT_SEARCH_FIELDS
+    search_fields = (*ACCOUNT_SEARCH_FIELDS, "external_id__exact")
     autocomplete_fields = ("account",)
 
 
 @admin.register(Initiative)
 class InitiativeAdmin(LargeTableAdmin):
-    list_display = ("account", "kind", "stage", "tam_hours_per_week", "starts_on", "ends_on")
+    list_display = (
+        "account",
+        "kind",
+        "stage",
+        "tam_hours_per_week",
+        "starts_on",
+        "ends_on",
+        "external_id",
+    )
     list_filter = ("kind", "status", "stage")
     list_select_related = ("account", "stage")
-    search_fields = ACCOUNT_SEARCH_FIELDS
+    search_fields = (*ACCOUNT_SEARCH_FIELDS, "external_id__exact")
     autocomplete_fields = ("account",)
 
 
@@ -203,19 +212,19 @@ class StageAdoptionAdmin(LargeTableAdmin):
 
 @admin.register(SuccessPlanObjective)
 class SuccessPlanObjectiveAdmin(LargeTableAdmin):
-    list_display = ("title", "account", "due_on", "green")
+    list_display = ("title", "account", "due_on", "green", "external_id")
     list_filter = ("green",)
     list_select_related = ("account",)
-    search_fields = ("title", *ACCOUNT_SEARCH_FIELDS)
+    search_fields = ("title", *ACCOUNT_SEARCH_FIELDS, "external_id__exact")
     autocomplete_fields = ("account",)
 
 
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "held_on", "onboarding", "host")
+    list_display = ("title", "kind", "held_on", "onboarding", "host", "external_id")
     list_filter = ("kind", "onboarding")
     list_select_related = ("host",)
-    search_fields = ("title",)
+    search_fields = ("title", "external_id__exact")
     autocomplete_fields = ("host",)
     date_hierarchy = "held_on"
 
@@ -223,7 +232,10 @@ class WebinarAdmin(admin.ModelAdmin):
 @admin.register(Activity)
 class ActivityAdmin(LargeTableAdmin):
     fieldsets = (
-        (None, {"fields": ("account", "kind", "occurred_on", "logged_by", "notes")}),
+        (
+            None,
+            {"fields": ("account", "kind", "occurred_on", "logged_by", "notes", "external_id")},
+        ),
         ("Onboarding milestone", {"fields": ("milestone",)}),
         (
             "Webinar or workshop attendance",
@@ -239,14 +251,23 @@ class ActivityAdmin(LargeTableAdmin):
         (None, {"fields": ("created_at",)}),
     )
     readonly_fields = ("created_at",)
-    list_display = ("account", "kind", "occurred_on", "logged_by")
+    list_display = ("account", "kind", "occurred_on", "logged_by", "external_id")
     list_filter = ("kind", "survey_kind")
     list_select_related = ("account", "logged_by")
-    search_fields = ACCOUNT_SEARCH_FIELDS
+    search_fields = (*ACCOUNT_SEARCH_FIELDS, "external_id__exact")
     autocomplete_fields = ("account", "logged_by", "webinar")
     # Newest logged first: the primary key index serves it, where the model's
     # (-occurred_on, -id) ordering would sort millions of rows for every page.
     ordering = ("-id",)
+
+
+@admin.register(Contact)
+class ContactAdmin(LargeTableAdmin):
+    list_display = ("name", "account", "role", "title", "email", "left_on", "external_id")
+    list_filter = ("role",)
+    list_select_related = ("account",)
+    search_fields = ("name", "email", *ACCOUNT_SEARCH_FIELDS, "external_id__exact")
+    autocomplete_fields = ("account",)
 
 
 @admin.register(ArrSnapshot)

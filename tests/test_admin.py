@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Account, Activity, Region, UsageSnapshot
+from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
 from core.large_admin import EstimatedCountPaginator
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
@@ -63,6 +63,7 @@ def one_of_each(account):
         account=account, kind="webinar_attendance", webinar=webinar, stayed_whole_session=True
     )
     ArrSnapshotFactory(account=account)
+    Contact.objects.create(account=account, external_id="C-1", name="Ada", role="champion")
     PriorityAssessmentFactory(account=account, decided_by=account.tam)
     PriorityExceptionFactory(account=account)
     PriorityReviewFactory(account=account)

@@ -5,6 +5,7 @@
 - `facts`: what the rules and metrics read beside the account: opportunities, initiatives,
   stage adoption, success-plan objectives, ARR and usage snapshots;
 - `timeline`: activities of every kind and the webinars attended;
+- `contacts`: the customer's people (champion, economic buyer, ...), kept after they leave;
 - `engagements`: engaging and disengaging a customer (DESIGN section 7).
 
 Every public name is re-exported here: import from `accounts.models`, not from a part.
@@ -15,6 +16,7 @@ Every public name is re-exported here: import from `accounts.models`, not from a
 from lib.rule_sets import RuleSet
 
 from .accounts import Account, AccountQuerySet, Health, LamConfidence, SuccessPlanState
+from .contacts import Contact, ContactRole
 from .engagements import (
     Disengagement,
     DisengagementReason,
@@ -52,6 +54,8 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "ArrSnapshot",
+    "Contact",
+    "ContactRole",
     "Disengagement",
     "DisengagementReason",
     "Engagement",

@@ -100,7 +100,10 @@ class Account(models.Model):
     licensed_users = models.PositiveIntegerField(null=True, blank=True)
     active_users = models.PositiveIntegerField(null=True, blank=True)
 
+    # The TAM's judgement (DESIGN 11 "TAM sentiment"; imported as `tam_sentiment`, or
+    # `health`, its older name) and the day it was given: it goes stale after 90 days.
     health = models.CharField(max_length=6, choices=Health.choices, blank=True)
+    tam_sentiment_on = models.DateField("TAM sentiment given on", null=True, blank=True)
     at_risk = models.BooleanField("at risk (contraction/churn)", default=False)
     in_triage = models.BooleanField(default=False)
 

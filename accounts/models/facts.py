@@ -22,23 +22,36 @@ class OpportunityStatus(models.TextChoices):
 
 
 class Opportunity(models.Model):
+    # The source system's id (DESIGN 10): imports upsert on it. Empty (NULL, so any number
+    # of them under the unique constraint; "" would be allowed once) for a row created in
+    # the portal.
+    external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
     kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
     close_date = models.DateField()
     status = models.CharField(
         max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
+    amount = models.DecimalField(
+        "amount (USD)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     class Meta:
         verbose_name_plural = "opportunities"
         ordering = ["close_date"]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="opportunity_external_id_unique"),
             # The import sets "the" open opportunity of a kind, so there is at most one.
             models.UniqueConstraint(
                 fields=["account", "kind"],
                 condition=Q(status="open"),
                 name="one_open_opportunity_per_kind",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -53,12 +66,19 @@ class InitiativeKind(models.TextChoices):
 
 class InitiativeStatus(models.TextChoices):
     ACTIVE = "active", "Active"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+    # What the account import sets when an hours column is emptied: ended, outcome unknown.
     CLOSED = "closed", "Closed"
 
 
 class Initiative(models.Model):
     """Work with the customer this quarter; the TAM hours drive the US flowchart."""
 
+    # The source system's id (DESIGN 10): imports upsert on it. Empty (NULL, so any number
+    # of them under the unique constraint; "" would be allowed once) for a row created in
+    # the portal.
+    external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="initiatives")
     kind = models.CharField(max_length=25, choices=InitiativeKind.choices)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True)
@@ -78,6 +98,7 @@ class Initiative(models.Model):
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="initiative_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(tam_hours_per_week__gte=0), name="initiative_hours_non_negative"
             ),
@@ -125,6 +146,10 @@ class StageAdoption(models.Model):
 
 
 class SuccessPlanObjective(models.Model):
+    # The source system's id (DESIGN 10): imports upsert on it. Empty (NULL, so any number
+    # of them under the unique constraint; "" would be allowed once) for a row created in
+    # the portal.
+    external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
@@ -132,6 +157,9 @@ class SuccessPlanObjective(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="objective_external_id_unique"),
+        ]
 
     def __str__(self):
         return self.title

@@ -14,6 +14,10 @@ class Webinar(models.Model):
         WEBINAR = "webinar", "Webinar"
         WORKSHOP = "workshop", "Workshop"
 
+    # The source system's id (DESIGN 10): imports upsert on it. Empty (NULL, so any number
+    # of them under the unique constraint; "" would be allowed once) for a row created in
+    # the portal.
+    external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WEBINAR)
     held_on = models.DateField()
@@ -22,6 +26,9 @@ class Webinar(models.Model):
 
     class Meta:
         ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="webinar_external_id_unique"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.held_on})"
@@ -64,6 +71,10 @@ class Outcome(models.TextChoices):
 class Activity(models.Model):
     """One entry on an account's timeline; the kind decides which detail fields apply."""
 
+    # The source system's id (DESIGN 10): imports upsert on it. Empty (NULL, so any number
+    # of them under the unique constraint; "" would be allowed once) for a row created in
+    # the portal.
+    external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=25, choices=ActivityKind.choices)
     occurred_on = models.DateField()
@@ -101,6 +112,7 @@ class Activity(models.Model):
             models.Index(fields=["kind", "occurred_on"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="activity_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(feedback_score__gte=1, feedback_score__lte=5),
                 name="activity_feedback_1_5",
