@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "orchestration",
     "portal",
     "dashboard",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +159,37 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     },
+}
+
+# --- API (DESIGN 10; decisions in api/__init__.py) -------------------------------------
+# Bearer tokens for programs; the session too, so the docs page can try calls as the
+# signed-in user (same scope as the pages, CSRF enforced on writes).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerCredentialThrottle"],
+    # Per integration key, and per user (their tokens and session together).
+    "DEFAULT_THROTTLE_RATES": {"api": "600/minute"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TAM Portal API",
+    "DESCRIPTION": (
+        "Read the portfolio in your scope. Authenticate with `Authorization: Bearer <token>`: "
+        "a personal token (your own scope, as in the browser) or an integration key "
+        "(every account, within its scopes). Outside your scope is 404."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Domain -------------------------------------------------------------------------

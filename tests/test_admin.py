@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
+from api.models import IntegrationKey, PersonalToken
 from core.large_admin import EstimatedCountPaginator
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
@@ -75,6 +76,8 @@ def one_of_each(account):
     Group.objects.create(name="TAM operations")
     engagement = EngagementFactory(account=account, created_by=account.tam)
     DisengagementFactory(account=account, engagement=engagement, recorded_by=account.tam)
+    IntegrationKey.objects.create(name="CRM sync", prefix="crm00001", digest="0" * 64)
+    PersonalToken.objects.create(user=account.tam, name="script", prefix="tam00001", digest="0")
     return account
 
 

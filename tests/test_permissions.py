@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Account
+from api.models import IntegrationKey, PersonalToken
 from lib.fiscal import fiscal_quarter_of
 from prioritization.models import PriorityReview
 from tests.factories import (
@@ -110,6 +111,19 @@ DECIDERS = each(403, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN)
 # The admin sends its users to its own login; LoginRequiredMiddleware sends anonymous
 # visitors of admin pages other than the index to ours.
 STAFF_ONLY = each(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, LOGIN)
+# The API (api/): the same scope as the pages, 404 outside it; no credentials is a 401
+# (Bearer), not a redirect, since its callers are programs. The session is accepted.
+API_SIGNED_IN = each(200, 200, 200, 200, 200, 401)
+API_IN_SCOPE = each(200, 404, 200, 404, 200, 401)
+API_OWN_TOKEN = each(200, 404, 404, 404, 404, 401)
+API_GET_ONLY = each(405, 405, 405, 405, 405, 401)
+
+
+def _owners_token(world) -> PersonalToken:
+    token, _ = PersonalToken.objects.get_or_create(
+        user=world.owner, name="owner's script", defaults={"prefix": "0wner000"}
+    )
+    return token
 
 
 def _today():
@@ -175,6 +189,39 @@ MATRIX = {
     ),
     # The owner's team: its TAM reads it (DESIGN section 1: "read-only views of their
     # team's dashboards"); the other team's TAM and manager get 404.
+    **{
+        f"api:{name}": Row(url, cells)
+        for name, url, cells in [
+            ("accounts", lambda w: "/api/v1/accounts/", API_SIGNED_IN),
+            ("account", lambda w: f"/api/v1/accounts/{w.account.external_id}/", API_IN_SCOPE),
+            (
+                "account_explanation",
+                lambda w: f"/api/v1/accounts/{w.account.external_id}/explanation/",
+                API_IN_SCOPE,
+            ),
+            (
+                "account_assessments",
+                lambda w: f"/api/v1/accounts/{w.account.external_id}/assessments/",
+                API_IN_SCOPE,
+            ),
+            (
+                "account_timeline",
+                lambda w: f"/api/v1/accounts/{w.account.external_id}/timeline/",
+                API_IN_SCOPE,
+            ),
+            ("metrics", lambda w: "/api/v1/metrics/", API_SIGNED_IN),
+            ("burndown", lambda w: "/api/v1/burndown/pr1_cadence/", API_SIGNED_IN),
+            ("schema", lambda w: "/api/v1/schema/", API_SIGNED_IN),
+            ("docs", lambda w: "/api/v1/docs/", EVERYONE_SIGNED_IN),
+            ("token", lambda w: f"/api/v1/tokens/{_owners_token(w).pk}/", API_OWN_TOKEN),
+        ]
+    },
+    "api:tokens": Row(
+        lambda w: "/api/v1/tokens/",
+        API_SIGNED_IN,
+        post=each(201, 201, 201, 201, 201, 401),
+        data=lambda w: {"name": "nightly export"},
+    ),
     "dashboard:index": Row(
         lambda w: reverse("dashboard:index") + f"?scope=team-{w.manager.managed_teams.get().pk}",
         each(200, 404, 200, 404, 200, LOGIN),
@@ -395,3 +442,71 @@ def test_pages_send_the_content_security_policy(world):
         directives[name] = set(sources)
     # Nothing inline is allowed anywhere: no 'unsafe-inline', no nonce, no hash.
     assert directives == EXPECTED_POLICY
+
+
+# --- the API with its own credentials -----------------------------------------------------
+# The same rows, called with `Authorization: Bearer`: the users' personal tokens, an
+# integration key with the read scope (every account), one with only `write` (no reads),
+# and a revoked key. Pages for people (the docs) answer a token with the login page.
+CREDENTIALS = ("owner", "other_tam", "manager", "admin", "read_key", "write_key", "revoked_key")
+
+
+def creds(owner, other_tam, manager, admin, read_key, write_key, revoked_key):
+    return dict(
+        owner=owner,
+        other_tam=other_tam,
+        manager=manager,
+        admin=admin,
+        read_key=read_key,
+        write_key=write_key,
+        revoked_key=revoked_key,
+    )
+
+
+BEARER_SIGNED_IN = creds(200, 200, 200, 200, 200, 403, 401)
+BEARER_MATRIX = {
+    "api:accounts": BEARER_SIGNED_IN,
+    "api:account": creds(200, 404, 200, 200, 200, 403, 401),
+    "api:account_explanation": creds(200, 404, 200, 200, 200, 403, 401),
+    "api:account_assessments": creds(200, 404, 200, 200, 200, 403, 401),
+    "api:account_timeline": creds(200, 404, 200, 200, 200, 403, 401),
+    "api:metrics": BEARER_SIGNED_IN,
+    "api:burndown": BEARER_SIGNED_IN,
+    # The schema describes the API to anyone who holds a working credential.
+    "api:schema": creds(200, 200, 200, 200, 200, 200, 401),
+    "api:docs": creds(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "api:tokens": creds(200, 200, 200, 200, 403, 403, 401),
+    "api:token": creds(200, 404, 404, 404, 403, 403, 401),
+}
+
+
+def test_every_api_url_has_a_bearer_row():
+    assert set(BEARER_MATRIX) == {name for name in MATRIX if name.startswith("api:")}
+
+
+def _bearer_token(world, credential) -> str:
+    if credential.endswith("_key"):
+        key = IntegrationKey(name=credential, can_read=credential != "write_key", can_write=True)
+        token = key.issue()
+        key.save()
+        if credential == "revoked_key":
+            key.revoke()
+        return token
+    personal = PersonalToken(user=world.user(credential), name="matrix")
+    token = personal.issue()
+    personal.save()
+    return token
+
+
+@pytest.mark.parametrize(
+    ("name", "credential", "expected"),
+    [
+        pytest.param(name, credential, row[credential], id=f"{name}-{credential}")
+        for name, row in BEARER_MATRIX.items()
+        for credential in CREDENTIALS
+    ],
+)
+def test_api_with_bearer_credentials(world, name, credential, expected):
+    client = Client(headers={"Authorization": f"Bearer {_bearer_token(world, credential)}"})
+    response = client.get(MATRIX[name].url(world))
+    _check(response, expected, world)
