@@ -18,7 +18,7 @@ from accounts.forms import (
     SuccessPlanChangeForm,
     SurveyResponseForm,
 )
-from accounts.models import Account
+from accounts.models import Account, ContactRole
 from lib.rule_sets import RuleSet
 from metrics.clocks import account_clocks
 from orchestration.selection import explain_account
@@ -40,6 +40,8 @@ def _account_for_user(request, pk):
 def account_detail(request, pk):
     return account_page(request, _account_for_user(request, pk))
 
+
+CONTACT_ROLE_ORDER = {role: position for position, role in enumerate(ContactRole.values)}
 
 # Form class, service, confirmation: one logging view serves every kind.
 LOG_FORMS = {
@@ -84,6 +86,12 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
     explanation = explain_account(account.pk)
     objectives = list(account.objectives.all())
+    # Current contacts first, by role; those who left stay listed (a departed champion is a
+    # risk the TAM must see), after them, each group by role then name.
+    contacts = sorted(
+        account.contacts.all(),
+        key=lambda c: (c.left_on is not None, CONTACT_ROLE_ORDER.get(c.role, 99), c.name),
+    )
     metrics = load_account_metrics(account, objectives, today)
     clocks = account_clocks(account, metrics.clock_targets, today)
     suggestion = explanation.computed_priority if explanation else None
@@ -103,6 +111,7 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         "clocks": clocks,
         "metrics": metrics,
         "objectives": objectives,
+        "contacts": contacts,
         "history": _history(account, explanation),
         "exceptions": exceptions,
         "reviews": reviews,

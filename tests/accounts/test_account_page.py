@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Activity, ActivityKind, SuccessPlanObjective
+from accounts.models import Activity, ActivityKind, Contact, SuccessPlanObjective
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -515,3 +515,35 @@ def test_the_metrics_show_the_accounts_own_figures(logged_in, account):
     cadence = figures["Cadence calls this quarter"]
     assert cadence.target == "every 30 days (Pr1)" and cadence.state == "missed"
     assert "Metrics this quarter" in response.text
+
+
+def test_contacts_show_with_their_role_and_a_departed_champion_stays_visible(logged_in, account):
+    Contact.objects.create(account=account, name="Ada Quinn", role="economic_buyer")
+    Contact.objects.create(
+        account=account, name="Bo Reyes", role="champion", left_on=datetime.date(2026, 10, 2)
+    )
+    Contact.objects.create(account=account, name="Cy Lane", role="champion", title="SRE lead")
+
+    html = logged_in.get(page_url(account)).content.decode()
+
+    section = html[html.index('id="contacts"') : html.index('class="jump"')]
+    # current contacts first, by role (champion before economic buyer), the departed last
+    assert section.index("Cy Lane") < section.index("Ada Quinn") < section.index("Bo Reyes")
+    assert "Economic buyer" in section
+    assert "left on 2026-10-02" in section
+    assert "champion gone" in section
+
+
+def test_an_account_without_contacts_says_where_they_come_from(logged_in, account):
+    html = logged_in.get(page_url(account)).content.decode()
+
+    assert "No contacts recorded" in html
+
+
+def test_contacts_cost_one_query_however_many(logged_in, account):
+    Contact.objects.create(account=account, name="One", role="user")
+    small = _page_queries(logged_in, account)
+    for number in range(15):
+        Contact.objects.create(account=account, name=f"Contact {number}", role="user")
+
+    assert _page_queries(logged_in, account) == small
