@@ -169,7 +169,7 @@ def parse_nps(text: str) -> int | None:
     return _parse_int(text, low=0, high=10)
 
 
-def _choice(allowed: tuple[str, ...], empty: str) -> Callable[[str], str]:
+def parse_choice(allowed: tuple[str, ...], empty: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         lowered = text.strip().lower()
         if not lowered:
@@ -215,7 +215,7 @@ ACCOUNT_FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "managed": parse_bool,
     "arr": parse_amount,
     "lam": parse_amount,
-    "lam_confidence": _choice(("high", "low"), ""),
+    "lam_confidence": parse_choice(("high", "low"), ""),
     "customer_since": parse_date,
     "first_engaged_on": parse_date,
     "first_value_on": parse_date,
@@ -223,10 +223,10 @@ ACCOUNT_FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "renewal_date": parse_date,
     "licensed_users": parse_user_count,
     "active_users": parse_user_count,
-    "health": _choice(("green", "yellow", "red"), ""),
+    "health": parse_choice(("green", "yellow", "red"), ""),
     "at_risk": parse_bool,
     "in_triage": parse_bool,
-    "success_plan": _choice(("none", "unclear", "objectives", "green"), "none"),
+    "success_plan": parse_choice(("none", "unclear", "objectives", "green"), "none"),
     "critical_project": parse_bool,
     "org_change": parse_bool,
     "weekly_engagement": parse_bool,

@@ -81,6 +81,8 @@ class ImportSummary:
     users_created: list[str] = field(default_factory=list)
     related: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    # The accounts created or changed, for whoever announces changed rule inputs.
+    account_ids: set[int] = field(default_factory=set)
 
     def count(self, what: str, number: int = 1) -> None:
         if number:
@@ -181,6 +183,7 @@ class _AccountWriter:
         created = self.summary.created
         self.summary.updated = len(self.changed) - created
         self.summary.unchanged = self.summary.rows - len(self.changed)
+        self.summary.account_ids = {self.id_of[external_id] for external_id in self.changed}
         return self.summary
 
     # --- accounts ---------------------------------------------------------------------

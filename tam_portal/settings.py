@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "prioritization",
     "metrics",
     "rhythm",
+    "ingestion",
     "orchestration",
     "portal",
     "dashboard",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
 from api.models import IntegrationKey, PersonalToken
 from core.large_admin import EstimatedCountPaginator
+from ingestion.models import Feed
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from prioritization.models import RuleSetParameters
@@ -65,6 +66,12 @@ def one_of_each(account):
     )
     ArrSnapshotFactory(account=account)
     Contact.objects.create(account=account, external_id="C-1", name="Ada", role="champion")
+    Feed.objects.create(
+        kind="contacts",
+        last_fed_at=datetime.datetime(2026, 11, 23, tzinfo=datetime.UTC),
+        source="contacts.csv",
+        rows=1,
+    )
     PriorityAssessmentFactory(account=account, decided_by=account.tam)
     PriorityExceptionFactory(account=account)
     PriorityReviewFactory(account=account)
@@ -98,7 +105,7 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 
 # Logs the system writes (people read them but add nothing) and one-row settings that
 # a data migration created.
-NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings}
+NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings, Feed}
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=MODEL_IDS)

@@ -31,7 +31,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # From the bottom up. A package's rank is its place in this list.
-DOMAIN_ORDER = ["core", "people", "accounts", "segments", "prioritization", "rhythm", "metrics"]
+DOMAIN_ORDER = [
+    "core",
+    "people",
+    "accounts",
+    "segments",
+    "prioritization",
+    "rhythm",
+    "metrics",
+    "ingestion",
+]
 ORCHESTRATION = ["orchestration"]
 FACES_ORDER = ["demo", "dashboard", "portal", "api", "tam_portal", "bench"]
 PACKAGE_ORDER = ["lib", *DOMAIN_ORDER, *ORCHESTRATION, *FACES_ORDER]

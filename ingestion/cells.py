@@ -1,0 +1,102 @@
+"""Reading one cell of a fact file (DESIGN 10): pure, no Django.
+
+Every parser takes the cell's text (a CSV cell, or an API value turned into text by
+`text_of`) and returns the value or raises `CellError` with the message a `Problem`
+carries. The account file's parsers (`accounts.csv_format`) are reused as they are, so
+a date, a boolean or an amount reads the same in every kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from accounts.csv_format import (
+    CellError,
+    parse_amount,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_email,
+    parse_text,
+    parse_user_count,
+    parse_weekly_hours,
+)
+
+__all__ = [
+    "CellError",
+    "parse_amount",
+    "parse_bool",
+    "parse_choice",
+    "parse_date",
+    "parse_email",
+    "parse_external_id",
+    "parse_fiscal_quarter",
+    "parse_optional_bool",
+    "parse_score",
+    "parse_share",
+    "parse_text",
+    "parse_user_count",
+    "parse_weekly_hours",
+    "text_of",
+]
+
+_QUARTER = re.compile(r"^FY[0-9]{2}-Q[1-4]$")
+_SHARE_PLACES = Decimal("0.0001")  # users_share is numeric(5, 4)
+
+parse_external_id = parse_text(64, required=True)
+
+
+def parse_optional_bool(text: str) -> bool | None:
+    """A yes/no detail that may be unknown: an empty cell is None, not false."""
+    return None if not text.strip() else parse_bool(text)
+
+
+def parse_score(low: int, high: int) -> Callable[[str], int | None]:
+    """A whole number from `low` to `high` (NPS 0-10, CSAT and feedback 1-5)."""
+
+    def parse(text: str) -> int | None:
+        text = text.strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.lstrip("+-").isdigit()):
+            raise CellError(f"not a whole number: {text!r}")
+        value = int(text)
+        if not low <= value <= high:
+            raise CellError(f"must be between {low} and {high}: {value}")
+        return value
+
+    return parse
+
+
+def parse_share(text: str) -> Decimal | None:
+    """A share of users from 0 to 1 (0.25 is a quarter), kept to four places."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"not a number: {text!r}") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise CellError(f"must be between 0 and 1: {text}")
+    return value.quantize(_SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def parse_fiscal_quarter(text: str) -> str:
+    text = text.strip().upper()
+    if not _QUARTER.match(text):
+        raise CellError(f"not a fiscal quarter like FY27-Q4: {text!r}")
+    return text
+
+
+def text_of(value: object) -> str:
+    """An API value as the cell text the parsers read (None is an empty cell)."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)

@@ -1,0 +1,76 @@
+"""import_data --dir: every <kind>.csv in dependency order, in one transaction."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Account, Contact, UsageSnapshot
+from ingestion.models import Feed
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = "external_id,name,region,tam_email\nACC-1,Acme,us-enterprise,tam@example.com\n"
+CONTACTS = "external_id,account_external_id,name,role\nC-1,ACC-1,Grace Hopper,champion\n"
+USAGE = "account_external_id,taken_on,licensed_users,active_users\nACC-1,2026-11-02,200,90\n"
+
+
+def _folder(tmp_path, **files):
+    for kind, text in files.items():
+        (tmp_path / f"{kind}.csv").write_text(text)
+    return tmp_path
+
+
+def _run(folder, *args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_data", "--dir", str(folder), *args, stdout=out, stderr=err)
+    finally:
+        _run.stderr = err.getvalue()
+    return out.getvalue()
+
+
+def test_a_folder_is_imported_in_dependency_order(tam, tmp_path):
+    tam.email = "tam@example.com"
+    tam.save()
+    # Contacts and usage point at an account that only the folder's accounts.csv creates.
+    folder = _folder(tmp_path, usage=USAGE, contacts=CONTACTS, accounts=ACCOUNTS)
+
+    out = _run(folder)
+
+    assert Contact.objects.get().account.external_id == "ACC-1"
+    account = Account.objects.get(external_id="ACC-1")
+    assert (account.licensed_users, account.active_users) == (200, 90)  # latest snapshot
+    assert set(Feed.objects.values_list("kind", flat=True)) == {"accounts", "contacts", "usage"}
+    assert "Nothing changed" not in out
+    assert "Nothing changed" in _run(folder)
+
+
+def test_one_bad_file_writes_nothing_from_any_file(tam, tmp_path):
+    tam.email = "tam@example.com"
+    tam.save()
+    bad_usage = USAGE + "ACC-1,2026-11-09,200,lots\n"
+    folder = _folder(tmp_path, accounts=ACCOUNTS, contacts=CONTACTS, usage=bad_usage)
+
+    with pytest.raises(CommandError, match="1 problem"):
+        _run(folder)
+
+    assert _run.stderr.splitlines() == [
+        "usage.csv: line 3: active_users: not a whole number: 'lots'"
+    ]
+    assert not Account.objects.exists()
+    assert not Contact.objects.exists()
+    assert not UsageSnapshot.objects.exists()
+    assert not Feed.objects.exists()
+
+
+def test_a_dry_run_of_a_folder_writes_nothing(tam, tmp_path):
+    tam.email = "tam@example.com"
+    tam.save()
+    folder = _folder(tmp_path, accounts=ACCOUNTS, contacts=CONTACTS)
+
+    out = _run(folder, "--dry-run")
+
+    assert "contacts.csv (contacts): 1 rows: 1 would be created" in out
+    assert not Account.objects.exists()
+    assert not Contact.objects.exists()
