@@ -49,10 +49,12 @@ IMPORT_COLUMNS = (
     "renewal_date",
     "licensed_users",
     "active_users",
-    "health",
+    "tam_sentiment",
+    "tam_sentiment_on",
     "at_risk",
     "in_triage",
     "success_plan",
+    "management_qualified_on",
     "critical_project",
     "stages_adopted",
     "uptier_close_date",
@@ -69,6 +71,8 @@ IMPORT_COLUMNS = (
     "digital",
 )
 COMPUTED_COLUMNS = ("segment", "priority", "priority_reasons")
+# Older names still read: `health` is what DESIGN 10 renamed `tam_sentiment`.
+ALIASES = {"health": "tam_sentiment"}
 EXPORT_COLUMNS = EXPORT_LEADING_COLUMNS + tuple(
     column for column in IMPORT_COLUMNS if column not in EXPORT_LEADING_COLUMNS
 )
@@ -223,7 +227,6 @@ ACCOUNT_FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "renewal_date": parse_date,
     "licensed_users": parse_user_count,
     "active_users": parse_user_count,
-    "health": parse_choice(("green", "yellow", "red"), ""),
     "at_risk": parse_bool,
     "in_triage": parse_bool,
     "success_plan": parse_choice(("none", "unclear", "objectives", "green"), "none"),
@@ -237,6 +240,8 @@ ACCOUNT_FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "digital": parse_bool,
 }
 
+_SENTIMENT = parse_choice(("green", "yellow", "red"), "")
+
 COLUMNS: dict[str, Column] = {
     "external_id": Column("external_id", parse_text(64, required=True)),
     "name": Column("name", parse_text(200, required=True), account_field="name"),
@@ -249,13 +254,23 @@ COLUMNS: dict[str, Column] = {
     "stage_adoption_hours": Column("stage_adoption_hours", parse_weekly_hours),
     "infra_change_hours": Column("infra_change_hours", parse_weekly_hours),
     "expansion_play": Column("expansion_play", parse_bool),
+    # The TAM's green / yellow / red judgement is kept in the account's `health` field.
+    "tam_sentiment": Column("tam_sentiment", _SENTIMENT, account_field="health"),
+    "health": Column("health", _SENTIMENT, account_field="health"),
+    "tam_sentiment_on": Column("tam_sentiment_on", parse_date, account_field="tam_sentiment_on"),
+    # The date a manager qualified the success plan; empty: not qualified.
+    "management_qualified_on": Column(
+        "management_qualified_on",
+        parse_date,
+        account_field="success_plan_management_qualified_on",
+    ),
     **{
         name: Column(name, parser, account_field=name)
         for name, parser in ACCOUNT_FIELD_PARSERS.items()
     },
     **{name: Column(name, _ignored) for name in COMPUTED_COLUMNS},
 }
-assert set(COLUMNS) == set(IMPORT_COLUMNS) | set(COMPUTED_COLUMNS)
+assert set(COLUMNS) == set(IMPORT_COLUMNS) | set(COMPUTED_COLUMNS) | set(ALIASES)
 
 
 @dataclass
@@ -282,9 +297,9 @@ def check_header(header: list[str]) -> list[Problem]:
     for name in header:
         if name not in COLUMNS:
             problems.append(Problem(1, name or "(empty)", "unknown column"))
-        elif name in seen:
+        elif ALIASES.get(name, name) in seen:
             problems.append(Problem(1, name, "column given twice"))
-        seen.add(name)
+        seen.add(ALIASES.get(name, name))
     problems.extend(
         Problem(1, name, "required column missing") for name in REQUIRED_COLUMNS if name not in seen
     )

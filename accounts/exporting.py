@@ -42,6 +42,9 @@ _ACCOUNT_VALUES = (
     "priority",
     "priority_reasons",
     *ACCOUNT_FIELD_PARSERS,
+    "health",
+    "tam_sentiment_on",
+    "success_plan_management_qualified_on",
 )
 
 
@@ -100,6 +103,9 @@ def _row(values: dict, related: _RelatedFacts) -> list[str]:
         priority=f"Pr{values['priority']}" if values["priority"] else "",
         priority_reasons=values["priority_reasons"],
         stages_adopted=";".join(related.stages.get(account_id, [])),
+        tam_sentiment=values["health"],
+        tam_sentiment_on=format_cell(values["tam_sentiment_on"]),
+        management_qualified_on=format_cell(values["success_plan_management_qualified_on"]),
     )
     for column, kind in OPPORTUNITY_COLUMNS.items():
         cells[column] = format_cell(related.open_opportunities.get((account_id, kind)))

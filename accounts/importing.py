@@ -162,6 +162,8 @@ class _AccountWriter:
             COLUMNS[name].account_field for name in result.columns if COLUMNS[name].account_field
         ]
         self.account_fields.append("region")
+        if "management_qualified_on" in self.columns:
+            self.account_fields.append("success_plan_management_qualified")
         if "tam_email" in self.columns:
             self.account_fields.append("tam")
         self.id_of: dict[str, int] = {}
@@ -195,6 +197,9 @@ class _AccountWriter:
             if COLUMNS[name].account_field
         }
         values["region"] = regions[row.values["region"]]
+        if "management_qualified_on" in self.columns:
+            qualified_on = row.values["management_qualified_on"]
+            values["success_plan_management_qualified"] = qualified_on is not None
         if "tam_email" in self.columns:
             email = row.values["tam_email"]
             values["tam"] = tam_ids[email] if email else None

@@ -74,3 +74,32 @@ def test_a_dry_run_of_a_folder_writes_nothing(tam, tmp_path):
     assert "contacts.csv (contacts): 1 rows: 1 would be created" in out
     assert not Account.objects.exists()
     assert not Contact.objects.exists()
+
+
+def test_accounts_take_tam_sentiment_its_date_and_the_plan_qualification(tam, tmp_path):
+    folder = _folder(
+        tmp_path,
+        accounts="external_id,name,region,tam_sentiment,tam_sentiment_on,management_qualified_on\n"
+        "ACC-1,Acme,us-enterprise,red,2026-11-20,2026-10-01\n"
+        "ACC-2,Globex,us-enterprise,green,,\n",
+    )
+
+    _run(folder)
+
+    acme, globex = Account.objects.order_by("external_id")
+    assert (acme.health, str(acme.tam_sentiment_on)) == ("red", "2026-11-20")
+    assert acme.success_plan_management_qualified
+    assert str(acme.success_plan_management_qualified_on) == "2026-10-01"
+    assert (globex.health, globex.success_plan_management_qualified) == ("green", False)
+
+
+def test_health_is_read_as_tam_sentiment_but_not_both(tam, tmp_path):
+    folder = _folder(
+        tmp_path,
+        accounts="external_id,name,region,health,tam_sentiment\nACC-1,Acme,us-enterprise,red,red\n",
+    )
+
+    with pytest.raises(CommandError):
+        _run(folder)
+
+    assert _run.stderr.splitlines() == ["accounts.csv: line 1: tam_sentiment: column given twice"]
