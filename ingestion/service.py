@@ -89,7 +89,9 @@ def import_folder_files(
             transaction.set_rollback(True)
         else:
             _record_feeds(summaries)
-            rule_inputs_changed(account_ids)
+            names = ", ".join(path.name for _, path in files)
+            # A file can change thousands of accounts: one debounced recompute, not one now.
+            rule_inputs_changed(account_ids, trigger=f"import: {names}", bulk=True)
     if problems:
         raise ImportFailed(problems)
     return summaries

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import CommandError
 
 from accounts.models import (
@@ -17,6 +18,7 @@ from accounts.models import (
     Webinar,
 )
 from ingestion.models import Feed
+from orchestration.models import RecomputeRun
 from people.models import Team, User
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +229,21 @@ def test_teams_and_people_are_keyed_by_name_and_email(account, run_import, expor
     assert not ada.has_usable_password()
     assert Team.objects.get(name="North").manager == account.tam
     assert "Nothing changed" in run_import("people", export("people"), name="p.csv")[0]
+
+
+def test_an_import_that_changes_rule_inputs_is_recomputed_by_one_debounced_run(
+    account, run_import, django_capture_on_commit_callbacks
+):
+    # The file's open tier upgrade closes 2027-03-01: within 6 months of this day, so the
+    # US Enterprise account becomes Pr1 (DESIGN 4).
+    with (
+        time_machine.travel(datetime.datetime(2026, 12, 1, 12, tzinfo=datetime.UTC)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run_import("opportunities", GOOD["opportunities"][0])
+
+    account.refresh_from_db()
+    assert (account.priority, account.priority_reasons) == (1, "uptier_opportunity")
+    run = RecomputeRun.objects.get()
+    assert run.trigger == "import"
+    assert run.details["requested_by"] == ["import: opportunities.csv"]
