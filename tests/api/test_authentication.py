@@ -108,9 +108,10 @@ def test_the_session_is_accepted_with_the_users_scope(tam, two_books):
     assert _external_ids(client.get(ACCOUNTS)) == {own.external_id}
 
 
-@pytest.mark.parametrize("page", ["/book/", "/dashboard/", "/admin/"])
-def test_an_integration_key_never_opens_a_browser_page(page):
-    response = bearer(integration_key()).get(page)
+# (Not named `page`: pytest-playwright would take the test for a browser test.)
+@pytest.mark.parametrize("path", ["/book/", "/dashboard/", "/admin/"])
+def test_an_integration_key_never_opens_a_browser_page(path):
+    response = bearer(integration_key()).get(path)
     assert response.status_code == 302
     assert "login" in response["Location"]
 

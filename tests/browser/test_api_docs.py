@@ -4,14 +4,7 @@ from the sidecar's files, with a clean console (no CSP violation, no failed load
 import pytest
 from playwright.sync_api import expect
 
-# The browser suite's fixtures (Debian's Chromium, connections shared with the live
-# server), brought here by name so this file can stay with the other API tests.
-from tests.browser.conftest import (  # noqa: F401
-    _sync_connections,
-    browser_type_launch_args,
-    log_in,
-    playwright,
-)
+from tests.browser.conftest import log_in
 from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
