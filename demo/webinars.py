@@ -39,6 +39,10 @@ def webinars(calendar: DemoCalendar, host_ids: list[int], rng: random.Random) ->
             if webinar.held_on <= calendar.as_of:
                 webinar.host_id = rng.choice(host_ids)
                 held.append(webinar)
+    # The webinar platform's ids, so an export of the demo re-imports (DESIGN 10); numbered
+    # after the draws, so they change no other value.
+    for number, webinar in enumerate(held, start=1):
+        webinar.external_id = f"WEB-{number:05d}"
     return held
 
 

@@ -5,6 +5,12 @@ benchmark flattens in the process that generates and writes in another. `write` 
 writes the accounts (parents first), points the children at their parents and writes the
 rows about them, each table in one statement.
 
+The rows of a keyed kind get the source-style id a CRM would give them (DESIGN 10), made
+of their account's external id, the kind and their place among the account's rows of
+that kind (`SF-000042-ACT-0007`): unique across batches, stable for a seed, and drawing
+nothing, so the demo's other values do not depend on them. An export of the demo thus
+re-imports as it is (`ingestion.exporting`).
+
 `insert_plain_rows` writes plain rows with COPY on PostgreSQL (`core.bulk.insert_rows`)
 and one executemany elsewhere, several times faster than the portable path of
 `insert_rows`, which prepares a model instance per row.
@@ -32,6 +38,9 @@ from accounts.models import (
 from core.bulk import insert_rows, update_rows
 
 from .rows import DemoAccount, DemoRows
+
+# The prefix of the source-style ids of each keyed kind (see above).
+ID_PREFIXES = {Opportunity: "OPP", Initiative: "INI", SuccessPlanObjective: "OBJ", Activity: "ACT"}
 
 # The table of each DemoRows list but the webinars, in the order written.
 TABLES = {
@@ -68,6 +77,8 @@ def flatten(
     in_order = sorted(demo_accounts, key=lambda demo: demo.parent is not None)
     place = {demo: index for index, demo in enumerate(in_order)}
     tables = {model: getattr(rows, name) for name, model in TABLES.items()} | (more or {})
+    for model, prefix in ID_PREFIXES.items():
+        _give_external_ids(tables.get(model, []), prefix)
     for plain in tables.values():
         for row in plain:
             row["account"] = place[row["account"]]
@@ -78,6 +89,16 @@ def flatten(
         parents=[(place[demo], place[demo.parent]) for demo in in_order if demo.parent],
         tables=tables,
     )
+
+
+def _give_external_ids(plain: list[dict], prefix: str) -> None:
+    numbers: dict[DemoAccount, int] = {}
+    for row in plain:
+        if row.get("external_id"):
+            continue
+        demo = row["account"]
+        numbers[demo] = numbers.get(demo, 0) + 1
+        row["external_id"] = f"{demo.account.external_id}-{prefix}-{numbers[demo]:04d}"
 
 
 def write(batch: PlainBatch) -> None:

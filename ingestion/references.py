@@ -2,7 +2,8 @@
 
 One query per chunk of distinct values, whatever the number of records. A value that
 matches nothing is a problem on every record that names it: a file never creates what it
-points at (DESIGN 10).
+points at (DESIGN 10). `milestone_problems` applies the account page's rule that needs
+the account: an onboarding milestone cannot come before the customer's start.
 """
 
 from __future__ import annotations
@@ -79,3 +80,32 @@ def resolve(
             if value and key not in ids[column]:
                 problems.append(Problem(position, column, f"no {_WHAT[ref]} {value!r}"))
     return ids, problems
+
+
+def milestone_problems(
+    records: list[tuple[int, dict[str, object]]], account_ids: dict[str, int]
+) -> list[Problem]:
+    """A problem for each onboarding milestone dated before its account's customer_since."""
+    milestones = [
+        (position, values, account_ids[values["account_external_id"]])
+        for position, values in records
+        if values.get("kind") == "onboarding_milestone"
+        and values.get("account_external_id") in account_ids
+    ]
+    starts: dict[int, object] = {}
+    for chunk in _chunks(sorted({account_id for _, _, account_id in milestones})):
+        starts.update(
+            Account.objects.filter(pk__any=chunk, customer_since__isnull=False).values_list(
+                "pk", "customer_since"
+            )
+        )
+    return [
+        Problem(
+            position,
+            "occurred_on",
+            f"is before the customer's start ({starts[account_id].isoformat()}): "
+            "a milestone cannot come before it",
+        )
+        for position, values, account_id in milestones
+        if account_id in starts and values["occurred_on"] < starts[account_id]
+    ]

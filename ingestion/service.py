@@ -7,6 +7,15 @@ file anywhere writes nothing from any file. A dry run does the same work and rol
 back, so it reports exactly what a real run would do. After a real import, the accounts
 whose facts changed are announced (`core.changes.rule_inputs_changed`), and each kind's
 `Feed` row records when it was fed and from what.
+
+Two things make a folder more than its files one after the other:
+- teams point at their manager and people at their team: with both files present, the
+  teams are written first without their managers, then the people, then each team's
+  manager is linked (same transaction, one summary per file);
+- the accounts file's summary columns (`stages_adopted`, the close dates, the initiative
+  hours) write stage adoptions, opportunities and initiatives of their own: when the
+  folder holds that kind's file too, the file is the fuller account of those facts and
+  the accounts file's columns for them are left out, so nothing is written twice.
 """
 
 from __future__ import annotations
@@ -23,13 +32,22 @@ from django.utils import timezone
 from accounts.importing import ImportRejected, import_accounts
 from core.changes import rule_inputs_changed
 
-from . import effects, references
+from . import effects, portal_ids, references
 from .formats import FileChecker, Problem, check_header
 from .kinds import KINDS, ORDER
 from .models import Feed
-from .writing import desired_values, upsert
+from .writing import Outcome, desired_values, upsert
 
 PROGRESS_EVERY = 10_000
+
+# The accounts file's summary columns, by the kind whose own file supersedes them.
+ACCOUNT_SUMMARY_COLUMNS = {
+    "stage_adoptions": ("stages_adopted",),
+    "opportunities": ("uptier_close_date", "growth_close_date"),
+    "initiatives": ("stage_adoption_hours", "infra_change_hours", "expansion_play"),
+}
+# Columns whose references are linked after the kind they point at is written.
+DEFERRED_UNTIL = {("teams", "manager_email"): "people"}
 
 Progress = Callable[[str], None]
 
@@ -75,16 +93,31 @@ def import_folder_files(
     problems: list[tuple[str, Problem]] = []
     summaries = []
     account_ids: set[int] = set()
+    kinds = {kind for kind, _ in files}
+    plan = _Plan(
+        deferred={
+            column: later for (kind, column), later in DEFERRED_UNTIL.items() if later in kinds
+        },
+        left_out=[
+            column
+            for kind, columns in ACCOUNT_SUMMARY_COLUMNS.items()
+            if kind in kinds
+            for column in columns
+        ],
+    )
     with transaction.atomic():
         for kind, path in files:
             # After a bad file, the next ones are still checked cell by cell, but not for
             # references: what they point at may be in the file that failed.
             found, summary, changed = _import_one(
-                kind, path, check_references=not problems, progress=progress
+                kind, path, check_references=not problems, progress=progress, plan=plan
             )
             problems += [(path.name, problem) for problem in found]
             summaries.append(summary)
             account_ids |= changed
+            for link in plan.links.pop(kind, []):
+                if not problems:
+                    problems += link()
         if problems or dry_run:
             transaction.set_rollback(True)
         else:
@@ -97,13 +130,26 @@ def import_folder_files(
     return summaries
 
 
-def _import_one(kind_name, path, *, check_references, progress):
+@dataclass
+class _Plan:
+    """What a folder's files do differently for being imported together (see above)."""
+
+    deferred: dict[str, str]  # a teams column -> the kind written before it is linked
+    left_out: list[str]  # accounts file columns another file of the folder supersedes
+    # Links to make once a kind is written: each returns its (file, problem) pairs.
+    links: dict[str, list[Callable[[], list[tuple[str, Problem]]]]] = field(default_factory=dict)
+
+
+def _import_one(kind_name, path, *, check_references, progress, plan=None):
+    plan = plan or _Plan(deferred={}, left_out=[])
     summary = KindSummary(kind=kind_name, source=path.name)
     try:
         with path.open(newline="", encoding="utf-8-sig") as stream:
             if kind_name == "accounts":
+                if plan.left_out:
+                    stream = _without_columns(stream, plan.left_out)
                 return _import_accounts(stream, summary, check_references, progress)
-            return _import_facts(kind_name, stream, summary, check_references, progress)
+            return _import_facts(kind_name, stream, summary, check_references, progress, plan)
     except UnicodeDecodeError as error:
         return [Problem(1, "file", f"not UTF-8 text ({error.reason})")], summary, set()
     except OSError as error:
@@ -153,7 +199,21 @@ def read_records(stream: io.TextIOBase, checker: FileChecker, progress: Progress
     return header, []
 
 
-def _import_facts(kind_name, stream, summary, check_references, progress):
+def _without_columns(stream: io.TextIOBase, left_out: list[str]) -> io.StringIO:
+    """The CSV of `stream` without the `left_out` columns, line for line."""
+    rows = list(csv.reader(stream))
+    keep = [
+        index for index, name in enumerate(rows[0] if rows else []) if name.strip() not in left_out
+    ]
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    for cells in rows:
+        writer.writerow([cells[index] for index in keep if index < len(cells)] if cells else [])
+    output.seek(0)
+    return output
+
+
+def _import_facts(kind_name, stream, summary, check_references, progress, plan):
     kind = KINDS[kind_name]
     checker = FileChecker(kind.fmt)
     header, problems = read_records(stream, checker, progress)
@@ -163,14 +223,24 @@ def _import_facts(kind_name, stream, summary, check_references, progress):
     problems = list(checker.problems)
     if not check_references:
         return problems, summary, set()
-    ids, missing = references.resolve(kind, columns, checker.records)
+    deferred = [column for column in columns if (kind_name, column) in DEFERRED_UNTIL]
+    deferred = [column for column in deferred if column in plan.deferred]
+    now = [column for column in columns if column not in deferred]
+    ids, missing = references.resolve(kind, now, checker.records)
     problems += missing
+    if kind_name == "activities" and "account_external_id" in ids:
+        problems += references.milestone_problems(checker.records, ids["account_external_id"])
     if problems:
         return sorted(problems, key=lambda problem: problem.line), summary, set()
-    records = [desired_values(kind, columns, values, ids) for _, values in checker.records]
+    records = [desired_values(kind, now, values, ids) for _, values in checker.records]
+    portal_ids.adopt(kind, records)
     outcome = upsert(kind, records)
     summary.rows, summary.created = outcome.rows, outcome.created
     summary.updated, summary.unchanged = outcome.updated, outcome.unchanged
+    for column in deferred:
+        plan.links.setdefault(plan.deferred[column], []).append(
+            lambda column=column: _link(kind, column, checker.records, summary, outcome)
+        )
     changed = set(outcome.account_ids)
     if kind_name == "activities" and outcome.written:
         changed |= effects.apply_activity_effects(outcome)
@@ -179,6 +249,26 @@ def _import_facts(kind_name, stream, summary, check_references, progress):
     if progress and outcome.rows >= PROGRESS_EVERY:
         progress(f"{kind_name}: written")
     return [], summary, changed
+
+
+def _link(kind, column, records, summary, first: Outcome) -> list[tuple[str, Problem]]:
+    """Write `column` (a reference deferred until what it points at was written) of the
+    records, counting a record it changes as updated unless the first pass already did."""
+    key_columns = list(kind.fmt.key)
+    ids, missing = references.resolve(kind, [column], records)
+    if missing:
+        return [(summary.source, problem) for problem in missing]
+    columns = [*key_columns, column]
+    outcome = upsert(kind, [desired_values(kind, columns, values, ids) for _, values in records])
+    touched = {_record_key(kind, values) for values in first.written}
+    newly = {_record_key(kind, values) for values in outcome.written} - touched
+    summary.updated += len(newly)
+    summary.unchanged -= len(newly)
+    return []
+
+
+def _record_key(kind, values: dict) -> tuple:
+    return tuple(values[kind.model._meta.get_field(name).attname] for name in kind.key_fields)
 
 
 def _record_feeds(summaries: list[KindSummary]) -> None:

@@ -111,3 +111,17 @@ def test_a_kind_without_its_detail_or_with_an_unknown_webinar_is_refused(account
         "line 3: webinar_external_id: no webinar 'WEB-404'",
         "line 4: feedback_score: must be between 1 and 5: 6",
     ]
+
+
+def test_a_milestone_before_the_customer_since_is_refused_as_on_the_page(account, run_import):
+    # The factory's customer started on 2024-03-01; the onboarding clocks start there.
+    early = HEADER + "A-3,ACC-1,onboarding_milestone,2024-02-28,,,first_engaged,,,,,,,,,,,,,\n"
+
+    with pytest.raises(CommandError):
+        run_import("activities", early)
+
+    assert (
+        "line 2: occurred_on: is before the customer's start (2024-03-01): "
+        "a milestone cannot come before it" in run_import.stderr
+    )
+    assert not Activity.objects.exists()

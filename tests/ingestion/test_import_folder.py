@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Account, Contact, UsageSnapshot
 from ingestion.models import Feed
+from people.models import Team, User
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,40 @@ def test_health_is_read_as_tam_sentiment_but_not_both(tam, tmp_path):
         _run(folder)
 
     assert _run.stderr.splitlines() == ["accounts.csv: line 1: tam_sentiment: column given twice"]
+
+
+def test_a_folder_with_teams_and_people_links_each_team_to_its_manager_on_an_empty_database(
+    tmp_path,
+):
+    # Teams point at their manager and people at their team: neither file can go first
+    # alone, so the teams are written, then the people, then the managers linked.
+    (tmp_path / "teams.csv").write_text(
+        "name,region,manager_email\nNorth,us-enterprise,Mia@Example.com\n"
+    )
+    (tmp_path / "people.csv").write_text(
+        "email,name,role,team,active\n"
+        "mia@example.com,Mia Park,manager,,true\n"
+        "tom@example.com,Tom Lee,tam,North,true\n"
+    )
+    out = io.StringIO()
+    call_command("import_data", "--dir", str(tmp_path), stdout=out, stderr=io.StringIO())
+
+    team = Team.objects.get(name="North")
+    assert team.manager.email == "mia@example.com"
+    assert User.objects.get(email="tom@example.com").team == team
+    assert "teams.csv (teams): 1 rows: 1 were created, 0 updated, 0 unchanged." in out.getvalue()
+
+    out = io.StringIO()
+    call_command("import_data", "--dir", str(tmp_path), stdout=out, stderr=io.StringIO())
+    assert "Nothing changed" in out.getvalue()
+
+
+def test_a_manager_missing_from_both_files_is_a_problem_of_the_teams_file(tmp_path):
+    (tmp_path / "teams.csv").write_text("name,region,manager_email\nNorth,us-enterprise,x@y.com\n")
+    (tmp_path / "people.csv").write_text("email,name,role,team,active\ntom@y.com,Tom,tam,North,\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_data", "--dir", str(tmp_path), stdout=io.StringIO(), stderr=err)
+
+    assert "teams.csv: line 2: manager_email: no person with e-mail 'x@y.com'" in err.getvalue()
+    assert not Team.objects.filter(name="North").exists()
