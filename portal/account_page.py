@@ -23,6 +23,7 @@ from lib.rule_sets import RuleSet
 from metrics.clocks import account_clocks
 from orchestration.selection import explain_account
 from portal.account_metrics import load_account_metrics
+from portal.book.labels import health_input_age, usage_age
 from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
 from prioritization.services import can_review
 
@@ -125,8 +126,15 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         ),
         "log_forms": log_entries,
         "today": today,
+        # How old the usage data and the health input are (DESIGN 10, "Freshness").
+        "usage_age": usage_age(_latest_usage_on(account), today),
+        "health_input_age": health_input_age(account.tam_sentiment_on, today),
     }
     return render(request, "accounts/account_detail.html", context, status=status)
+
+
+def _latest_usage_on(account):
+    return account.usage.order_by("-taken_on").values_list("taken_on", flat=True).first()
 
 
 def _history(account, explanation):

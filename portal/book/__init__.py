@@ -3,9 +3,11 @@ scope, as one sortable, filterable table with a CSV export of exactly what it sh
 
 Every row's figures come from the page query itself: the related rows are joined
 (`select_related`), the last cadence call and last EBR are correlated subqueries over the
-activity index (account, kind, occurred_on), and the cadence columns, the overdue filter
-and the sort by next call come from `rhythm.selectors.CadenceRule`, the rule the
-dashboard, the account page and the workload read (one admin setting, one function). The
+activity index (account, kind, occurred_on), the latest usage snapshot's day (how old the
+usage data is, DESIGN 10 "Freshness") one over the (account, taken_on) index, and the
+cadence columns, the overdue filter and the sort by next call come from
+`rhythm.selectors.CadenceRule`, the rule the dashboard, the account page and the workload
+read (one admin setting, one function). The
 onboarding clocks are the pure `metrics/clocks.py` over the row's dates and the targets
 read once per request. So the page costs the same handful of queries whatever the size of
 the book, and so does the export (a server-side cursor on PostgreSQL).

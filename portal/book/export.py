@@ -3,6 +3,8 @@
 The cadence columns say what the "Next cadence call" cell says: `next_cadence_call_due`
 is empty when the account was never called (overdue, no date) or has no cadence calls,
 and `cadence_call_overdue` (true / false; empty without cadence calls) tells those apart.
+`usage_data_on` (the latest usage snapshot's day) and `tam_sentiment_on` say how old the
+usage data and the health input are.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ EXPORT_COLUMNS = (
     "priority_reasons", "health", "arr", "customer_since", "first_engage_clock",
     "first_value_clock", "onboard_clock", "last_cadence_call", "next_cadence_call_due",
     "cadence_call_overdue", "cadence_call_overdue_days", "last_ebr", "success_plan",
-    "renewal_date",
+    "renewal_date", "usage_data_on", "tam_sentiment_on",
 )  # fmt: skip
 
 
@@ -69,6 +71,8 @@ def export_row(
             account.last_ebr,
             account.success_plan,
             account.renewal_date,
+            account.usage_data_on,
+            account.tam_sentiment_on,
         )
     ]
 

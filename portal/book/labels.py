@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from accounts.models import SuccessPlanState
 from metrics.clocks import Clock
 
@@ -64,3 +66,27 @@ def clock_state(clock: Clock) -> str:
     if clock.running:
         return "late" if clock.late else "running"
     return "reached_late" if clock.within_target is False else "reached"
+
+
+def age(day: date | None, today: date) -> str | None:
+    """How long ago `day` was, for "usage data from 12 days ago"; None for no date."""
+    if day is None:
+        return None
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days < 0:
+        return f"{day:%d %b %Y} (in the future)"
+    return f"{days} day{'' if days == 1 else 's'} ago"
+
+
+def usage_age(day: date | None, today: date) -> str:
+    """How old the account's usage data is (its latest snapshot's day, DESIGN 10)."""
+    ago = age(day, today)
+    return f"usage data from {ago}" if ago else "no usage data"
+
+
+def health_input_age(day: date | None, today: date) -> str:
+    """How old the TAM's sentiment, the health score's judged input, is (DESIGN 10, 11)."""
+    ago = age(day, today)
+    return f"health input from {ago}" if ago else "health input date unknown"

@@ -21,7 +21,14 @@ from accounts.models import Health, SuccessPlanState
 from metrics.clocks import Clock, account_clocks
 from rhythm.selectors import CadenceRule
 
-from .labels import CLOCK_SHORT, SUCCESS_PLAN_SHORT, clock_state, reason_labels
+from .labels import (
+    CLOCK_SHORT,
+    SUCCESS_PLAN_SHORT,
+    clock_state,
+    health_input_age,
+    reason_labels,
+    usage_age,
+)
 from .query import ClockTargets, cadence_of
 
 
@@ -68,6 +75,7 @@ class BookTable(tables.Table):
     segment = _column("Segment")
     priority = _column("Priority", attrs=ONE_LINE)
     health = _column("Health", attrs=ONE_LINE)
+    data_age = _column("Data age")
     arr = _column("ARR", attrs=NUMERIC)
     clocks = _column("Onboarding clocks", orderable=False)
     next_call = _column("Next cadence call")
@@ -144,6 +152,19 @@ class BookTable(tables.Table):
             return _span("muted", "Unknown")
         return format_html(
             '<span class="health health-{}">{}</span>', record.health, record.get_health_display()
+        )
+
+    def render_data_age(self, record):
+        """How old the usage data and the health input are (DESIGN 10, "Freshness")."""
+        usage = usage_age(record.usage_data_on, self.today)
+        health = health_input_age(record.tam_sentiment_on, self.today)
+        return format_html(
+            '<small class="data-age"><span class="{}">{}</span><br><span class="{}">{}</span>'
+            "</small>",
+            "" if record.usage_data_on else "muted",
+            usage[:1].upper() + usage[1:],
+            "" if record.tam_sentiment_on else "muted",
+            health[:1].upper() + health[1:],
         )
 
     def render_arr(self, record):
@@ -236,6 +257,10 @@ class BookTable(tables.Table):
         # Worst first when ascending.
         ranks = {Health.RED: 0, Health.YELLOW: 1, Health.GREEN: 2}
         return _ordered(queryset, is_descending, _rank("health", ranks))
+
+    def order_data_age(self, queryset, is_descending):
+        # Oldest usage data first when ascending (the stalest is what needs chasing).
+        return _ordered(queryset, is_descending, F("usage_data_on"))
 
     def order_arr(self, queryset, is_descending):
         return _ordered(queryset, is_descending, F("arr"))

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Activity, ActivityKind, Health
+from accounts.models import Activity, ActivityKind, Health, UsageSnapshot
 from metrics.models import MetricDefinition, MetricTarget
 from portal.book import BOOK_PAGE_SIZE, EXPORT_COLUMNS, REASON_LABELS
 from prioritization import rules
@@ -46,6 +46,12 @@ def days_ago(days):
 
 def call(account, days, kind=ActivityKind.CADENCE_CALL):
     return ActivityFactory(account=account, kind=kind, occurred_on=days_ago(days))
+
+
+def usage(account, days):
+    return UsageSnapshot.objects.create(
+        account=account, taken_on=days_ago(days), licensed_users=100, active_users=40
+    )
 
 
 def get_book(client, **params):
@@ -111,6 +117,37 @@ def test_a_row_shows_every_column_a_tam_looks_at(client, tam):
     assert ">Objectives</span>" in row
     assert "31 Mar 2027" in row
     assert "Onboarded" in row  # the factory's account finished onboarding in 2024
+
+
+def test_a_row_says_how_old_its_usage_data_and_health_input_are(client, tam):
+    fresh = AccountFactory(tam=tam, name="Fresh", tam_sentiment_on=days_ago(40))
+    usage(fresh, 19)
+    usage(fresh, 12)  # the latest snapshot is what the age is read from
+    usage(fresh, 26)
+    AccountFactory(tam=tam, name="Unfed", tam_sentiment_on=None)
+    client.force_login(tam)
+
+    page = get_book(client)
+
+    fresh_row, unfed_row = row_of(page, "Fresh"), row_of(page, "Unfed")
+    assert "Usage data from 12 days ago" in fresh_row
+    assert "Health input from 40 days ago" in fresh_row
+    assert '<span class="muted">No usage data</span>' in unfed_row
+    assert '<span class="muted">Health input date unknown</span>' in unfed_row
+
+
+def test_sorting_by_data_age_puts_the_oldest_usage_first_and_none_last(client, tam):
+    for name, days in (("Week old", 7), ("Month old", 30), ("Today", 0)):
+        usage(AccountFactory(tam=tam, name=name), days)
+    AccountFactory(tam=tam, name="Never fed")
+    client.force_login(tam)
+
+    assert names(get_book(client, sort="data_age")) == [
+        "Month old", "Week old", "Today", "Never fed",
+    ]  # fmt: skip
+    assert names(get_book(client, sort="-data_age")) == [
+        "Today", "Week old", "Month old", "Never fed",
+    ]  # fmt: skip
 
 
 def test_the_tam_column_is_for_people_who_see_several_books(client, tam, manager):
@@ -427,8 +464,11 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         onboarded_on=None,
         renewal_date=datetime.date(2027, 3, 31),
         success_plan="green",
+        tam_sentiment_on=days_ago(30),
     )
     call(account, 40)
+    usage(account, 19)
+    usage(account, 12)
     client.force_login(tam)
 
     (row,) = export(client)
@@ -455,6 +495,8 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         "last_ebr": "",
         "success_plan": "green",
         "renewal_date": "2027-03-31",
+        "usage_data_on": "2026-11-08",  # the latest snapshot's day
+        "tam_sentiment_on": "2026-10-21",
     }
 
 
@@ -547,6 +589,12 @@ def _fill_book(tam, count):
         Activity(account=account, kind=kind, occurred_on=days_ago(days))
         for account in accounts
         for kind, days in ((ActivityKind.CADENCE_CALL, 35), (ActivityKind.EBR, 90))
+    )
+    # Usage snapshots too: the data-age column reads the latest in the page query.
+    UsageSnapshot.objects.bulk_create(
+        UsageSnapshot(account=account, taken_on=days_ago(days), licensed_users=10, active_users=5)
+        for account in accounts
+        for days in (3, 10)
     )
 
 
