@@ -7,7 +7,9 @@ statement per chunk. Re-sending the same records writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -28,6 +30,50 @@ class Outcome:
     account_ids: set[int] = field(default_factory=set)
     # The written records' values (model attnames), for the effects on their accounts.
     written: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an existing record that an upsert changes (the import page's preview)."""
+
+    kind: str
+    key: tuple
+    field: str  # the column's name; a reference's model attname (its id)
+    old: object
+    new: object
+
+
+# The list a preview collects changes into, and how many it wants; unset, upsert collects nothing.
+_collector: ContextVar[tuple[list[FieldChange], int] | None] = ContextVar(
+    "ingestion_field_changes", default=None
+)
+
+
+@contextmanager
+def collecting_changes(limit: int) -> Iterator[list[FieldChange]]:
+    """Within the block, upserts append up to `limit` changed fields to the yielded list."""
+    changes: list[FieldChange] = []
+    token = _collector.set((changes, limit))
+    try:
+        yield changes
+    finally:
+        _collector.reset(token)
+
+
+def _collect(kind: Kind, key: tuple, current: dict, values: dict, compared: list[str]) -> None:
+    collector = _collector.get()
+    if collector is None or len(collector[0]) >= collector[1]:
+        return
+    changes, limit = collector
+    column_of = {
+        _attname(kind, target.field): column
+        for column, target in kind.targets.items()
+        if target.ref is None
+    }
+    for name in compared:
+        if current[name] != values[name] and len(changes) < limit:
+            field_name = column_of.get(name, name)
+            changes.append(FieldChange(kind.name, key, field_name, current[name], values[name]))
 
 
 def _chunks(values: list) -> Iterable[list]:
@@ -114,6 +160,7 @@ def upsert(kind: Kind, records: list[dict[str, object]]) -> Outcome:
             inserts.append(values)
         elif any(current[name] != values[name] for name in compared):
             updates.append((current["pk"], *[values[name] for name in compared]))
+            _collect(kind, key, current, values, compared)
             outcome.written.append({**values, "pk": current["pk"]})
         else:
             continue

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_page, book, decisions
+from . import account_page, book, decisions, imports
 
 urlpatterns = [
     path("book/", book.book, name="book"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
     path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),
     path("reviews/<int:pk>/decide/", decisions.decide_review, name="decide_review"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
 ]

@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
 # (DESIGN section 2: with February, FY22 = Feb 2021 to Jan 2022).
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=2)
 
+# The import page (DESIGN 10): uploads up to this size in all (larger: `import_data` on the
+# server); a confirmed import of more rows than this runs as a background task.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=5_000)
+
 # --- Celery -------------------------------------------------------------------------
 # No broker configured means the embedded default: tasks run in-process, synchronously.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

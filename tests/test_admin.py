@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
 from api.models import IntegrationKey, PersonalToken
 from core.large_admin import EstimatedCountPaginator
-from ingestion.models import Feed
+from ingestion.models import Feed, ImportRecord
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from prioritization.models import RuleSetParameters
@@ -72,6 +72,7 @@ def one_of_each(account):
         source="contacts.csv",
         rows=1,
     )
+    ImportRecord.objects.create(kind="contacts", file_names="contacts.csv")
     PriorityAssessmentFactory(account=account, decided_by=account.tam)
     PriorityExceptionFactory(account=account)
     PriorityReviewFactory(account=account)
@@ -105,7 +106,7 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 
 # Logs the system writes (people read them but add nothing) and one-row settings that
 # a data migration created.
-NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings, Feed}
+NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings, Feed, ImportRecord}
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=MODEL_IDS)

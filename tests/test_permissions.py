@@ -16,12 +16,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Account
 from api.models import IntegrationKey, PersonalToken
+from ingestion.models import ImportRecord
 from lib.fiscal import fiscal_quarter_of
 from prioritization.models import PriorityReview
 from tests.factories import (
@@ -117,6 +119,10 @@ API_SIGNED_IN = each(200, 200, 200, 200, 200, 401)
 API_IN_SCOPE = each(200, 404, 200, 404, 200, 401)
 API_OWN_TOKEN = each(200, 404, 404, 404, 404, 401)
 API_GET_ONLY = each(405, 405, 405, 405, 405, 401)
+# The import page exists for admins only (DESIGN 10): everyone else gets 404.
+IMPORTS = "/imports/"
+ADMINS_ONLY = each(404, 404, 404, 404, 200, LOGIN)
+ADMINS_POST = each(404, 404, 404, 404, IMPORTS, LOGIN)
 
 
 def _owners_token(world) -> PersonalToken:
@@ -124,6 +130,14 @@ def _owners_token(world) -> PersonalToken:
         user=world.owner, name="owner's script", defaults={"prefix": "0wner000"}
     )
     return token
+
+
+def _an_import(world) -> ImportRecord:
+    """A previewed import of an empty teams file, waiting for its confirmation."""
+    record, _ = ImportRecord.objects.get_or_create(
+        created_by=world.admin, kind="teams", file_names="teams.csv"
+    )
+    return record
 
 
 def _today():
@@ -221,6 +235,25 @@ MATRIX = {
         API_SIGNED_IN,
         post=each(201, 201, 201, 201, 201, 401),
         data=lambda w: {"name": "nightly export"},
+    ),
+    "imports": Row(
+        lambda w: reverse("imports"),
+        ADMINS_ONLY,
+        post=ADMINS_POST,
+        data=lambda w: {
+            "kind": "teams",
+            "files": SimpleUploadedFile("teams.csv", b"name,region,manager_email\n"),
+        },
+    ),
+    "import_detail": Row(lambda w: reverse("import_detail", args=[_an_import(w).pk]), ADMINS_ONLY),
+    "import_progress": Row(
+        lambda w: reverse("import_progress", args=[_an_import(w).pk]), ADMINS_ONLY
+    ),
+    "import_confirm": Row(
+        lambda w: reverse("import_confirm", args=[_an_import(w).pk]),
+        POST_ONLY,
+        post=ADMINS_POST,
+        data=lambda w: {},
     ),
     "dashboard:index": Row(
         lambda w: reverse("dashboard:index") + f"?scope=team-{w.manager.managed_teams.get().pk}",
@@ -380,8 +413,18 @@ class _PostForms(HTMLParser):
         ("manager", lambda w: reverse("account_detail", args=[w.account.pk])),
         ("manager", lambda w: reverse("dashboard:index")),
         ("owner", lambda w: reverse("dashboard:index")),
+        ("admin", lambda w: reverse("imports")),
+        ("admin", lambda w: reverse("import_detail", args=[_an_import(w).pk])),
     ],
-    ids=["login", "book", "account-page", "dashboard", "dashboard-read-only"],
+    ids=[
+        "login",
+        "book",
+        "account-page",
+        "dashboard",
+        "dashboard-read-only",
+        "imports",
+        "import-preview",
+    ],
 )
 def test_every_post_form_on_the_pages_carries_the_token(world, role, url):
     response = _client_for(world, role).get(url(world))
