@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import SuccessPlanObjective, UsageSnapshot
 from ingestion.models import ImportRecord
+from ingestion.records import _ProgressWriter
 from portal.tasks import run_import
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +222,36 @@ def test_every_import_is_listed(admin_client, account):
     assert "good.csv" in page
     assert "bad.csv" in page
     assert "No imports yet." not in page
+
+
+def test_progress_counts_rows_validated_across_files(admin_client, account):
+    record = _preview(admin_client, "objectives", "objectives.csv", GOOD)
+    record.rows_total = 35_000
+    progress = _ProgressWriter(record)
+
+    # The import's counts start again with each file: 20,000 in the first, then the next.
+    for message in ("validated 10,000 rows", "validated 20,000 rows", "validated 10,000 rows"):
+        progress(message)
+    progress("objectives: written")
+    progress.close()
+
+    record.refresh_from_db()
+    assert (record.rows_done, record.step) == (30_000, "objectives: written")
+
+
+@pytest.mark.postgresql_only(reason="a second connection is used on PostgreSQL only")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_progress_shows_while_the_import_transaction_is_still_open(admin_user):
+    record = ImportRecord.objects.create(
+        created_by=admin_user, kind="objectives", file_names="objectives.csv", rows_total=50
+    )
+    progress = _ProgressWriter(record)
+    try:
+        with transaction.atomic():
+            progress("validated 20 rows")
+            transaction.set_rollback(True)  # the import fails: its writes go
+    finally:
+        progress.close()
+
+    record.refresh_from_db()
+    assert record.rows_done == 20
