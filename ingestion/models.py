@@ -1,7 +1,24 @@
 """When each kind of fact was last fed, and by what (DESIGN 10, "Freshness")."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+
+# How long a kind may go unfed before admin flags it, unless an admin sets the kind's own
+# limit: the facts a sync sends daily or weekly (usage, the timeline, the CRM's accounts)
+# within a week, the rest (webinars, ARR per quarter, teams...) within a month.
+DEFAULT_STALE_AFTER_DAYS = {"usage": 7, "activities": 7, "accounts": 7}
+OTHER_KINDS_STALE_AFTER_DAYS = 30
+
+
+def default_stale_after_days(kind: str) -> int:
+    return DEFAULT_STALE_AFTER_DAYS.get(kind, OTHER_KINDS_STALE_AFTER_DAYS)
+
+
+def fed_too_long_ago(last_fed_at: datetime, limit_days: int, now: datetime) -> bool:
+    """Stale once more than `limit_days` have passed: fed exactly at the limit is still fresh."""
+    return now - last_fed_at > timedelta(days=limit_days)
 
 
 class Feed(models.Model):
@@ -13,12 +30,27 @@ class Feed(models.Model):
     rows = models.PositiveIntegerField(help_text="Records in that feed.")
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    stale_after_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Flag this kind in admin when not fed for longer than this. Empty: the "
+        "default, 7 days for usage, activities and accounts, 30 for every other kind.",
+    )
 
     class Meta:
         ordering = ["kind"]
 
     def __str__(self):
         return f"{self.kind} fed {self.last_fed_at:%Y-%m-%d %H:%M} from {self.source}"
+
+    @property
+    def limit_days(self) -> int:
+        if self.stale_after_days is not None:
+            return self.stale_after_days
+        return default_stale_after_days(self.kind)
+
+    def is_stale(self, now: datetime) -> bool:
+        return fed_too_long_ago(self.last_fed_at, self.limit_days, now)
 
 
 class ImportRecord(models.Model):
