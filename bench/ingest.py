@@ -7,8 +7,8 @@ Usage: python bench/ingest.py [ACCOUNTS] [--rows R] [--trace] [--seed S]
 Migrates, builds an ACCOUNTS-account portfolio (bench/build_portfolio.py, no history),
 writes two CSV files in the import format:
 - `activities.csv`: R activities of existing accounts, each with its `external_id`, a mix
-  of cadence calls, EBRs, survey responses (with NPS) and onboarding milestones, logged by
-  the account's TAM;
+  of cadence calls, EBRs, survey responses (with NPS) and onboarding milestones (never
+  before the customer's start, which the import refuses), logged by the account's TAM;
 - `usage.csv`: R usage snapshots of existing accounts, one a week per account going back
   from today (so with as many accounts as rows, one each);
 then imports each file twice through the service the command calls
@@ -42,7 +42,7 @@ from django.utils import timezone
 from accounts.models import Account, Activity, UsageSnapshot
 from bench.build_portfolio import build_portfolio
 from core.changes import accounts_changed
-from ingestion.service import import_folder_files
+from ingestion.service import ImportFailed, import_folder_files
 
 ACTIVITY_COLUMNS = (
     "external_id",
@@ -75,25 +75,28 @@ class Measurement:
     announced: int
 
 
-def write_activities(path: Path, accounts: list[tuple[str, str]], rows: int, rng, today) -> None:
+def write_activities(path: Path, accounts: list[tuple], rows: int, rng, today) -> None:
     kinds = list(KIND_WEIGHTS)
     weights = list(KIND_WEIGHTS.values())
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(ACTIVITY_COLUMNS)
         for index in range(rows):
-            external_id, tam_email = accounts[rng.randrange(len(accounts))]
+            external_id, tam_email, customer_since = accounts[rng.randrange(len(accounts))]
             kind = rng.choices(kinds, weights)[0]
             detail = {"milestone": "", "survey_kind": "", "nps": "", "csat": ""}
+            occurred_on = today - timedelta(days=rng.randint(0, 540))
             if kind == "onboarding_milestone":
                 detail["milestone"] = rng.choice(MILESTONES)
+                # As on the page, a milestone before the customer's start is refused.
+                if customer_since and occurred_on < customer_since:
+                    occurred_on = customer_since + (today - customer_since) * rng.random()
             elif kind == "survey_response":
                 detail.update(
                     survey_kind=rng.choice(("onboarding", "six_month", "renewal")),
                     nps=rng.randint(0, 10),
                     csat=rng.randint(1, 5),
                 )
-            occurred_on = today - timedelta(days=rng.randint(0, 540))
             writer.writerow(
                 [
                     f"BENCH-ACT-{index:09d}",
@@ -110,7 +113,7 @@ def write_activities(path: Path, accounts: list[tuple[str, str]], rows: int, rng
             )
 
 
-def write_usage(path: Path, accounts: list[tuple[str, str]], rows: int, rng, today) -> None:
+def write_usage(path: Path, accounts: list[tuple], rows: int, rng, today) -> None:
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(USAGE_COLUMNS)
@@ -132,7 +135,12 @@ def measure(label: str, kind: str, path: Path, *, traced: bool) -> Measurement:
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    (summary,) = import_folder_files([(kind, path)])
+    try:
+        (summary,) = import_folder_files([(kind, path)])
+    except ImportFailed as failed:
+        for _, problem in failed.problems[:10]:
+            print(f"  {path.name}: {problem}", file=sys.stderr)
+        sys.exit(f"{label}: {len(failed.problems):,} problem(s), nothing imported")
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] / MB if traced else None
     if traced:
@@ -194,7 +202,9 @@ def main(accounts: int, *, rows: int, trace: bool, seed: int) -> None:
         flush=True,
     )
     rng = random.Random(seed)
-    owners = list(Account.objects.order_by("pk").values_list("external_id", "tam__email"))
+    owners = list(
+        Account.objects.order_by("pk").values_list("external_id", "tam__email", "customer_since")
+    )
     measurements = []
     with tempfile.TemporaryDirectory() as directory:
         for kind, write in (("activities", write_activities), ("usage", write_usage)):
