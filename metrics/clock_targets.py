@@ -1,8 +1,6 @@
 """Every segment's onboarding-clock targets, read once (2 queries) for many accounts:
-the segment's metric target, else the metric's default (DESIGN 5).
-
-The API reads them here; the book's identical `ClockTargets` (portal/book/query.py) is
-to import this one instead."""
+the segment's metric target, else the metric's default (DESIGN 5). The book and the API
+read them here."""
 
 from __future__ import annotations
 

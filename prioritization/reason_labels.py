@@ -1,7 +1,6 @@
 """The short, parameter-free words for the reason codes the priority rules write. Pure.
 
-The one home of these labels for every face (the API reads them here; the book's copy in
-portal/book/labels.py is to import them from here, see tests/api/test_reason_labels.py).
+The one home of these labels for every face: the book and the API read them here.
 """
 
 from __future__ import annotations

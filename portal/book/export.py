@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from accounts.csv_format import format_cell
 from accounts.models import Account
+from metrics.clock_targets import ClockTargets
 from metrics.clocks import account_clocks
 from rhythm.selectors import CadenceRule
 
 from .labels import clock_state
-from .query import ClockTargets, cadence_of
+from .query import cadence_of
 from .views import book_table
 
 EXPORT_CHUNK_SIZE = 2000

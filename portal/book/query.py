@@ -8,7 +8,6 @@ from datetime import date
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import Account, ActivityKind, UsageSnapshot
-from metrics.models import CLOCK_METRICS, MetricDefinition, MetricTarget
 from rhythm.cadence import CadenceStatus
 from rhythm.selectors import CadenceRule, last_held_subquery
 
@@ -44,25 +43,3 @@ def cadence_of(account: Account, cadence: CadenceRule, today: date) -> CadenceSt
     return cadence.status(
         account.priority, account.region.rule_set, account.last_cadence_call, today
     )
-
-
-class ClockTargets:
-    """Every segment's onboarding-clock targets (the metric targets, else the metric's
-    default), read once in 2 queries for the whole book."""
-
-    def __init__(self):
-        self.defaults = {
-            key: int(value) if value is not None else None
-            for key, value in MetricDefinition.objects.filter(key__in=CLOCK_METRICS).values_list(
-                "key", "default_target"
-            )
-        }
-        self.by_segment: dict[int, dict[str, int | None]] = {}
-        for segment_id, key, target in MetricTarget.objects.filter(
-            metric__key__in=CLOCK_METRICS
-        ).values_list("segment_id", "metric__key", "target"):
-            self.by_segment.setdefault(segment_id, dict(self.defaults))[key] = int(target)
-
-    def for_account(self, account: Account) -> dict[str, int | None]:
-        segment_id = account.segment_override_id or account.segment_id
-        return self.by_segment.get(segment_id, self.defaults)

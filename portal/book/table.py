@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import Health, SuccessPlanState
+from metrics.clock_targets import ClockTargets
 from metrics.clocks import Clock, account_clocks
 from rhythm.selectors import CadenceRule
 
@@ -29,7 +30,7 @@ from .labels import (
     reason_labels,
     usage_age,
 )
-from .query import ClockTargets, cadence_of
+from .query import cadence_of
 
 
 def _ordered(queryset, is_descending, *expressions):

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import Account
+from metrics.clock_targets import ClockTargets
 from rhythm.selectors import CadenceRule, cadence_rule
 
 from .filters import BookFilter, sees_many_books
-from .query import ClockTargets, book_queryset
+from .query import book_queryset
 from .table import BookTable
 
 BOOK_PAGE_SIZE = 50
