@@ -1,6 +1,7 @@
 """The import page (DESIGN 10, "In the browser"): upload, preview, confirm, every import kept."""
 
 import datetime
+from contextlib import nullcontext
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -255,3 +256,21 @@ def test_progress_shows_while_the_import_transaction_is_still_open(admin_user):
 
     record.refresh_from_db()
     assert record.rows_done == 20
+
+
+@pytest.mark.postgresql_only(reason="compares the second connection with the import's own")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_progress_written_aside_is_progress_written_in_place():
+    messages = ("validated 30 rows", "validated 10 rows", "usage: written")
+
+    def written(in_place: bool) -> tuple:
+        record = ImportRecord.objects.create(kind="usage", file_names="usage.csv", rows_total=50)
+        with transaction.atomic() if in_place else nullcontext():
+            progress = _ProgressWriter(record)
+            for message in messages:
+                progress(message)
+            progress.close()
+        assert (progress.connection is None) is in_place
+        return ImportRecord.objects.filter(pk=record.pk).values_list("rows_done", "step").get()
+
+    assert written(in_place=False) == written(in_place=True) == (40, "usage: written")
