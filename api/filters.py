@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django.db.models import Q
 
@@ -22,14 +24,23 @@ class AccountFilter(django_filters.FilterSet):
     priority = django_filters.TypedChoiceFilter(choices=PRIORITIES, coerce=int)
     health = django_filters.ChoiceFilter(choices=Health.choices)
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+        method="changed_since",
         help_text="ISO 8601 date-time: accounts changed at or after it.",
     )
 
     class Meta:
         model = Account
         fields = ["region", "tam", "segment", "priority", "health", "updated_since"]
+
+    def changed_since(self, queryset, name, value):
+        # Sent as UTC: PostgreSQL refuses an offset beyond +-15:59, which ISO 8601 (and
+        # Python) allow up to +-23:59; a moment that has no UTC year 1..9999 matches nothing
+        # or everything, as it lies before or after every change.
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            return queryset.none() if value.year > 1 else queryset
+        return queryset.filter(updated_at__gte=moment)
 
     def effective_segment(self, queryset, name, value):
         return queryset.filter(

@@ -313,3 +313,21 @@ def test_each_credential_has_its_own_budget_and_then_gets_429(settings, tam):
     assert "Retry-After" in key.get("/api/v1/accounts/").headers
     assert token.get("/api/v1/accounts/").status_code == 200
     assert Account.objects.count() == 0
+
+
+def test_updated_since_takes_any_iso_offset_and_moments_beyond_utc(tam, time_machine):
+    """ISO 8601 allows offsets up to 23:59 (PostgreSQL only 15:59) and a year-1 moment whose
+    UTC falls before year 1: each is a plain answer, never a server error."""
+    time_machine.move_to(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC), tick=False)
+    account = AccountFactory(tam=tam)
+    client = bearer(personal_token(tam))
+
+    # 2026-11-01T20:00-23:00 is 2026-11-02T19:00 UTC: after the change
+    assert _ids(client.get("/api/v1/accounts/?updated_since=2026-11-01T20:00:00-23:00")) == []
+    assert _ids(client.get("/api/v1/accounts/?updated_since=2026-11-01T20:00:00%2B23:00")) == [
+        account.external_id
+    ]
+    assert _ids(client.get("/api/v1/accounts/?updated_since=0001-01-01T00:00:00%2B05:00")) == [
+        account.external_id
+    ]
+    assert _ids(client.get("/api/v1/accounts/?updated_since=9999-12-31T23:00:00-05:00")) == []
