@@ -24,3 +24,17 @@ class PeopleOnly(BasePermission):
         return bool(request.user and request.user.is_authenticated) and not isinstance(
             request.auth, IntegrationKey
         )
+
+
+class WriteScope(BasePermission):
+    """Writes come from an integration key with the `write` scope, or from an admin (their
+    token or their session): a TAM's or manager's scope does not reach the feeds."""
+
+    message = "Writing needs an integration key with the 'write' scope, or an admin."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if isinstance(request.auth, IntegrationKey):
+            return request.auth.can_write
+        return bool(request.user.is_portal_admin)

@@ -2,12 +2,21 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import views, writes
 from .docs import SwaggerUI
 
 app_name = "api"
 
 urlpatterns = [
+    # Before `accounts/<external_id>/`, so that `accounts/bulk/` is the bulk write.
+    *(
+        path(f"{kind}/bulk/", view.as_view(), name=f"{kind}_bulk")
+        for kind, view in writes.BULK_VIEWS.items()
+    ),
+    *(
+        path(f"{kind}/<str:external_id>/", view.as_view(), name=f"{kind}_record")
+        for kind, view in writes.DELETE_VIEWS.items()
+    ),
     path("accounts/", views.AccountList.as_view(), name="accounts"),
     path("accounts/<str:external_id>/", views.AccountDetail.as_view(), name="account"),
     path(

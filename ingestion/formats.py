@@ -107,8 +107,9 @@ def validate_record(
 class FileChecker:
     """Validates the records of one file or request in turn; a key given twice is a problem."""
 
-    def __init__(self, fmt: KindFormat):
+    def __init__(self, fmt: KindFormat, position_name: str = "line"):
         self.fmt = fmt
+        self.position_name = position_name  # "line" in a file, "record" in a request
         self.first_position_of: dict[tuple, int] = {}
         self.records: list[tuple[int, dict[str, object]]] = []
         self.problems: list[Problem] = []
@@ -121,7 +122,11 @@ class FileChecker:
             if first != position:
                 shown = ", ".join(str(values[name]) for name in self.fmt.key)
                 problems.append(
-                    Problem(position, self.fmt.key[-1], f"duplicate of line {first} ({shown})")
+                    Problem(
+                        position,
+                        self.fmt.key[-1],
+                        f"duplicate of {self.position_name} {first} ({shown})",
+                    )
                 )
         self.problems.extend(problems)
         if not problems:

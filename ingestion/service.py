@@ -30,9 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.importing import ImportRejected, import_accounts
+from accounts.models import Activity
 from core.changes import rule_inputs_changed
 
 from . import effects, portal_ids, references
+from .cells import text_of
 from .formats import FileChecker, Problem, check_header
 from .kinds import KINDS, ORDER
 from .models import Feed
@@ -219,6 +221,12 @@ def _import_facts(kind_name, stream, summary, check_references, progress, plan):
     header, problems = read_records(stream, checker, progress)
     if problems:
         return problems, summary, set()
+    return _write_facts(kind_name, header, checker, summary, check_references, progress, plan)
+
+
+def _write_facts(kind_name, header, checker, summary, check_references, progress, plan):
+    """Resolve the references of the checked records and write them (CSV and API alike)."""
+    kind = KINDS[kind_name]
     columns = [kind.fmt.aliases.get(name, name) for name in header]
     problems = list(checker.problems)
     if not check_references:
@@ -284,3 +292,121 @@ def _record_feeds(summaries: list[KindSummary]) -> None:
                 "updated": summary.updated,
             },
         )
+
+
+# --- records of an API request (DESIGN 10, "REST API") -------------------------------------
+
+# The kinds a DELETE reaches: those keyed by their source's id. Accounts are not deleted
+# through the API (their history would go with them): a churned account stays, marked so.
+DELETABLE = tuple(name for name in ORDER if name in KINDS and KINDS[name].keyed_by_external_id)
+
+
+def import_records(kind: str, records: list, *, source: str) -> KindSummary:
+    """Import the records of one API request (field name to JSON value), all or nothing.
+
+    The same checks and writes as a file of `kind`: each value is turned into the cell
+    text a CSV would hold (`cells.text_of`) and goes through the kind's one validator. A
+    problem's position is the record's index in `records`. Every record carries the
+    fields of the first, as a file's rows carry its header: a field left out of all of
+    them leaves that field of existing records as it is.
+    """
+    if kind not in ORDER:
+        raise ValueError(f"unknown kind {kind!r}")
+    summary = KindSummary(kind=kind, source=source)
+    if not records:
+        return summary
+    fields = list(records[0]) if isinstance(records[0], dict) else []
+    changed: set[int] = set()
+    with transaction.atomic():
+        problems = _shape_problems(records, fields)
+        if not problems:
+            write = _accounts_from_records if kind == "accounts" else _facts_from_records
+            problems, summary, changed = write(kind, records, fields, summary)
+        if problems:
+            transaction.set_rollback(True)
+        else:
+            _record_feeds([summary])
+            rule_inputs_changed(changed, trigger=f"api: {source}", bulk=True)
+    if problems:
+        raise ImportFailed([(source, problem) for problem in problems])
+    return summary
+
+
+def _shape_problems(records: list, fields: list[str]) -> list[Problem]:
+    problems = []
+    expected = set(fields)
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            problems.append(Problem(index, "record", "not a JSON object"))
+            continue
+        problems += [
+            Problem(index, name, "missing: every record carries the fields of the first")
+            for name in fields
+            if name not in record
+        ]
+        problems += [
+            Problem(index, name, "not in the first record: every record has the same fields")
+            for name in record
+            if name not in expected
+        ]
+    return problems
+
+
+def _facts_from_records(kind_name, records, fields, summary):
+    fmt = KINDS[kind_name].fmt
+    problems = check_header(fmt, fields, position=0)
+    if problems:
+        return problems, summary, set()
+    checker = FileChecker(fmt, position_name="record")
+    for index, record in enumerate(records):
+        checker.add(index, {name: text_of(record[name]) for name in fields})
+    plan = _Plan(deferred={}, left_out=[])
+    return _write_facts(kind_name, fields, checker, summary, True, None, plan)
+
+
+def _accounts_from_records(kind_name, records, fields, summary):
+    """Accounts are read by `accounts.importing` from CSV text: the records are written as
+    one, and each problem's line is turned back into its record's index."""
+    output, row = io.StringIO(), io.StringIO()
+    writer = csv.writer(row, lineterminator="\n")
+    index_of_line = {}
+    line = 1
+    for index, cells in enumerate(
+        [fields, *([record[name] for name in fields] for record in records)]
+    ):
+        writer.writerow([text_of(value) for value in cells] if index else cells)
+        text = row.getvalue()
+        row.seek(0)
+        row.truncate()
+        output.write(text)
+        index_of_line[line] = max(index - 1, 0)  # the header's problems go to the first record
+        line += text.count("\n")  # a value holding a line break spans several lines
+    output.seek(0)
+    problems, summary, changed = _import_accounts(output, summary, True, None)
+    problems = [
+        Problem(index_of_line.get(problem.line, 0), problem.column, problem.message)
+        for problem in problems
+    ]
+    return problems, summary, changed
+
+
+def delete_record(kind: str, external_id: str, *, source: str) -> bool:
+    """Delete the `kind` record with that source id; False if there is none. A file never
+    deletes anything (DESIGN 10): this is the API's DELETE. The accounts whose facts it
+    took away are announced like any other write."""
+    if kind not in DELETABLE:
+        raise ValueError(f"{kind!r} records are not deleted through the API")
+    model = KINDS[kind].model
+    with transaction.atomic():
+        record = model.objects.select_for_update().filter(external_id=external_id).first()
+        if record is None:
+            return False
+        if kind == "webinars":  # its attendances go with it
+            account_ids = set(
+                Activity.objects.filter(webinar=record).values_list("account_id", flat=True)
+            )
+        else:
+            account_ids = {record.account_id}
+        record.delete()
+        rule_inputs_changed(account_ids, trigger=f"api: {source}", bulk=True)
+    return True

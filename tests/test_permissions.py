@@ -11,6 +11,7 @@ pending review proposal.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from api.models import IntegrationKey, PersonalToken
+from api.writes import BULK_VIEWS, DELETE_VIEWS
 from ingestion.models import ImportRecord
 from lib.fiscal import fiscal_quarter_of
 from prioritization.models import PriorityReview
@@ -119,6 +121,7 @@ API_SIGNED_IN = each(200, 200, 200, 200, 200, 401)
 API_IN_SCOPE = each(200, 404, 200, 404, 200, 401)
 API_OWN_TOKEN = each(200, 404, 404, 404, 404, 401)
 API_GET_ONLY = each(405, 405, 405, 405, 405, 401)
+API_WRITERS_GET = each(403, 403, 403, 403, 405, 401)
 # The import page exists for admins only (DESIGN 10): everyone else gets 404.
 IMPORTS = "/imports/"
 ADMINS_ONLY = each(404, 404, 404, 404, 200, LOGIN)
@@ -140,6 +143,15 @@ def _an_import(world) -> ImportRecord:
     return record
 
 
+def _usage_record(world) -> dict:
+    return {
+        "account_external_id": world.account.external_id,
+        "taken_on": _today(),
+        "licensed_users": 10,
+        "active_users": 4,
+    }
+
+
 def _today():
     return timezone.localdate().isoformat()
 
@@ -150,6 +162,7 @@ class Row:
     get: dict
     post: dict | None = None
     data: object = None  # World -> POST body
+    content_type: str | None = None  # None: a form
 
 
 MATRIX = {
@@ -236,6 +249,23 @@ MATRIX = {
         post=each(201, 201, 201, 201, 201, 401),
         data=lambda w: {"name": "nightly export"},
     ),
+    # The API's writes (api/writes.py): admins and `write` keys only; a GET passes the
+    # permission before it meets the missing method. Posted: one record of the owner's
+    # account, so the admin's 200 is a real write.
+    **{
+        f"api:{kind}_bulk": Row(
+            lambda w, kind=kind: f"/api/v1/{kind}/bulk/",
+            API_WRITERS_GET,
+            post=each(403, 403, 403, 403, 200, 401) if kind == "usage" else None,
+            data=lambda w: json.dumps([_usage_record(w)]),
+            content_type="application/json",
+        )
+        for kind in BULK_VIEWS
+    },
+    **{
+        f"api:{kind}_record": Row(lambda w, kind=kind: f"/api/v1/{kind}/X-1/", API_WRITERS_GET)
+        for kind in DELETE_VIEWS
+    },
     "imports": Row(
         lambda w: reverse("imports"),
         ADMINS_ONLY,
@@ -342,8 +372,14 @@ def test_get(world, name, role, expected):
 @pytest.mark.parametrize(("name", "role", "expected"), list(_cells(MATRIX, "POST")))
 def test_post(world, name, role, expected):
     row = MATRIX[name]
-    response = _client_for(world, role).post(row.url(world), row.data(world))
+    response = _post(_client_for(world, role), row, world)
     _check(response, expected, world)
+
+
+def _post(client, row, world):
+    if row.content_type:
+        return client.post(row.url(world), row.data(world), content_type=row.content_type)
+    return client.post(row.url(world), row.data(world))
 
 
 def _posting_role(row):
@@ -355,7 +391,7 @@ def _posting_role(row):
 def test_csrf_on_every_form(world, name):
     row = MATRIX[name]
     client = _client_for(world, _posting_role(row), enforce_csrf_checks=True)
-    response = client.post(row.url(world), row.data(world))
+    response = _post(client, row, world)
     assert response.status_code == 403
     assert b"CSRF" in response.content
 
@@ -520,6 +556,9 @@ BEARER_MATRIX = {
     "api:docs": creds(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     "api:tokens": creds(200, 200, 200, 200, 403, 403, 401),
     "api:token": creds(200, 404, 404, 404, 403, 403, 401),
+    # A GET of a write URL: refused to people who may not write, else the missing method.
+    **{f"api:{kind}_bulk": creds(403, 403, 403, 405, 405, 405, 401) for kind in BULK_VIEWS},
+    **{f"api:{kind}_record": creds(403, 403, 403, 405, 405, 405, 401) for kind in DELETE_VIEWS},
 }
 
 

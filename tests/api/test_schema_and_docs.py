@@ -8,6 +8,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
+from ingestion.kinds import ORDER
+from ingestion.service import DELETABLE
 from tests.api.conftest import bearer, personal_token
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +24,8 @@ ENDPOINTS = {
     "/api/v1/burndown/{list}/",
     "/api/v1/tokens/",
     "/api/v1/tokens/{id}/",
+    *(f"/api/v1/{kind}/bulk/" for kind in ORDER),
+    *(f"/api/v1/{kind}/{{external_id}}/" for kind in DELETABLE),
 }
 
 
