@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -169,29 +169,34 @@ class DeleteRecord(APIView):
 
 def _bulk_view(kind: str):
     view = type(f"{kind.title().replace('_', '')}BulkWrite", (BulkWrite,), {"kind": kind})
-    return extend_schema(
-        tags=["writes"],
-        operation_id=f"{kind}_bulk",
-        summary=f"Create or update up to {MAX_RECORDS:,} {kind} records",
-        description=(
-            f"The body is a JSON array of `{kind}` records whose fields are the CSV "
-            "columns of DESIGN 10; every record carries the same fields. All or "
-            "nothing: any problem answers 400 with every error and writes nothing. "
-            "Needs an integration key with the `write` scope, or an admin's token."
-        ),
-        request={"application/json": record_schema(kind)},
-        responses={200: COUNTS, 400: ERRORS, 413: ERRORS},
+    # On the method, not the class: an operation id on a class is every method's (W002).
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["writes"],
+            operation_id=f"{kind}_bulk",
+            summary=f"Create or update up to {MAX_RECORDS:,} {kind} records",
+            description=(
+                f"The body is a JSON array of `{kind}` records whose fields are the CSV "
+                "columns of DESIGN 10; every record carries the same fields. All or "
+                "nothing: any problem answers 400 with every error and writes nothing. "
+                "Needs an integration key with the `write` scope, or an admin's token."
+            ),
+            request={"application/json": record_schema(kind)},
+            responses={200: COUNTS, 400: ERRORS, 413: ERRORS},
+        )
     )(view)
 
 
 def _delete_view(kind: str):
     view = type(f"{kind.title().replace('_', '')}Delete", (DeleteRecord,), {"kind": kind})
-    return extend_schema(
-        tags=["writes"],
-        operation_id=f"{kind}_delete",
-        summary=f"Delete one of the {kind} by its external id",
-        parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
-        responses={204: None},
+    return extend_schema_view(
+        delete=extend_schema(
+            tags=["writes"],
+            operation_id=f"{kind}_delete",
+            summary=f"Delete one of the {kind} by its external id",
+            parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+            responses={204: None},
+        )
     )(view)
 
 
