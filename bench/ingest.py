@@ -1,6 +1,7 @@
 """Time `import_data` on 100,000 activities and 100,000 usage rows (DESIGN 10).
 
 Usage: python bench/ingest.py [ACCOUNTS] [--rows R] [--trace] [--seed S]
+(also: `POST /api/v1/activities/bulk/` with 5,000 new activities, median of 10 requests)
 (default 100,000 accounts and 100,000 rows per file). Run it through
 `bench/run ingest [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
@@ -25,7 +26,10 @@ benchmark (bench/run recompute).
 import argparse
 import csv
 import gc
+import json
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -34,12 +38,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+# The API is called through Django's test client, whose host must be allowed.
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
 from _setup import MB, load, maxrss_mb  # sets Django up: must come before the rest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account, Activity, UsageSnapshot
+from api.models import IntegrationKey
 from bench.build_portfolio import build_portfolio
 from core.changes import accounts_changed
 from ingestion.service import ImportFailed, import_folder_files
@@ -183,6 +192,35 @@ def summary(measurements: list[Measurement]) -> None:
         )
 
 
+API_BATCH = 5000
+API_REQUESTS = 10
+
+
+def time_bulk_posts(activities_csv: Path) -> list[float]:
+    """`POST /api/v1/activities/bulk/` with 5,000 new records, API_REQUESTS times (each
+    batch its own records, so every request creates 5,000), through the whole middleware
+    stack with an integration key; returns each request's seconds."""
+    key = IntegrationKey(name="bench", can_read=True, can_write=True)
+    token = key.issue()
+    key.save()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    with activities_csv.open(newline="", encoding="utf-8") as stream:
+        template = list(csv.DictReader(stream))[:API_BATCH]
+    seconds = []
+    for batch in range(API_REQUESTS):
+        records = [
+            {**row, "external_id": f"BENCH-API-{batch:02d}-{index:05d}"}
+            for index, row in enumerate(template)
+        ]
+        body = json.dumps(records)
+        started = time.perf_counter()
+        response = client.post("/api/v1/activities/bulk/", body, content_type="application/json")
+        seconds.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            sys.exit(f"bulk POST answered {response.status_code}: {response.content[:500]!r}")
+    return seconds
+
+
 def main(accounts: int, *, rows: int, trace: bool, seed: int) -> None:
     today = timezone.localdate()
     print(
@@ -220,6 +258,14 @@ def main(accounts: int, *, rows: int, trace: bool, seed: int) -> None:
             measurements.append(measure(f"{kind}: re-import (no change)", kind, path, traced=False))
             if trace:
                 measurements.append(measure(f"{kind}: re-import", kind, path, traced=True))
+            if kind == "activities":
+                posts = time_bulk_posts(path)
+                print(
+                    f"POST activities/bulk/ with {API_BATCH:,} new records, {API_REQUESTS} "
+                    f"requests: median {statistics.median(posts):.2f} s, "
+                    f"min {min(posts):.2f} s, max {max(posts):.2f} s",
+                    flush=True,
+                )
     print(
         f"activities now {Activity.objects.count():,}, "
         f"usage snapshots now {UsageSnapshot.objects.count():,}"
