@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -200,6 +201,7 @@ def time_bulk_posts(activities_csv: Path) -> list[float]:
     """`POST /api/v1/activities/bulk/` with 5,000 new records, API_REQUESTS times (each
     batch its own records, so every request creates 5,000), through the whole middleware
     stack with an integration key; returns each request's seconds."""
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # whitenoise's root
     key = IntegrationKey(name="bench", can_read=True, can_write=True)
     token = key.issue()
     key.save()
