@@ -72,6 +72,10 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
+# How many changed fields an import keeps for a preview (the page shows the first 20).
+FIELD_CHANGES_KEPT = 50
+
+
 @dataclass
 class ImportSummary:
     rows: int = 0
@@ -83,6 +87,9 @@ class ImportSummary:
     dry_run: bool = False
     # The accounts created or changed, for whoever announces changed rule inputs.
     account_ids: set[int] = field(default_factory=set)
+    # The first fields the import changes on existing accounts, for a preview:
+    # (external_id, column, old, new); references (region, TAM) as their ids.
+    field_changes: list[tuple[str, str, object, object]] = field(default_factory=list)
 
     def count(self, what: str, number: int = 1) -> None:
         if number:
@@ -168,6 +175,11 @@ class _AccountWriter:
             self.account_fields.append("tam")
         self.id_of: dict[str, int] = {}
         self.changed: set[str] = set()
+        self.column_of = {
+            COLUMNS[name].account_field: name
+            for name in result.columns
+            if COLUMNS[name].account_field
+        } | {"tam": "tam_email"}
 
     def write(self) -> ImportSummary:
         tam_ids = self._tam_ids()
@@ -225,14 +237,24 @@ class _AccountWriter:
                 continue
             self.id_of[external_id] = current["id"]
             new_values = [wanted[name] for name in self.account_fields]
-            if any(
-                current[attname] != value
-                for attname, value in zip(attnames, new_values, strict=True)
-            ):
+            differing = [
+                (name, current[attname], value)
+                for name, attname, value in zip(
+                    self.account_fields, attnames, new_values, strict=True
+                )
+                if current[attname] != value
+            ]
+            if differing:
                 updates.append((current["id"], *new_values, now))
                 self.changed.add(external_id)
+                self._keep_changes(external_id, differing)
         update_rows(Account, [*self.account_fields, "updated_at"], updates)
         self._create_accounts({key: value for key, value in desired.items() if key not in existing})
+
+    def _keep_changes(self, external_id: str, differing: list[tuple]) -> None:
+        kept = self.summary.field_changes
+        for name, old, new in differing[: FIELD_CHANGES_KEPT - len(kept)]:
+            kept.append((external_id, self.column_of.get(name, name), old, new))
 
     def _create_accounts(self, new_accounts: dict[str, dict[str, object]]) -> None:
         rows = [

@@ -38,7 +38,7 @@ from .cells import text_of
 from .formats import FileChecker, Problem, check_header
 from .kinds import KINDS, ORDER
 from .models import Feed
-from .writing import Outcome, desired_values, upsert
+from .writing import Outcome, desired_values, note_changes, upsert
 
 PROGRESS_EVERY = 10_000
 
@@ -168,6 +168,7 @@ def _import_accounts(stream, summary, check_references, progress):
         return rejected.problems, summary, set()
     summary.rows, summary.created = result.rows, result.created
     summary.updated, summary.unchanged = result.updated, result.unchanged
+    note_changes("accounts", result.field_changes)
     summary.notes = [f"{what}: {number}" for what, number in sorted(result.related.items())]
     if result.users_created:
         summary.notes.append(

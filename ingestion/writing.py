@@ -60,6 +60,19 @@ def collecting_changes(limit: int) -> Iterator[list[FieldChange]]:
         _collector.reset(token)
 
 
+def note_changes(kind_name: str, changes: Iterable[tuple[str, str, object, object]]) -> None:
+    """Add changes found outside `upsert` (the accounts import keeps its own) to a preview's
+    collector: `(key, field, old, new)` each."""
+    collector = _collector.get()
+    if collector is None:
+        return
+    collected, limit = collector
+    for key, field_name, old, new in changes:
+        if len(collected) >= limit:
+            return
+        collected.append(FieldChange(kind_name, (key,), field_name, old, new))
+
+
 def _collect(kind: Kind, key: tuple, current: dict, values: dict, compared: list[str]) -> None:
     collector = _collector.get()
     if collector is None or len(collector[0]) >= collector[1]:

@@ -274,3 +274,18 @@ def test_progress_written_aside_is_progress_written_in_place():
         return ImportRecord.objects.filter(pk=record.pk).values_list("rows_done", "step").get()
 
     assert written(in_place=False) == written(in_place=True) == (40, "usage: written")
+
+
+def test_an_accounts_preview_lists_its_changes_field_by_field(admin_client, account):
+    account.name, account.arr = "Acme", 120_000
+    account.save()
+    text = f"external_id,name,region,arr\nACC-1,Acme Corp,{account.region.code},150000\n"
+
+    record = _preview(admin_client, "accounts", "accounts.csv", text)
+
+    assert [(c["key"], c["field"], c["old"], c["new"]) for c in record.changes] == [
+        ("ACC-1", "name", "Acme", "Acme Corp"),
+        ("ACC-1", "arr", "120000.00", "150000.00"),
+    ]
+    account.refresh_from_db()
+    assert account.name == "Acme"  # a preview writes nothing
