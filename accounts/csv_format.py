@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from lib.dates import EARLIEST_DATE, LATEST_DATE, in_supported_range
+
 REQUIRED_COLUMNS = ("external_id", "name", "region")
 
 # The order the export writes; the import accepts any order.
@@ -122,9 +124,14 @@ def parse_date(text: str) -> date | None:
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise CellError(f"not an ISO date YYYY-MM-DD: {text!r}")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as error:
         raise CellError(f"not a valid date: {text!r} ({error})") from None
+    if not in_supported_range(day):
+        raise CellError(
+            f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}: {text}"
+        )
+    return day
 
 
 def _parse_decimal(text: str, *, maximum: Decimal) -> Decimal | None:

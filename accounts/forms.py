@@ -3,6 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from core.validators import supported_date
+
 from .activity_log import PlanAction
 from .models import Activity, Milestone, SuccessPlanObjective, SuccessPlanState, SurveyKind
 
@@ -13,7 +15,11 @@ class DateInput(forms.DateInput):
 
 def _occurred_on_field(label="Date"):
     return forms.DateField(
-        label=label, widget=DateInput(), initial=timezone.localdate, help_text="Today or earlier."
+        label=label,
+        widget=DateInput(),
+        initial=timezone.localdate,
+        help_text="Today or earlier.",
+        validators=[supported_date],
     )
 
 
@@ -94,7 +100,9 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
     title = forms.CharField(
         label="Objective title", max_length=200, required=False, help_text="New or changed."
     )
-    due_on = forms.DateField(label="Objective due on", widget=DateInput(), required=False)
+    due_on = forms.DateField(
+        label="Objective due on", widget=DateInput(), required=False, validators=[supported_date]
+    )
     plan_state = forms.ChoiceField(
         label="Plan state after the change", choices=SuccessPlanState.choices
     )

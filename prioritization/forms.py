@@ -1,5 +1,7 @@
 from django import forms
 
+from core.validators import supported_date
+
 PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2")]
 
 
@@ -17,6 +19,7 @@ class ExceptionRequestForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Default: the last day of this fiscal quarter.",
+        validators=[supported_date],
     )
 
 

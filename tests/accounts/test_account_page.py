@@ -316,7 +316,7 @@ def test_another_accounts_objective_cannot_be_completed(logged_in, account, tam)
     [
         (
             "cadence-call",
-            {"call-occurred_on": "2999-01-01", "call-notes": "Planned"},
+            {"call-occurred_on": "2100-06-01", "call-notes": "Planned"},
             "occurred_on",
             "the date is in the future",
             "Planned",
