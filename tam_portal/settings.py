@@ -102,9 +102,10 @@ RECOMPUTE_WORKERS = env.int(
 # about 3 minutes); a run whose process died blocks the next one this long at most.
 RECOMPUTE_LOCK_SECONDS = env.int("RECOMPUTE_LOCK_SECONDS", default=600)
 # After a bulk write (an import, an API request) the changed accounts wait this long for
-# more writes, then one task recomputes them all; above this many, as one full run.
+# more writes, then one task recomputes them all; above this many, as one full run (a few
+# accounts are ranked one COUNT each, so past a couple of hundred a full run is cheaper).
 RECOMPUTE_DEBOUNCE_SECONDS = env.int("RECOMPUTE_DEBOUNCE_SECONDS", default=30)
-RECOMPUTE_FULL_RUN_ABOVE = env.int("RECOMPUTE_FULL_RUN_ABOVE", default=1000)
+RECOMPUTE_FULL_RUN_ABOVE = env.int("RECOMPUTE_FULL_RUN_ABOVE", default=200)
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
