@@ -298,6 +298,12 @@ class ValidationResult:
     problems: list[Problem]
 
 
+def unreadable(line: int, error: Exception) -> Problem:
+    """The problem for a line the csv module cannot split into cells (a stray quote, a bare
+    carriage return inside a field): reported like any other, never a traceback."""
+    return Problem(line, "file", f"not readable as CSV ({error}); check the quoting on this line")
+
+
 def check_header(header: list[str]) -> list[Problem]:
     problems = []
     seen: set[str] = set()

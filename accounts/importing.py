@@ -34,7 +34,14 @@ from core.bulk import insert_rows, update_rows
 from lib.fiscal import fiscal_quarter_of
 from people.models import Role, User
 
-from .csv_format import COLUMNS, Problem, RowValidator, ValidationResult, check_header
+from .csv_format import (
+    COLUMNS,
+    Problem,
+    RowValidator,
+    ValidationResult,
+    check_header,
+    unreadable,
+)
 from .models import (
     Account,
     Initiative,
@@ -112,6 +119,13 @@ def _existing_external_ids(candidates: set[str]) -> set[str]:
 
 def validate_file(stream: io.TextIOBase, progress: Progress | None = None) -> ValidationResult:
     reader = csv.reader(stream)
+    try:
+        return _validate_rows(reader, progress)
+    except csv.Error as error:
+        return ValidationResult([], [], [unreadable(max(reader.line_num, 1), error)])
+
+
+def _validate_rows(reader, progress: Progress | None) -> ValidationResult:
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:

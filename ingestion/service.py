@@ -29,6 +29,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.csv_format import unreadable
 from accounts.importing import ImportRejected, import_accounts
 from accounts.models import Activity
 from core.changes import rule_inputs_changed
@@ -156,6 +157,8 @@ def _import_one(kind_name, path, *, check_references, progress, plan=None):
         return [Problem(1, "file", f"not UTF-8 text ({error.reason})")], summary, set()
     except OSError as error:
         return [Problem(1, "file", f"cannot read: {error.strerror}")], summary, set()
+    except csv.Error as error:  # only `_without_columns` reads without a line count
+        return [unreadable(1, error)], summary, set()
 
 
 def _import_accounts(stream, summary, check_references, progress):
@@ -180,6 +183,13 @@ def _import_accounts(stream, summary, check_references, progress):
 def read_records(stream: io.TextIOBase, checker: FileChecker, progress: Progress | None):
     """Feed every non-blank line of the CSV to `checker`; returns the header and problems."""
     reader = csv.reader(stream)
+    try:
+        return _read_rows(reader, checker, progress)
+    except csv.Error as error:
+        return [], [unreadable(max(reader.line_num, 1), error)]
+
+
+def _read_rows(reader, checker: FileChecker, progress: Progress | None):
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.management import CommandError
 
-from accounts.models import Activity, Webinar
+from accounts.models import Account, Activity, Webinar
 from ingestion.models import Feed
 from tests.ingestion.test_import_activities import EVERY_KIND
 from tests.ingestion.test_import_facts import GOOD
@@ -87,3 +87,18 @@ def test_a_dry_run_writes_nothing_and_says_what_would_change(account, run_import
     assert "would be created" in out
     assert _count(kind) == before
     assert not Feed.objects.filter(kind=kind).exists()
+
+
+@pytest.mark.parametrize("kind", ["accounts", *sorted(FILES)])
+def test_a_line_the_csv_reader_cannot_split_is_a_problem_with_its_line(account, run_import, kind):
+    """A cell beyond the csv module's field limit (128 kB; a 1 MB cell from a bad export) is
+    reported on its line, never a crash."""
+    header = "external_id,name,region" if kind == "accounts" else FILES[kind].split("\n")[0]
+    text = f"{header}\n" + "x" * 200_000 + ",x" * header.count(",") + "\n"
+
+    before = Account.objects.count() if kind == "accounts" else _count(kind)
+    with pytest.raises(CommandError, match="nothing was written"):
+        run_import(kind, text)
+
+    assert run_import.stderr.startswith("line 2: file: not readable as CSV")
+    assert (Account.objects.count() if kind == "accounts" else _count(kind)) == before
