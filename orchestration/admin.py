@@ -18,6 +18,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
         "priorities_changed",
         "assessments_created",
         "assessments_updated",
+        "failed_accounts",
     )
     list_filter = ("status", "trigger")
     date_hierarchy = "started_at"

@@ -96,6 +96,8 @@ class PassResult:
     chunks: int = 0
     max_queries_per_chunk: int = 0
     details: dict = field(default_factory=dict)
+    # Accounts a rule or a metric failed on: {"account_id", "account", "step", "error"}
+    failures: list[dict] = field(default_factory=list)
 
     def add(self, part: PassResult) -> None:
         """Fold one chunk's counts into the run's."""
@@ -107,6 +109,7 @@ class PassResult:
         self.segment_moves.update(part.segment_moves)
         self.priority_moves.update(part.priority_moves)
         self.chunks += part.chunks
+        self.failures.extend(part.failures)
         self.max_queries_per_chunk = max(self.max_queries_per_chunk, part.max_queries_per_chunk)
 
 

@@ -6,6 +6,9 @@ from django.db import models
 class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # Every account but those listed in `failures` was computed (DESIGN 8: one account
+    # cannot stop the run for everyone else).
+    COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (another run was in progress)"
     ABANDONED = "abandoned", "Abandoned (its worker stopped)"
@@ -18,7 +21,7 @@ class RecomputeRun(models.Model):
     as_of = models.DateField()
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(max_length=25, choices=RunStatus.choices, default=RunStatus.RUNNING)
     accounts = models.PositiveIntegerField(default=0)
     segments_changed = models.PositiveIntegerField(default=0)
     priorities_changed = models.PositiveIntegerField(default=0)
@@ -26,6 +29,10 @@ class RecomputeRun(models.Model):
     assessments_updated = models.PositiveIntegerField(default=0)
     details = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Accounts a rule or a metric failed on, each {"account_id", "account", "step",
+    # "error"}; the first FAILURES_KEPT are kept, `failed_accounts` counts them all.
+    failed_accounts = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True)
 
     class Meta:
         db_table = "prioritization_recomputerun"  # kept from when it lived there
@@ -41,6 +48,7 @@ class RecomputeRun(models.Model):
 
 
 RECOMPUTE_LOCK = "recompute"
+FAILURES_KEPT = 100
 
 
 class RunLock(models.Model):
@@ -60,12 +68,12 @@ class RunLock(models.Model):
 
 
 class RecomputeRequest(models.Model):
-    """An account whose rule inputs a bulk write changed, waiting for the debounced
-    recompute (`requests.py`); deleted once that recompute has covered it."""
+    """An account whose rule inputs a write changed, or the whole portfolio (no account),
+    waiting for the recompute (`requests.py`); deleted once a run has covered it."""
 
     # No foreign key: a request outlives nothing it needs, and an account deleted meanwhile
-    # is simply not found by the recompute.
-    account_id = models.BigIntegerField()
+    # is simply not found by the recompute. None asks for a full run.
+    account_id = models.BigIntegerField(null=True, blank=True)
     trigger = models.CharField(max_length=100)
     requested_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,4 +81,5 @@ class RecomputeRequest(models.Model):
         indexes = [models.Index(fields=["requested_at"])]
 
     def __str__(self):
-        return f"recompute account {self.account_id} ({self.trigger})"
+        subject = f"account {self.account_id}" if self.account_id else "every account"
+        return f"recompute {subject} ({self.trigger})"

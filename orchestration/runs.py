@@ -25,7 +25,7 @@ from metrics.compute import compute_quarter, derive_first_value_dates
 from .configuration import load_configuration
 from .engine import CHUNK_SIZE, PassResult, Plan, run_passes
 from .lock import Lease, abandon_leftover_runs, exclusive_run
-from .models import RecomputeRun, RunStatus
+from .models import FAILURES_KEPT, RecomputeRun, RunStatus
 
 
 def recompute(
@@ -45,7 +45,8 @@ def recompute(
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             raise
-        _finish(run, RunStatus.SUCCEEDED, result=result)
+        status = RunStatus.COMPLETED_WITH_ERRORS if result.failures else RunStatus.SUCCEEDED
+        _finish(run, status, result=result)
         return run
 
 
@@ -87,6 +88,8 @@ def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None,
         run.priorities_changed = result.priorities_changed
         run.assessments_created = result.assessments_created
         run.assessments_updated = result.assessments_updated
+        run.failed_accounts = len(result.failures)
+        run.failures = result.failures[:FAILURES_KEPT]
         run.details = {
             "chunks": result.chunks,
             "max_queries_per_chunk": result.max_queries_per_chunk,
