@@ -27,4 +27,5 @@ RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nolog
 USER tam
 
 EXPOSE 8000
-CMD ["gunicorn", "tam_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, timeouts and logging: gunicorn.conf.py (GUNICORN_* variables override).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "tam_portal.wsgi:application"]

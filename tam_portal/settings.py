@@ -90,6 +90,12 @@ WSGI_APPLICATION = "tam_portal.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is tested before a request reuses it: after a database restart each
+# worker reconnects instead of serving one 500 on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable server fails a request (and /health/) in seconds, not a TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Threads the recompute spreads its chunks over, each with its own connection: one
@@ -136,11 +142,16 @@ STORAGES = {
     },
 }
 
-# --- Security: production values come from the environment -------------------------
+# --- Security: secure by default in production (DEBUG off) -----------------------------
+# Only SECRET_KEY, ALLOWED_HOSTS and the database and broker URLs need setting for
+# `check --deploy` to pass. Behind a proxy that already redirects to HTTPS and sends HSTS,
+# SECURE_SSL_REDIRECT=false and SECURE_HSTS_SECONDS=0 turn ours off.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container health check asks over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 # Only sent when SECURE_HSTS_SECONDS > 0, so these defaults cost development nothing.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

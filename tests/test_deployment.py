@@ -1,11 +1,13 @@
 """The deployment files agree with the app: compose services, the env contract, check --deploy.
 
-No Docker needed: the compose file is read as YAML, the settings module as text, and
-`manage.py check --deploy` runs in a subprocess with a production-like environment.
+No Docker needed: the compose file is read as YAML, the settings module and gunicorn.conf.py
+as text, and `manage.py check --deploy` runs in a subprocess with a production-like
+environment.
 """
 
 import os
 import re
+import runpy
 import secrets
 import subprocess
 import sys
@@ -19,6 +21,8 @@ APP_SERVICES = ["web", "worker", "beat"]
 
 # env("X"), env.bool("X"), env.int("X"), env.list("X"), env.db("X"), ... in settings.py.
 SETTINGS_ENV_READ = re.compile(r"\benv(?:\.[a-z_]+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
+# os.environ.get("X", ...) in gunicorn.conf.py.
+GUNICORN_ENV_READ = re.compile(r"os\.environ\.get\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
 # `NAME=value` or, for an optional variable shown with its default, `# NAME=value`.
 ENV_EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)
 
@@ -47,7 +51,7 @@ def test_compose_images_are_postgres_15_and_redis_7(services):
     assert services["redis"]["image"].split(":") == ["redis", "7"]
 
 
-@pytest.mark.parametrize("name", ["db", "redis", "web"])
+@pytest.mark.parametrize("name", ["db", "redis", "web", "worker"])
 def test_compose_service_has_healthcheck(services, name):
     assert services[name]["healthcheck"]["test"]
 
@@ -56,8 +60,11 @@ def test_compose_healthchecks_use_what_the_images_have(services):
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert "redis-cli" in services["redis"]["healthcheck"]["test"]
     web_check = " ".join(services["web"]["healthcheck"]["test"])
-    assert "urllib" in web_check
-    assert "/login/" in web_check
+    assert "urllib" in web_check  # python:3.11-slim has no curl
+    assert "http://127.0.0.1:8000/health/" in web_check
+    worker_check = " ".join(services["worker"]["healthcheck"]["test"])
+    # $$ is compose's escape: the shell in the container expands $HOSTNAME.
+    assert "celery -A tam_portal inspect ping --destination celery@$$HOSTNAME" in worker_check
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -96,6 +103,9 @@ def test_compose_web_migrates_then_serves_with_gunicorn(services):
     command = _command(services["web"])
     assert command.index("manage.py migrate --noinput") < command.index("gunicorn")
     assert "tam_portal.wsgi:application" in command
+    assert "--config gunicorn.conf.py" in command
+    # Workers and threads come from gunicorn.conf.py, not the command line.
+    assert "--workers" not in command
 
 
 def test_compose_worker_and_beat_run_celery_for_tam_portal(services):
@@ -114,6 +124,37 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     assert users[-1] not in {"root", "0"}
     assert "tam_portal.wsgi:application" in dockerfile.splitlines()[-1]
     assert "0.0.0.0:8000" in dockerfile.splitlines()[-1]
+    assert '"--config", "gunicorn.conf.py"' in dockerfile.splitlines()[-1]
+
+
+def _gunicorn_settings(monkeypatch, **environment):
+    for name in _gunicorn_env_names():
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_defaults_suit_two_cores(monkeypatch):
+    config = _gunicorn_settings(monkeypatch)
+
+    assert (config["workers"], config["threads"], config["worker_class"]) == (3, 4, "gthread")
+    assert (config["timeout"], config["graceful_timeout"]) == (60, 30)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+    assert config["accesslog"] == "-"
+
+
+def test_gunicorn_sizes_come_from_the_environment(monkeypatch):
+    config = _gunicorn_settings(
+        monkeypatch,
+        GUNICORN_WORKERS="5",
+        GUNICORN_THREADS="2",
+        GUNICORN_TIMEOUT="90",
+        GUNICORN_MAX_REQUESTS="500",
+    )
+
+    assert (config["workers"], config["threads"], config["timeout"]) == (5, 2, 90)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
@@ -125,24 +166,31 @@ def _settings_env_names():
     return set(SETTINGS_ENV_READ.findall((ROOT / "tam_portal" / "settings.py").read_text()))
 
 
+def _gunicorn_env_names():
+    return set(GUNICORN_ENV_READ.findall((ROOT / "gunicorn.conf.py").read_text()))
+
+
 def _env_example_names():
     return set(ENV_EXAMPLE_LINE.findall((ROOT / ".env.example").read_text()))
 
 
-def test_settings_env_pattern_sees_the_settings():
-    # Guards the two tests below against a regex that silently matches nothing.
+def test_env_patterns_see_the_settings_and_gunicorn():
+    # Guards the tests below against a regex that silently matches nothing.
     assert {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"} <= _settings_env_names()
+    assert {"GUNICORN_WORKERS", "GUNICORN_THREADS"} <= _gunicorn_env_names()
 
 
-def test_every_env_example_variable_is_read_by_settings():
-    settings_source = (ROOT / "tam_portal" / "settings.py").read_text()
-    unread = {name for name in _env_example_names() if f'"{name}"' not in settings_source}
-    assert not unread, f".env.example names variables settings.py never reads: {unread}"
+def test_every_env_example_variable_is_read_by_settings_or_gunicorn():
+    sources = (ROOT / "tam_portal" / "settings.py").read_text() + (
+        ROOT / "gunicorn.conf.py"
+    ).read_text()
+    unread = {name for name in _env_example_names() if f'"{name}"' not in sources}
+    assert not unread, f".env.example names variables nothing reads: {unread}"
 
 
-def test_every_variable_settings_reads_is_in_env_example():
-    missing = _settings_env_names() - _env_example_names()
-    assert not missing, f"settings.py reads variables .env.example does not list: {missing}"
+def test_every_variable_settings_or_gunicorn_reads_is_in_env_example():
+    missing = (_settings_env_names() | _gunicorn_env_names()) - _env_example_names()
+    assert not missing, f"variables read but not listed in .env.example: {missing}"
 
 
 def test_env_example_holds_no_usable_secret_key():
@@ -151,7 +199,8 @@ def test_env_example_holds_no_usable_secret_key():
     assert "replace" in match.group(1)
 
 
-def test_check_deploy_passes_with_production_environment():
+def _check_deploy(**variables) -> subprocess.CompletedProcess:
+    """`check --deploy` with only the production minimum (and `variables`) set."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -163,11 +212,13 @@ def test_check_deploy_passes_with_production_environment():
         DJANGO_SETTINGS_MODULE="tam_portal.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
-        SECURE_SSL_REDIRECT="true",
-        SECURE_HSTS_SECONDS="31536000",
         ALLOWED_HOSTS="tam.example.com",
+        # Never connected to by `check`: only their presence matters.
+        DATABASE_URL="postgres://tam:secret@db.example.internal:5432/tam_portal",
+        CELERY_BROKER_URL="redis://redis.example.internal:6379/0",
+        **variables,
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -175,4 +226,22 @@ def test_check_deploy_passes_with_production_environment():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_passes_with_only_the_required_variables():
+    # Issue 11: SECRET_KEY, ALLOWED_HOSTS and the database and broker URLs are enough.
+    result = _check_deploy()
+
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_https_redirect_and_hsts_can_be_turned_off_behind_a_proxy():
+    # The variables reach the settings: check --deploy then names exactly those two.
+    result = _check_deploy(SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "security.W008" in output  # SECURE_SSL_REDIRECT
+    assert "security.W004" in output  # SECURE_HSTS_SECONDS
+    assert "issues (0 silenced)" in output and "identified 2 issues" in output
