@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tam_portal.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+# The benchmarks talk plain HTTP on loopback (or through the test client); in production
+# a TLS proxy stands in front and the redirect stays on.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 import django
 
