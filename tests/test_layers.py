@@ -59,6 +59,7 @@ PURE = {
     "lib.dates",
     "lib.fiscal",
     "lib.rule_sets",
+    "lib.spreadsheet",
     "segments.assign",
     "segments.codes",
     "prioritization.facts",
