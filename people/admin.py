@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from people.models import Team, User
+from people.models import SecuritySettings, Team, User
 
 
 @admin.register(User)
@@ -27,3 +27,18 @@ class TeamAdmin(admin.ModelAdmin):
     list_select_related = ("region", "manager")
     search_fields = ("name",)
     autocomplete_fields = ("manager",)
+
+
+@admin.register(SecuritySettings)
+class SecuritySettingsAdmin(admin.ModelAdmin):
+    """One row (the sign-in settings): nothing to add or delete. Locked-out sign-ins are
+    under "Axes" (Access attempts): deleting one unlocks that user at that address."""
+
+    fields = ("session_idle_minutes",)
+    list_display = ("__str__", "session_idle_minutes")
+
+    def has_add_permission(self, request):
+        return not SecuritySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and
 DEBUG=false; see `.env.example`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "axes",
     "core",
     "people",
     "accounts",
@@ -59,14 +61,21 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Serves the collected static files in production, so gunicorn needs no proxy for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their cache headers), before the rest, so it sees
+    # every final response: signed-in answers and downloads are not stored (issue 11).
+    "people.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session idle longer than the admin's setting (needs the user and messages).
+    "people.middleware.IdleSessionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tam_portal.urls"
@@ -117,6 +126,43 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in (issue 11; people/sign_in.py, people/sessions.py) ------------------------
+# django-axes' backend comes first: a locked-out username+address pair is refused before
+# ModelBackend hashes the password, so a brute-force stream does not eat the CPU.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+# A refused attempt during the lockout does not restart it, so "try again in 15 minutes"
+# holds; a successful sign-in clears the count.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "people.sign_in.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "people.sign_in.client_address"
+AXES_VERBOSE = False  # no banner on every command; failures are still logged
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For; 0 (the default)
+# ignores the header, which a client could otherwise forge to dodge the lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sessions end after the admin's idle time (people.SecuritySettings, 12 hours by default).
+# The cookie's age is renewed with the last-seen time once a minute, so it is no absolute
+# limit either; it is the longest idle time an admin may choose (14 days).
+SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+# Password reset mails: SMTP from EMAIL_URL in production (smtp+tls://user:pass@host:587);
+# without it they are written to the server's output (console backend).
+EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = EMAIL["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = EMAIL["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TAM Portal <tam-portal@localhost>")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

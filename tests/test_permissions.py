@@ -108,6 +108,8 @@ def each(owner, other_tam, manager, other_manager, admin, anonymous):
 
 
 EVERYONE_SIGNED_IN = each(200, 200, 200, 200, 200, LOGIN)
+OPEN = each(200, 200, 200, 200, 200, 200)
+RESET_SENT = "/password-reset/sent/"
 IN_SCOPE = each(200, 404, 200, 404, 200, LOGIN)
 POST_ONLY = each(405, 405, 405, 405, 405, LOGIN)
 # The account's TAM may not decide their own request: the team's manager or an admin does.
@@ -180,6 +182,19 @@ MATRIX = {
         post=each(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
         data=lambda w: {},
     ),
+    # Password reset (issue 11): open to everyone, the same answer for any address.
+    "password_reset": Row(
+        lambda w: reverse("password_reset"),
+        OPEN,
+        post=each(*[RESET_SENT] * 6),
+        data=lambda w: {"email": w.owner.email},
+    ),
+    "password_reset_done": Row(lambda w: reverse("password_reset_done"), OPEN),
+    # A link that is not one: the page says so (200), whoever asks.
+    "password_reset_confirm": Row(
+        lambda w: reverse("password_reset_confirm", args=["MQ", "not-a-token"]), OPEN
+    ),
+    "password_reset_complete": Row(lambda w: reverse("password_reset_complete"), OPEN),
     "book": Row(lambda w: reverse("book"), EVERYONE_SIGNED_IN),
     "book_export": Row(lambda w: reverse("book_export"), EVERYONE_SIGNED_IN),
     "account_detail": Row(lambda w: reverse("account_detail", args=[w.account.pk]), IN_SCOPE),
