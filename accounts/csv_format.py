@@ -7,9 +7,11 @@ which prints as `line N: column: problem`.
 Cell rules: only `external_id`, `name` and `region` are required; a column left out of
 the file leaves the field as it is; an empty cell sets the field to unknown / false /
 none. Booleans are `true/false/yes/no/1/0` (any case); dates are ISO `YYYY-MM-DD`;
-amounts are plain numbers in USD (no currency sign or thousands separator), kept to the
-cent. `segment`, `priority` and `priority_reasons` are computed by the rule engine: the
-export writes them so a file can be read back, and the import accepts and ignores them.
+amounts are plain numbers in USD (no currency sign or thousands separator) with at most
+two decimals (a figure the column cannot hold exactly is refused, never rounded); whole
+numbers are ASCII digits within the column's range. `segment`, `priority` and
+`priority_reasons` are computed by the rule engine: the export writes them so a file can
+be read back, and the import accepts and ignores them.
 """
 
 from __future__ import annotations
@@ -84,7 +86,6 @@ MAX_WEEKLY_HOURS = Decimal(168)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def parse_date(text: str) -> date | None:
     return day
 
 
-def _parse_decimal(text: str, *, maximum: Decimal) -> Decimal | None:
+def _parse_decimal(text: str, *, maximum: Decimal, places: int = 2) -> Decimal | None:
     text = text.strip()
     if not text:
         return None
@@ -148,7 +149,16 @@ def _parse_decimal(text: str, *, maximum: Decimal) -> Decimal | None:
         raise CellError(f"must not be negative: {text}")
     if value > maximum:
         raise CellError(f"too large (at most {maximum}): {text}")
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return keep_places(value, places, text)
+
+
+def keep_places(value: Decimal, places: int, text: str) -> Decimal:
+    """`value` to `places` decimal places; refused if that would change it (12.345 for an
+    amount kept to the cent): a figure is stored as given or not at all."""
+    exact = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if exact != value:
+        raise CellError(f"more than {places} decimal places: {text}")
+    return exact
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -159,13 +169,21 @@ def parse_weekly_hours(text: str) -> Decimal | None:
     return _parse_decimal(text, maximum=MAX_WEEKLY_HOURS)
 
 
-def _parse_int(text: str, *, low: int, high: int) -> int | None:
+# More digits than any whole-number column holds (the largest, a user count, has 10):
+# refused before `int()`, which gives up on 4,300 digits with a ValueError.
+MAX_WHOLE_NUMBER_DIGITS = 18
+
+
+def parse_whole_number(text: str, *, low: int, high: int) -> int | None:
+    """A whole number from `low` to `high`, written in ASCII digits with an optional sign."""
     text = text.strip()
     if not text:
         return None
     digits = text[1:] if text[0] in "+-" else text
     if not (digits.isascii() and digits.isdigit()):
         raise CellError(f"not a whole number: {text!r}")
+    if len(digits.lstrip("0")) > MAX_WHOLE_NUMBER_DIGITS:
+        raise CellError(f"must be between {low} and {high}: {text[:30]}...")
     value = int(text)
     if not low <= value <= high:
         raise CellError(f"must be between {low} and {high}: {value}")
@@ -173,11 +191,11 @@ def _parse_int(text: str, *, low: int, high: int) -> int | None:
 
 
 def parse_user_count(text: str) -> int | None:
-    return _parse_int(text, low=0, high=2_147_483_647)
+    return parse_whole_number(text, low=0, high=2_147_483_647)
 
 
 def parse_nps(text: str) -> int | None:
-    return _parse_int(text, low=0, high=10)
+    return parse_whole_number(text, low=0, high=10)
 
 
 def parse_choice(allowed: tuple[str, ...], empty: str) -> Callable[[str], str]:
@@ -291,13 +309,6 @@ class ParsedRow:
         return self.values["external_id"]  # type: ignore[return-value]
 
 
-@dataclass
-class ValidationResult:
-    columns: list[str]
-    rows: list[ParsedRow]
-    problems: list[Problem]
-
-
 def unreadable(line: int, error: Exception) -> Problem:
     """The problem for a line the csv module cannot split into cells (a stray quote, a bare
     carriage return inside a field): reported like any other, never a traceback."""
@@ -319,8 +330,17 @@ def check_header(header: list[str]) -> list[Problem]:
     return problems
 
 
+# Given external ids, the stored parent (its external id, or None) of each that exists.
+StoredParents = Callable[[set[str]], dict[str, "str | None"]]
+
+
 class RowValidator:
-    """Parses rows one by one, keeping every problem; cross-row checks run at the end."""
+    """Parses rows one by one, keeping every problem; cross-row checks run at the end.
+
+    A row is handed back parsed and not kept: a file of any size is validated holding
+    only each row's line, external id and parent. `ignored` columns (read and dropped)
+    are those another file of the same import supersedes.
+    """
 
     def __init__(
         self,
@@ -328,34 +348,45 @@ class RowValidator:
         *,
         region_codes: Iterable[str],
         stage_names: Iterable[str],
-        existing_external_ids: Callable[[set[str]], set[str]],
+        stored_parents: StoredParents,
+        ignored: Iterable[str] = (),
     ):
         self.header = header
+        ignored = set(ignored)
+        self.parsers = [(name, None if name in ignored else COLUMNS[name].parse) for name in header]
+        self.columns = [name for name in header if name not in ignored]
+        self.sets_parents = "parent_external_id" in self.columns
         self.region_codes = set(region_codes)
         self.stages_by_key = {name.lower(): name for name in stage_names}
-        self.existing_external_ids = existing_external_ids
-        self.rows: list[ParsedRow] = []
+        self.stored_parents = stored_parents
         self.problems: list[Problem] = []
         self.first_line_of: dict[str, int] = {}
+        self.parent_of: dict[str, str] = {}  # the file's rows that name a parent
+        self.valid_rows = 0
 
-    def add(self, line: int, cells: list[str]) -> None:
+    def add(self, line: int, cells: list[str]) -> ParsedRow | None:
+        """The row parsed, or None if it has problems (kept in `problems`)."""
         if len(cells) != len(self.header):
             self.problems.append(
                 Problem(line, "row", f"has {len(cells)} cells, the header has {len(self.header)}")
             )
-            return
+            return None
         values: dict[str, object] = {}
         row_problems = []
-        for name, text in zip(self.header, cells, strict=True):
+        for (name, parse), text in zip(self.parsers, cells, strict=True):
+            if parse is None:
+                continue
             try:
-                values[name] = COLUMNS[name].parse(text)
+                values[name] = parse(text)
             except CellError as error:
                 row_problems.append(Problem(line, name, str(error)))
         row = ParsedRow(line, values)
         row_problems.extend(self._check_row(row))
         self.problems.extend(row_problems)
-        if not row_problems:
-            self.rows.append(row)
+        if row_problems:
+            return None
+        self.valid_rows += 1
+        return row
 
     def _check_row(self, row: ParsedRow) -> Iterator[Problem]:
         values = row.values
@@ -367,8 +398,11 @@ class RowValidator:
         region = values.get("region")
         if region and region not in self.region_codes:
             yield Problem(row.line, "region", f"unknown region {region!r}")
-        if values.get("parent_external_id") and values["parent_external_id"] == external_id:
+        parent = values.get("parent_external_id")
+        if parent and parent == external_id:
             yield Problem(row.line, "parent_external_id", "an account cannot be its own parent")
+        elif parent and external_id:
+            self.parent_of[external_id] = parent
         yield from self._check_stages(row)
 
     def _check_stages(self, row: ParsedRow) -> Iterator[Problem]:
@@ -385,45 +419,62 @@ class RowValidator:
             elif stage not in row.stage_names:
                 row.stage_names.append(stage)
 
-    def finish(self) -> ValidationResult:
-        """Cross-row checks: every parent named must exist in the file or the database."""
-        parents = {
-            row.values["parent_external_id"]
-            for row in self.rows
-            if row.values.get("parent_external_id")
-        }
-        missing = parents - set(self.first_line_of)
-        if missing:
-            missing -= self.existing_external_ids(missing)
-        for row in self.rows:
-            parent = row.values.get("parent_external_id")
-            if parent in missing:
-                self.problems.append(
-                    Problem(
-                        row.line,
-                        "parent_external_id",
-                        f"no account {parent!r} in this file or the database",
+    def finish(self) -> list[Problem]:
+        """Cross-row checks, then every problem in line order: each parent named must exist
+        in the file or the database, and parents must not form a cycle, through accounts
+        already stored included (A -> B in the file while B -> A is stored)."""
+        if self.sets_parents and self.parent_of:
+            known = self._known_parents()
+            for external_id, parent in self.parent_of.items():
+                if parent not in known:
+                    self.problems.append(
+                        Problem(
+                            self.first_line_of[external_id],
+                            "parent_external_id",
+                            f"no account {parent!r} in this file or the database",
+                        )
                     )
-                )
-        self.problems.extend(self._parent_cycles())
+            self.problems.extend(self._parent_cycles(known))
         # Stable: a line's problems keep the order they were found in.
         self.problems.sort(key=lambda problem: problem.line)
-        return ValidationResult(list(self.header), self.rows, self.problems)
+        return self.problems
 
-    def _parent_cycles(self) -> Iterator[Problem]:
-        parent_of = {
-            row.external_id: row.values["parent_external_id"]
-            for row in self.rows
-            if row.values.get("parent_external_id")
-        }
-        for row in self.rows:
-            seen = {row.external_id}
-            current = parent_of.get(row.external_id)
-            while current is not None and current not in seen:
-                seen.add(current)
-                current = parent_of.get(current)
-            if current == row.external_id:
-                yield Problem(row.line, "parent_external_id", "parents form a cycle")
+    def _known_parents(self) -> dict[str, str | None]:
+        """The parent of every account the file's parent chains reach: the file's own
+        rows as the file says (an empty cell: none), the others as stored, level by level."""
+        known: dict[str, str | None] = dict.fromkeys(self.first_line_of)
+        known.update(self.parent_of)
+        frontier = {parent for parent in self.parent_of.values() if parent not in known}
+        while frontier:
+            stored = self.stored_parents(frontier)
+            known.update(stored)
+            frontier = {parent for parent in stored.values() if parent and parent not in known}
+        return known
+
+    def _parent_cycles(self, known: dict[str, str | None]) -> Iterator[Problem]:
+        """A problem on each row of the file that is part of a cycle; one walk per chain,
+        so a long chain costs its length, not its length squared."""
+        done: set[str] = set()
+        for start in self.parent_of:
+            path: list[str] = []
+            on_path: dict[str, int] = {}
+            current: str | None = start
+            while current is not None and current not in done and current not in on_path:
+                on_path[current] = len(path)
+                path.append(current)
+                current = known.get(current)
+            done.update(path)
+            if current is None or current not in on_path:
+                continue
+            cycle = path[on_path[current] :]
+            shown = " -> ".join([*cycle[:6], "..." if len(cycle) > 6 else cycle[0]])
+            for external_id in cycle:
+                if external_id in self.parent_of:
+                    yield Problem(
+                        self.first_line_of[external_id],
+                        "parent_external_id",
+                        f"parents form a cycle: {shown}",
+                    )
 
 
 def format_bool(value: bool) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from accounts.csv_format import (
     CellError,
+    keep_places,
     parse_amount,
     parse_bool,
     parse_choice,
@@ -22,6 +23,7 @@ from accounts.csv_format import (
     parse_text,
     parse_user_count,
     parse_weekly_hours,
+    parse_whole_number,
 )
 
 __all__ = [
@@ -43,7 +45,7 @@ __all__ = [
 ]
 
 _QUARTER = re.compile(r"^FY[0-9]{2}-Q[1-4]$")
-_SHARE_PLACES = Decimal("0.0001")  # users_share is numeric(5, 4)
+_SHARE_PLACES = 4  # users_share is numeric(5, 4)
 
 parse_external_id = parse_text(64, required=True)
 
@@ -57,21 +59,13 @@ def parse_score(low: int, high: int) -> Callable[[str], int | None]:
     """A whole number from `low` to `high` (NPS 0-10, CSAT and feedback 1-5)."""
 
     def parse(text: str) -> int | None:
-        text = text.strip()
-        if not text:
-            return None
-        if not (text.isascii() and text.lstrip("+-").isdigit()):
-            raise CellError(f"not a whole number: {text!r}")
-        value = int(text)
-        if not low <= value <= high:
-            raise CellError(f"must be between {low} and {high}: {value}")
-        return value
+        return parse_whole_number(text, low=low, high=high)
 
     return parse
 
 
 def parse_share(text: str) -> Decimal | None:
-    """A share of users from 0 to 1 (0.25 is a quarter), kept to four places."""
+    """A share of users from 0 to 1 (0.25 is a quarter), with at most four decimals."""
     text = text.strip()
     if not text:
         return None
@@ -81,7 +75,7 @@ def parse_share(text: str) -> Decimal | None:
         raise CellError(f"not a number: {text!r}") from None
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
         raise CellError(f"must be between 0 and 1: {text}")
-    return value.quantize(_SHARE_PLACES, rounding=ROUND_HALF_UP)
+    return keep_places(value, _SHARE_PLACES, text)
 
 
 def parse_fiscal_quarter(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from accounts.csv_format import Problem
 
@@ -50,7 +51,7 @@ class KindFormat:
     def column(self, name: str) -> Column:
         return self._by_name[name]
 
-    @property
+    @cached_property  # read for every cell of every record
     def _by_name(self) -> dict[str, Column]:
         return {column.name: column for column in self.columns}
 
@@ -111,10 +112,13 @@ class FileChecker:
         self.fmt = fmt
         self.position_name = position_name  # "line" in a file, "record" in a request
         self.first_position_of: dict[tuple, int] = {}
+        # The records checked and not yet taken (a file hands them on a chunk at a time).
         self.records: list[tuple[int, dict[str, object]]] = []
         self.problems: list[Problem] = []
+        self.checked = 0
 
     def add(self, position: int, record: Mapping[str, str]) -> None:
+        self.checked += 1
         values, problems = validate_record(self.fmt, record, position)
         key = tuple(_key_part(name, values.get(name)) for name in self.fmt.key)
         if not problems and None not in key:

@@ -157,11 +157,14 @@ def _files_on_disk(record: ImportRecord) -> Iterator[list[tuple[str, Path]]]:
     """The stored files as files again, under their own names, for the import to read."""
     with tempfile.TemporaryDirectory(prefix="tam-import-") as folder:
         files = []
-        for index, upload in enumerate(record.files.all()):
-            path = Path(folder) / str(index) / Path(upload.name).name
+        # One file's bytes in memory at a time (uploads reach IMPORT_MAX_UPLOAD_MB).
+        stored = record.files.order_by("pk").values_list("pk", "kind", "name")
+        for index, (pk, kind, name) in enumerate(stored):
+            path = Path(folder) / str(index) / Path(name).name
             path.parent.mkdir()
-            path.write_bytes(bytes(upload.content))
-            files.append((upload.kind, path))
+            content = ImportFile.objects.values_list("content", flat=True).get(pk=pk)
+            path.write_bytes(content)
+            files.append((kind, path))
         yield files
 
 

@@ -1,10 +1,14 @@
 """Import fact files (DESIGN 10): one kind from one file, or a folder of them at once.
 
 All or nothing: every record is validated (cells, rules, keys given twice, references)
-before anything is written, and one bad record rejects the whole import with every
-problem listed. A folder is imported in dependency order in ONE transaction, so a bad
-file anywhere writes nothing from any file. A dry run does the same work and rolls it
-back, so it reports exactly what a real run would do. After a real import, the accounts
+and one bad record rejects the whole import with every problem listed, nothing written.
+A file is read as a stream (`accounts.csv_reading`: encodings, quoting, NUL characters)
+and checked a chunk of records at a time; a chunk is written as soon as it is checked,
+while nothing so far had a problem, inside the import's one transaction, which is rolled
+back if any record has one. So a file of any size costs the memory of a chunk. A folder
+is imported in dependency order in ONE transaction, so a bad file anywhere writes
+nothing from any file. A dry run does the same work and rolls it back, so it reports
+exactly what a real run would do. After a real import, the accounts
 whose facts changed are announced (`core.changes.rule_inputs_changed`), and each kind's
 `Feed` row records when it was fed and from what.
 
@@ -29,7 +33,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.csv_format import unreadable
+from accounts.csv_reading import Unreadable, header_of, lines_of, read_records, shape_problems
 from accounts.importing import ImportRejected, import_accounts
 from accounts.models import Activity
 from core.changes import rule_inputs_changed
@@ -39,9 +43,10 @@ from .cells import text_of
 from .formats import FileChecker, Problem, check_header
 from .kinds import KINDS, ORDER
 from .models import Feed
-from .writing import Outcome, desired_values, note_changes, upsert
+from .writing import desired_values, note_changes, upsert
 
 PROGRESS_EVERY = 10_000
+WRITE_CHUNK = 5000  # records checked, then resolved and written, at a time
 
 # The accounts file's summary columns, by the kind whose own file supersedes them.
 ACCOUNT_SUMMARY_COLUMNS = {
@@ -147,26 +152,20 @@ def _import_one(kind_name, path, *, check_references, progress, plan=None):
     plan = plan or _Plan(deferred={}, left_out=[])
     summary = KindSummary(kind=kind_name, source=path.name)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as stream:
+        with path.open("rb") as stream:
             if kind_name == "accounts":
-                if plan.left_out:
-                    stream = _without_columns(stream, plan.left_out)
-                return _import_accounts(stream, summary, check_references, progress)
+                return _import_accounts(stream, summary, check_references, progress, plan.left_out)
             return _import_facts(kind_name, stream, summary, check_references, progress, plan)
-    except UnicodeDecodeError as error:
-        return [Problem(1, "file", f"not UTF-8 text ({error.reason})")], summary, set()
     except OSError as error:
         return [Problem(1, "file", f"cannot read: {error.strerror}")], summary, set()
-    except csv.Error as error:  # only `_without_columns` reads without a line count
-        return [unreadable(1, error)], summary, set()
 
 
-def _import_accounts(stream, summary, check_references, progress):
+def _import_accounts(stream, summary, check_references, progress, left_out=()):
     if not check_references:
         return [], summary, set()
     try:
         with transaction.atomic():
-            result = import_accounts(stream, progress=progress)
+            result = import_accounts(stream, progress=progress, ignored=left_out)
     except ImportRejected as rejected:
         return rejected.problems, summary, set()
     summary.rows, summary.created = result.rows, result.created
@@ -180,97 +179,111 @@ def _import_accounts(stream, summary, check_references, progress):
     return [], summary, result.account_ids
 
 
-def read_records(stream: io.TextIOBase, checker: FileChecker, progress: Progress | None):
-    """Feed every non-blank line of the CSV to `checker`; returns the header and problems."""
-    reader = csv.reader(stream)
-    try:
-        return _read_rows(reader, checker, progress)
-    except csv.Error as error:
-        return [], [unreadable(max(reader.line_num, 1), error)]
-
-
-def _read_rows(reader, checker: FileChecker, progress: Progress | None):
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        return [], [Problem(1, "header", "the file is empty")]
-    header_problems = check_header(checker.fmt, header)
-    if header_problems:
-        return header, header_problems
-    line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            if len(cells) != len(header):
-                checker.problems.append(
-                    Problem(line, "row", f"has {len(cells)} cells, the header has {len(header)}")
-                )
-            else:
-                checker.add(line, dict(zip(header, cells, strict=True)))
-            if progress and len(checker.records) % PROGRESS_EVERY == 0 and checker.records:
-                progress(f"validated {len(checker.records):,} rows")
-        line = reader.line_num + 1
-    return header, []
-
-
-def _without_columns(stream: io.TextIOBase, left_out: list[str]) -> io.StringIO:
-    """The CSV of `stream` without the `left_out` columns, line for line."""
-    rows = list(csv.reader(stream))
-    keep = [
-        index for index, name in enumerate(rows[0] if rows else []) if name.strip() not in left_out
-    ]
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    for cells in rows:
-        writer.writerow([cells[index] for index in keep if index < len(cells)] if cells else [])
-    output.seek(0)
-    return output
-
-
 def _import_facts(kind_name, stream, summary, check_references, progress, plan):
+    """Read, check and write a fact file a chunk of records at a time (see `_FactWriter`)."""
     kind = KINDS[kind_name]
     checker = FileChecker(kind.fmt)
-    header, problems = read_records(stream, checker, progress)
-    if problems:
-        return problems, summary, set()
-    return _write_facts(kind_name, header, checker, summary, check_references, progress, plan)
-
-
-def _write_facts(kind_name, header, checker, summary, check_references, progress, plan):
-    """Resolve the references of the checked records and write them (CSV and API alike)."""
-    kind = KINDS[kind_name]
-    columns = [kind.fmt.aliases.get(name, name) for name in header]
-    problems = list(checker.problems)
-    if not check_references:
-        return problems, summary, set()
-    deferred = [column for column in columns if (kind_name, column) in DEFERRED_UNTIL]
-    deferred = [column for column in deferred if column in plan.deferred]
-    now = [column for column in columns if column not in deferred]
-    ids, missing = references.resolve(kind, now, checker.records)
-    problems += missing
-    if kind_name == "activities" and "account_external_id" in ids:
-        problems += references.milestone_problems(checker.records, ids["account_external_id"])
+    records = read_records(lines_of(stream))
+    try:
+        header, problems = _header(kind.fmt, records)
+        if problems:
+            return problems, summary, set()
+        writer = _FactWriter(kind_name, header, summary, check_references, plan)
+        _check_and_write(records, header, checker, writer, progress)
+    except Unreadable as unreadable:
+        checker.problems.append(unreadable.problem)
+        return checker.problems, summary, set()
+    problems = checker.problems + writer.problems
     if problems:
         return sorted(problems, key=lambda problem: problem.line), summary, set()
-    records = [desired_values(kind, now, values, ids) for _, values in checker.records]
-    portal_ids.adopt(kind, records)
-    outcome = upsert(kind, records)
-    summary.rows, summary.created = outcome.rows, outcome.created
-    summary.updated, summary.unchanged = outcome.updated, outcome.unchanged
-    for column in deferred:
-        plan.links.setdefault(plan.deferred[column], []).append(
-            lambda column=column: _link(kind, column, checker.records, summary, outcome)
-        )
-    changed = set(outcome.account_ids)
-    if kind_name == "activities" and outcome.written:
-        changed |= effects.apply_activity_effects(outcome)
-    if kind_name == "usage" and outcome.account_ids:
-        changed |= effects.apply_usage_effects(outcome.account_ids)
-    if progress and outcome.rows >= PROGRESS_EVERY:
-        progress(f"{kind_name}: written")
-    return [], summary, changed
+    return [], summary, writer.finish()
 
 
-def _link(kind, column, records, summary, first: Outcome) -> list[tuple[str, Problem]]:
+def _header(fmt, records) -> tuple[list[str], list[Problem]]:
+    first = next(records, None)
+    if first is None:
+        return [], [Problem(1, "header", "the file is empty")]
+    header, problems = header_of(first)
+    return header, problems or check_header(fmt, header)
+
+
+def _check_and_write(records, header, checker: FileChecker, writer, progress) -> None:
+    """Each record checked; every WRITE_CHUNK checked records resolved and written, until
+    a record has a problem (after which the rest is only checked, references included)."""
+    for record in records:
+        if record.blank:
+            continue
+        shape = shape_problems(record, header)
+        if shape:
+            checker.problems += shape
+        else:
+            checker.add(record.line, dict(zip(header, record.cells, strict=True)))
+        if len(checker.records) >= WRITE_CHUNK:
+            writer.write(checker.records, failed=bool(checker.problems))
+            checker.records = []
+        if progress and checker.checked % PROGRESS_EVERY == 0 and checker.checked:
+            progress(f"validated {checker.checked:,} rows")
+    writer.write(checker.records, failed=bool(checker.problems))
+    checker.records = []
+
+
+class _FactWriter:
+    """Resolves the references of checked records and writes them, a chunk at a time,
+    inside the import's transaction (CSV and API alike). Once any record has a problem,
+    chunks are still resolved (to list every missing reference) but no longer written."""
+
+    def __init__(self, kind_name, header, summary, check_references, plan):
+        self.kind_name, self.kind = kind_name, KINDS[kind_name]
+        self.summary, self.check_references, self.plan = summary, check_references, plan
+        columns = [self.kind.fmt.aliases.get(name, name) for name in header]
+        deferred = [column for column in columns if (kind_name, column) in DEFERRED_UNTIL]
+        self.deferred = [column for column in deferred if column in plan.deferred]
+        self.now = [column for column in columns if column not in self.deferred]
+        self.problems: list[Problem] = []
+        self.changed: set[int] = set()
+        # For a deferred link (a team's manager, a small file): every record, and the
+        # keys of those the first pass wrote.
+        self.kept: list[tuple[int, dict[str, object]]] = []
+        self.written_keys: set[tuple] = set()
+
+    def write(self, records, *, failed: bool) -> None:
+        if not records or not self.check_references:
+            return
+        ids, missing = references.resolve(self.kind, self.now, records)
+        self.problems += missing
+        if self.kind_name == "activities" and "account_external_id" in ids:
+            self.problems += references.milestone_problems(records, ids["account_external_id"])
+        if failed or self.problems:
+            return
+        desired = [desired_values(self.kind, self.now, values, ids) for _, values in records]
+        portal_ids.adopt(self.kind, desired)
+        outcome = upsert(self.kind, desired)
+        summary = self.summary
+        summary.rows += outcome.rows
+        summary.created += outcome.created
+        summary.updated += outcome.updated
+        summary.unchanged += outcome.unchanged
+        self.changed |= outcome.account_ids
+        if self.kind_name == "activities" and outcome.written:
+            self.changed |= effects.apply_activity_effects(outcome)
+        if self.kind_name == "usage" and outcome.account_ids:
+            self.changed |= effects.apply_usage_effects(outcome.account_ids)
+        if self.deferred:
+            self.kept += records
+            self.written_keys |= {_record_key(self.kind, values) for values in outcome.written}
+
+    def finish(self) -> set[int]:
+        """The accounts whose facts changed; a deferred link is planned for later."""
+        for column in self.deferred:
+            self.plan.links.setdefault(self.plan.deferred[column], []).append(
+                lambda column=column: _link(
+                    self.kind, column, self.kept, self.summary, self.written_keys
+                )
+            )
+        return self.changed
+
+
+def _link(kind, column, records, summary, written_keys: set[tuple]) -> list[tuple[str, Problem]]:
     """Write `column` (a reference deferred until what it points at was written) of the
     records, counting a record it changes as updated unless the first pass already did."""
     key_columns = list(kind.fmt.key)
@@ -279,8 +292,7 @@ def _link(kind, column, records, summary, first: Outcome) -> list[tuple[str, Pro
         return [(summary.source, problem) for problem in missing]
     columns = [*key_columns, column]
     outcome = upsert(kind, [desired_values(kind, columns, values, ids) for _, values in records])
-    touched = {_record_key(kind, values) for values in first.written}
-    newly = {_record_key(kind, values) for values in outcome.written} - touched
+    newly = {_record_key(kind, values) for values in outcome.written} - written_keys
     summary.updated += len(newly)
     summary.unchanged -= len(newly)
     return []
@@ -371,8 +383,12 @@ def _facts_from_records(kind_name, records, fields, summary):
     checker = FileChecker(fmt, position_name="record")
     for index, record in enumerate(records):
         checker.add(index, {name: text_of(record[name]) for name in fields})
-    plan = _Plan(deferred={}, left_out=[])
-    return _write_facts(kind_name, fields, checker, summary, True, None, plan)
+    writer = _FactWriter(kind_name, fields, summary, True, _Plan(deferred={}, left_out=[]))
+    writer.write(checker.records, failed=bool(checker.problems))
+    problems = checker.problems + writer.problems
+    if problems:
+        return sorted(problems, key=lambda problem: problem.line), summary, set()
+    return [], summary, writer.finish()
 
 
 def _accounts_from_records(kind_name, records, fields, summary):

@@ -81,6 +81,7 @@ PURE = {
     "rhythm.touchpoints",
     "dashboard.mix",
     "accounts.csv_format",
+    "accounts.csv_reading",
     "accounts.timeline_rules",
     "api.tokens",
 }

@@ -321,8 +321,8 @@ def test_parent_cycle_is_rejected():
         )
 
     assert _printed(rejected) == [
-        "line 2: parent_external_id: parents form a cycle",
-        "line 3: parent_external_id: parents form a cycle",
+        "line 2: parent_external_id: parents form a cycle: C-1 -> C-2 -> C-1",
+        "line 3: parent_external_id: parents form a cycle: C-1 -> C-2 -> C-1",
     ]
 
 
@@ -372,5 +372,7 @@ def test_command_reports_unreadable_file(tmp_path):
         _call(tmp_path / "missing.csv")
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("external_id,name,region\nL-1,Caf\xe9,us-enterprise\n".encode("latin-1"))
-    with pytest.raises(CommandError, match="not UTF-8"):
-        _call(latin1)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        _call(latin1, stderr=err)
+    assert err.getvalue().startswith("line 2: file: not UTF-8 text (byte 0xe9 at column 8)")

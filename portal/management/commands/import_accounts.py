@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, dry_run: bool, no_recompute: bool = False, **options):
         try:
-            stream = file.open(newline="", encoding="utf-8-sig")
+            stream = file.open("rb")  # decoded by the import: UTF-8, with or without BOM
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         self._started = time.monotonic()
@@ -39,10 +39,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(
                 f"{file}: {len(rejected.problems)} problem(s); nothing was written."
-            ) from None
-        except UnicodeDecodeError as error:
-            raise CommandError(
-                f"{file}: not UTF-8 text ({error.reason}); nothing was written."
             ) from None
         self._report(summary)
         if not dry_run and not no_recompute and (summary.created or summary.updated):
