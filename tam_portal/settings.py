@@ -288,4 +288,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every failed sign-in twice, at INFO and WARNING: keep the WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

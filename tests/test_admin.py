@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -17,6 +18,7 @@ from core.large_admin import EstimatedCountPaginator
 from ingestion.models import Feed, ImportRecord
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
+from people.models import SecuritySettings
 from prioritization.models import RuleSetParameters
 from rhythm.models import RhythmSettings
 from segments.codes import SegmentCode
@@ -55,6 +57,9 @@ def admin_client(client, admin_user):
 @pytest.fixture
 def one_of_each(account):
     """At least one row of every registered model; the rest are seeded by migrations."""
+    failed_sign_in = {"username": account.tam.username, "ip_address": "203.0.113.9"}
+    AccessAttempt.objects.create(**failed_sign_in, failures_since_start=5)
+    AccessFailureLog.objects.create(**failed_sign_in, locked_out=True)
     webinar = WebinarFactory(host=account.tam)
     OpportunityFactory(account=account)
     InitiativeFactory(account=account)
@@ -107,6 +112,9 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 # Logs the system writes (people read them but add nothing) and one-row settings that
 # a data migration created.
 NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings, Feed, ImportRecord}
+
+# django-axes' sign-in logs (written by sign-ins, deleted to unlock) and the sign-in settings.
+NO_ADD_PAGE |= {AccessAttempt, AccessFailureLog, AccessLog, SecuritySettings}
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=MODEL_IDS)
