@@ -23,6 +23,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lib.dates import EARLIEST_DATE, LATEST_DATE, in_supported_range
+from lib.spreadsheet import unguard_cell
 
 REQUIRED_COLUMNS = ("external_id", "name", "region")
 
@@ -210,10 +211,17 @@ def parse_choice(allowed: tuple[str, ...], empty: str) -> Callable[[str], str]:
     return parse
 
 
+def clean_text(text: str) -> str:
+    """A text cell as it was meant: the spaces around it dropped, then the one quote an
+    export puts before a formula character (`lib.spreadsheet.guard_cell`) removed, so
+    `'=x` reads `=x` and `''=x` reads `'=x`; any other quote is the text's own."""
+    return unguard_cell(text.strip())
+
+
 def parse_text(max_length: int, *, required: bool) -> Callable[[str], str]:
     def parse(text: str) -> str:
-        text = text.strip()
-        if required and not text:
+        text = clean_text(text)
+        if required and not text.strip():
             raise CellError("required")
         if len(text) > max_length:
             raise CellError(f"longer than {max_length} characters")
@@ -223,7 +231,7 @@ def parse_text(max_length: int, *, required: bool) -> Callable[[str], str]:
 
 
 def parse_email(text: str) -> str:
-    text = text.strip().lower()
+    text = clean_text(text).lower()
     if text and (len(text) > 254 or not _EMAIL.match(text)):
         raise CellError(f"not an e-mail address: {text!r}")
     return text
@@ -475,17 +483,3 @@ class RowValidator:
                         "parent_external_id",
                         f"parents form a cycle: {shown}",
                     )
-
-
-def format_bool(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def format_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return format_bool(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)

@@ -3,20 +3,21 @@
 One row per account, ordered by external id, with `segment` (the effective segment's code:
 an admin's pin wins over the computed one), `priority` (`Pr1`..`Pr4`) and
 `priority_reasons` (reason codes joined by `;` in the order the rules fired). The file can
-be imported back unchanged: the import accepts and ignores the computed columns.
+be imported back unchanged: the import accepts and ignores the computed columns, and
+removes the guard `lib.spreadsheet` puts before a text cell a spreadsheet would run.
 Accounts are read in keyset-paged chunks, so memory stays flat however many there are.
 """
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 
 from django.db.models import F
 
 from core.bulk import keyset_chunks
+from lib.spreadsheet import SpreadsheetWriter
 
-from .csv_format import ACCOUNT_FIELD_PARSERS, EXPORT_COLUMNS, format_cell
+from .csv_format import ACCOUNT_FIELD_PARSERS, EXPORT_COLUMNS
 from .importing import INITIATIVE_COLUMNS, OPPORTUNITY_COLUMNS
 from .models import (
     Account,
@@ -50,7 +51,7 @@ _ACCOUNT_VALUES = (
 
 def export_accounts(output, queryset=None) -> int:
     """Write the CSV to `output`; returns the number of accounts written."""
-    writer = csv.writer(output, lineterminator="\n")
+    writer = SpreadsheetWriter(output)
     writer.writerow(EXPORT_COLUMNS)
     written = 0
     accounts = queryset if queryset is not None else Account.objects.all()
@@ -90,9 +91,10 @@ class _RelatedFacts:
         }
 
 
-def _row(values: dict, related: _RelatedFacts) -> list[str]:
+def _row(values: dict, related: _RelatedFacts) -> list[object]:
+    """The row's values; the writer turns them into cells (text guarded, numbers as is)."""
     account_id = values["id"]
-    cells = {name: format_cell(values[name]) for name in ACCOUNT_FIELD_PARSERS}
+    cells = {name: values[name] for name in ACCOUNT_FIELD_PARSERS}
     cells.update(
         external_id=values["external_id"],
         name=values["name"],
@@ -104,15 +106,15 @@ def _row(values: dict, related: _RelatedFacts) -> list[str]:
         priority_reasons=values["priority_reasons"],
         stages_adopted=";".join(related.stages.get(account_id, [])),
         tam_sentiment=values["health"],
-        tam_sentiment_on=format_cell(values["tam_sentiment_on"]),
-        management_qualified_on=format_cell(values["success_plan_management_qualified_on"]),
+        tam_sentiment_on=values["tam_sentiment_on"],
+        management_qualified_on=values["success_plan_management_qualified_on"],
     )
     for column, kind in OPPORTUNITY_COLUMNS.items():
-        cells[column] = format_cell(related.open_opportunities.get((account_id, kind)))
+        cells[column] = related.open_opportunities.get((account_id, kind))
     for column, kind in INITIATIVE_COLUMNS.items():
         key = (account_id, kind)
         if kind == InitiativeKind.EXPANSION_PLAY:
-            cells[column] = format_cell(key in related.active_initiatives)
+            cells[column] = key in related.active_initiatives
         else:
-            cells[column] = format_cell(related.active_initiatives.get(key))
+            cells[column] = related.active_initiatives.get(key)
     return [cells[column] for column in EXPORT_COLUMNS]

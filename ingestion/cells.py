@@ -25,6 +25,7 @@ from accounts.csv_format import (
     parse_weekly_hours,
     parse_whole_number,
 )
+from lib.spreadsheet import cell_text_of
 
 __all__ = [
     "CellError",
@@ -93,4 +94,6 @@ def text_of(value: object) -> str:
         return "true"
     if value is False:
         return "false"
-    return str(value)
+    # An API value carries no export guard: one that looks guarded (`'=x`) gets another
+    # quote, which the text parsers remove, so it is stored as sent.
+    return cell_text_of(value) if isinstance(value, str) else str(value)

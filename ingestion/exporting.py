@@ -5,16 +5,16 @@ portal has no source id: it is written as `portal-<pk>`, which the import matche
 to it (`ingestion.portal_ids`), so an export of every kind re-imports into the same
 database as "unchanged" and into an empty one as the same facts (the round trip of
 `tests/ingestion/test_round_trip.py`). The demo generator, the stand-in for a CRM,
-gives everything it makes a source-style id instead (`demo.writing`).
+gives everything it makes a source-style id instead (`demo.writing`). Text cells a
+spreadsheet would run as formulas are guarded (`lib.spreadsheet`); the import removes
+exactly that guard.
 """
 
 from __future__ import annotations
 
-import csv
-
-from accounts.csv_format import format_cell
 from accounts.exporting import export_accounts
 from core.bulk import keyset_chunks
+from lib.spreadsheet import SpreadsheetWriter
 
 from .kinds import KINDS
 from .portal_ids import exported_id
@@ -27,7 +27,7 @@ def export_kind(kind_name: str, output) -> int:
     if kind_name == "accounts":
         return export_accounts(output)
     kind = KINDS[kind_name]
-    writer = csv.writer(output, lineterminator="\n")
+    writer = SpreadsheetWriter(output)
     columns = list(kind.fmt.column_names)
     writer.writerow(columns)
     paths = {column: kind.targets[column].export_path for column in columns}
@@ -42,7 +42,7 @@ def export_kind(kind_name: str, output) -> int:
     written = 0
     for chunk in keyset_chunks(queryset, values, key="pk", chunk_size=CHUNK_SIZE):
         for row in chunk:
-            cells = {column: format_cell(row[path]) for column, path in paths.items()}
+            cells = {column: row[path] for column, path in paths.items()}
             if kind.keyed_by_external_id:
                 cells["external_id"] = exported_id(row["external_id"], row["pk"])
             if kind_name == "people":

@@ -4,19 +4,19 @@ The cadence columns say what the "Next cadence call" cell says: `next_cadence_ca
 is empty when the account was never called (overdue, no date) or has no cadence calls,
 and `cadence_call_overdue` (true / false; empty without cadence calls) tells those apart.
 `usage_data_on` (the latest usage snapshot's day) and `tam_sentiment_on` say how old the
-usage data and the health input are.
+usage data and the health input are. Text cells a spreadsheet would run as formulas are
+guarded (`lib.spreadsheet`), every one of them, not just the name.
 """
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from accounts.csv_format import format_cell
 from accounts.models import Account
+from lib.spreadsheet import SpreadsheetWriter
 from metrics.clock_targets import ClockTargets
 from metrics.clocks import account_clocks
 from rhythm.selectors import CadenceRule
@@ -36,50 +36,43 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A leading =, +, - or @ would make a spreadsheet run the cell as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_row(
     account: Account, targets: ClockTargets, cadence: CadenceRule, today: date
-) -> list[str]:
+) -> tuple[object, ...]:
+    """The row's values; the writer turns them into cells (text guarded, numbers as is)."""
     clocks = account_clocks(account, targets.for_account(account), today)
     states = {clock.name: clock_state(clock) for clock in clocks}
     segment = account.effective_segment
     status = cadence_of(account, cadence, today)
-    return [
-        format_cell(value)
-        for value in (
-            account.external_id,
-            _spreadsheet_safe(account.name),
-            account.tam.email if account.tam else "",
-            account.region.code,
-            segment.code if segment else "",
-            account.segment_override_id is not None,
-            f"Pr{account.priority}" if account.priority else "",
-            account.priority_reasons,
-            account.health,
-            account.arr,
-            account.customer_since,
-            states.get("first_engage", ""),
-            states.get("first_value", ""),
-            states.get("onboard", ""),
-            account.last_cadence_call,
-            status.due_on if status else None,
-            status.overdue if status else None,
-            status.overdue_days if status else None,
-            account.last_ebr,
-            account.success_plan,
-            account.renewal_date,
-            account.usage_data_on,
-            account.tam_sentiment_on,
-        )
-    ]
+    return (
+        account.external_id,
+        account.name,
+        account.tam.email if account.tam else "",
+        account.region.code,
+        segment.code if segment else "",
+        account.segment_override_id is not None,
+        f"Pr{account.priority}" if account.priority else "",
+        account.priority_reasons,
+        account.health,
+        account.arr,
+        account.customer_since,
+        states.get("first_engage", ""),
+        states.get("first_value", ""),
+        states.get("onboard", ""),
+        account.last_cadence_call,
+        status.due_on if status else None,
+        status.overdue if status else None,
+        status.overdue_days if status else None,
+        account.last_ebr,
+        account.success_plan,
+        account.renewal_date,
+        account.usage_data_on,
+        account.tam_sentiment_on,
+    )
 
 
 class _Echo:
-    """csv.writer writes into this and gets the line back, for streaming."""
+    """The writer writes each line into this and gets it back, for streaming."""
 
     def write(self, value):
         return value
@@ -91,7 +84,7 @@ def book_export(request):
     table, _ = book_table(request, today)
     accounts = table.data.data  # the filtered queryset in the table's order
     targets, cadence = table.clock_targets, table.cadence
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = SpreadsheetWriter(_Echo())
 
     def lines():
         yield writer.writerow(EXPORT_COLUMNS)

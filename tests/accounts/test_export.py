@@ -97,11 +97,30 @@ def test_writes_a_file_when_given_a_path(tmp_path, tam):
     assert len(_rows(path.read_text())) == 3
 
 
+# Names a spreadsheet would run as formulas, or that look guarded already (issue 11, 5).
+HOSTILE_NAMES = (
+    '=HYPERLINK("http://evil.example","Click")',
+    "+1 555 0100",
+    "-3.5",
+    "@SUM(A1:A9)",
+    "\tcmd|' /C calc'!A0",
+    "\r=1+1",
+    "'=already quoted",
+    "''+twice quoted",
+    "'plain quote",
+)
+
+
 @time_machine.travel(datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC), tick=False)
 def test_round_trip_export_import_into_empty_database_export():
     """The demo portfolio exported, imported into an emptied database, recomputed (as every
-    import is) and exported again gives the same file, byte for byte."""
+    import is) and exported again gives the same file, byte for byte, and the same names,
+    hostile ones included."""
     call_command("seed_demo", accounts=120, seed=7, as_of=TODAY, stdout=io.StringIO())
+    accounts = Account.objects.order_by("external_id")[: len(HOSTILE_NAMES)]
+    for account, name in zip(accounts, HOSTILE_NAMES, strict=True):
+        Account.objects.filter(pk=account.pk).update(name=name)
+    names_before = dict(Account.objects.values_list("external_id", "name"))
     first = _export()
     rows = _rows(first)
     assert len(rows) == 120
@@ -114,3 +133,4 @@ def test_round_trip_export_import_into_empty_database_export():
     second = _export()
 
     assert second == first
+    assert dict(Account.objects.values_list("external_id", "name")) == names_before

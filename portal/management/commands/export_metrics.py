@@ -1,4 +1,4 @@
-import csv
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from lib.fiscal import fiscal_quarter_of, parse_quarter_label
+from lib.spreadsheet import SpreadsheetWriter
 from metrics.compute import scope_names
 from metrics.models import MetricResult
 
@@ -15,12 +16,10 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+def _figure(value):
+    """A stored figure without its trailing zeros (0.5000 is written 0.5); a negative one
+    stays a number, only text cells are guarded."""
+    return value.normalize() if isinstance(value, Decimal) else value
 
 
 class Command(BaseCommand):
@@ -55,7 +54,7 @@ class Command(BaseCommand):
 
     def _write(self, output, label: str) -> int:
         names = scope_names()
-        writer = csv.writer(output, lineterminator="\n")
+        writer = SpreadsheetWriter(output)
         writer.writerow(COLUMNS)
         results = (
             MetricResult.objects.filter(fiscal_quarter=label)
@@ -74,8 +73,8 @@ class Command(BaseCommand):
         written = 0
         for key, scope_type, scope, numerator, denominator, value, target, attained in results:
             writer.writerow(
-                [key, scope_type, names.get((scope_type, scope), scope), label, _cell(numerator),
-                 _cell(denominator), _cell(value), _cell(target), _cell(attained)]
+                [key, scope_type, names.get((scope_type, scope), scope), label, _figure(numerator),
+                 _figure(denominator), _figure(value), _figure(target), attained]
             )  # fmt: skip
             written += 1
         return written
