@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.audit_admin import AuditedAdmin
+
 from .models import IntegrationKey, PersonalToken
 
 
@@ -14,8 +16,10 @@ def revoke(modeladmin, request, queryset):
     messages.success(request, f"{revoked} revoked.")
 
 
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(AuditedAdmin, admin.ModelAdmin):
     actions = [revoke]
+    # The log keeps a key's name, scopes and life (expiry, revocation), never its secret.
+    audit_exclude = ("prefix", "last_used_at")
     readonly_fields = ["shown", "created_at", "last_used_at", "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):

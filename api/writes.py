@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import csv_format
+from core import audit
 from ingestion import cells
 from ingestion.kind_formats import FORMATS
 from ingestion.kinds import ORDER
@@ -141,7 +142,9 @@ class BulkWrite(APIView):
                 (None, "body", f"at most {MAX_RECORDS:,} records a request, not {len(records):,}")
             )
         try:
-            summary = import_records(self.kind, records, source=_source(request))
+            # People and teams written here are in the audit log, under this caller.
+            with audit.acting(actor=request.user, via=f"api: {_source(request)}"):
+                summary = import_records(self.kind, records, source=_source(request))
         except ImportFailed as failed:
             return _errors(
                 *((problem.line, problem.column, problem.message) for _, problem in failed.problems)

@@ -5,4 +5,6 @@
 - `lookups`: the `__any` lookup (`= ANY(array)` on PostgreSQL, `IN` elsewhere).
 - `changes`: how a domain write says which accounts' rule inputs changed, without
   knowing who recomputes them.
+- `models`, `audit`, `audit_admin`, `admin`: the audit log (who changed which setting or
+  decided which request, before and after), recorded by every app above, read in admin.
 """

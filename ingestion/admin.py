@@ -8,6 +8,8 @@ flag is worked out in Python over every row rather than as date arithmetic in SQ
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from core.audit_admin import AuditedAdmin
+
 from .kinds import ORDER
 from .models import Feed, ImportRecord
 
@@ -33,7 +35,7 @@ class FreshnessFilter(admin.SimpleListFilter):
 
 
 @admin.register(Feed)
-class FeedAdmin(admin.ModelAdmin):
+class FeedAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "kind",
         "last_fed_at",

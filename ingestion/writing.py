@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db.models.functions import Lower
 
+from core import audit
 from core.bulk import CHUNK_SIZE, insert_rows, update_rows
 
 from .kinds import Kind
@@ -125,10 +126,7 @@ def _empty(kind: Kind, field_name: str) -> object:
 
 
 def _key(kind: Kind, values: dict[str, object]) -> tuple:
-    key = tuple(values[_attname(kind, name)] for name in kind.key_fields)
-    return tuple(
-        part.lower() if isinstance(part, str) and kind.name == "people" else part for part in key
-    )
+    return tuple(_normal_key(kind, values[_attname(kind, name)]) for name in kind.key_fields)
 
 
 def _existing(kind: Kind, wanted: dict[tuple, dict], attnames: list[str]) -> dict[tuple, dict]:
@@ -157,6 +155,11 @@ def _existing(kind: Kind, wanted: dict[tuple, dict], attnames: list[str]) -> dic
     return found
 
 
+# People (their role, their team) and teams are in the audit log (issue 11), whichever way
+# they are fed; the facts are not (they are the portal's data, not its settings).
+AUDITED_KINDS = frozenset({"teams", "people"})
+
+
 def upsert(kind: Kind, records: list[dict[str, object]]) -> Outcome:
     """Write `records` (model attnames to values, all with the same attnames)."""
     outcome = Outcome(rows=len(records))
@@ -166,7 +169,7 @@ def upsert(kind: Kind, records: list[dict[str, object]]) -> Outcome:
     wanted = {_key(kind, values): values for values in records}
     existing = _existing(kind, wanted, attnames)
     compared = [name for name in attnames if name != "pk"]
-    updates, inserts = [], []
+    updates, inserts, audited = [], [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
@@ -175,6 +178,7 @@ def upsert(kind: Kind, records: list[dict[str, object]]) -> Outcome:
             updates.append((current["pk"], *[values[name] for name in compared]))
             _collect(kind, key, current, values, compared)
             outcome.written.append({**values, "pk": current["pk"]})
+            audited.append((key, current, values))
         else:
             continue
         account = kind.account_field and values.get(_attname(kind, kind.account_field))
@@ -184,11 +188,49 @@ def upsert(kind: Kind, records: list[dict[str, object]]) -> Outcome:
     update_rows(kind.model, field_names, updates)
     if kind.name == "people":
         inserts = [_new_person(values) for values in inserts]
-    insert_rows(kind.model, inserts)
+    returning = (kind.model._meta.pk.name, *[_attname(kind, name) for name in kind.key_fields])
+    new_ids = insert_rows(
+        kind.model, inserts, returning=returning if kind.name in AUDITED_KINDS else ()
+    )
+    if kind.name in AUDITED_KINDS:
+        _audit(kind, audited, inserts, new_ids)
     outcome.written.extend(inserts)
     outcome.created, outcome.updated = len(inserts), len(updates)
     outcome.unchanged = outcome.rows - outcome.created - outcome.updated
     return outcome
+
+
+def _audit(kind: Kind, changed: list, inserts: list[dict], new_ids: list[tuple]) -> None:
+    """Record the changed rows (the fields compared) and the created ones, as the admin
+    would; the actor and the way in come from the face (`audit.acting`), else "import"."""
+    model = kind.model
+    id_of = {tuple(_normal_key(kind, part) for part in row[1:]): row[0] for row in new_ids}
+    writes = [
+        audit.Written(
+            model,
+            current["pk"],
+            ", ".join(map(str, key)),
+            audit.snapshot_of_row(model, {name: current[name] for name in values if name != "pk"}),
+            audit.snapshot_of_row(model, {name: values[name] for name in values if name != "pk"}),
+        )
+        for key, current, values in changed
+    ]
+    for values in inserts:
+        key = _key(kind, values)
+        writes.append(
+            audit.Written(
+                model,
+                id_of.get(key),
+                ", ".join(map(str, key)),
+                None,
+                audit.snapshot_of_row(model, values),
+            )
+        )
+    audit.record_all(writes, default_via="import")
+
+
+def _normal_key(kind: Kind, part: object) -> object:
+    return part.lower() if isinstance(part, str) and kind.name == "people" else part
 
 
 def _new_person(values: dict[str, object]) -> dict[str, object]:

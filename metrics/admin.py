@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.audit_admin import AuditedAdmin
 from core.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
@@ -13,7 +14,7 @@ class MetricTargetInline(admin.TabularInline):
 
 
 @admin.register(MetricDefinition)
-class MetricDefinitionAdmin(admin.ModelAdmin):
+class MetricDefinitionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("key", "name", "segments", "unit", "direction", "default_target")
     list_filter = ("unit", "direction")
     search_fields = ("key", "name")
@@ -21,7 +22,7 @@ class MetricDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricTarget)
-class MetricTargetAdmin(admin.ModelAdmin):
+class MetricTargetAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("metric", "segment", "target")
     list_filter = ("segment", "metric")
     list_select_related = ("metric", "segment")
@@ -50,7 +51,7 @@ class MetricResultAdmin(LargeTableAdmin):
 
 
 @admin.register(BurnDownThresholds)
-class BurnDownThresholdsAdmin(admin.ModelAdmin):
+class BurnDownThresholdsAdmin(AuditedAdmin, admin.ModelAdmin):
     """One row: the lists read the first; a second would be ignored, so none can be added.
     The cadence intervals and the renewal window are in Rhythm settings (rhythm app), the
     one setting the book, the account page, the workload and these lists all read."""

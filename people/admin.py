@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from core.audit_admin import AuditedAdmin
 from people.models import SecuritySettings, Team, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("TAM Portal", {"fields": ("role", "team")}),
@@ -21,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "region", "manager")
     list_filter = ("region",)
     list_select_related = ("region", "manager")

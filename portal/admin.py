@@ -10,6 +10,7 @@ A segment's code is what the rules and metrics know it by: it is fixed once crea
 from django.contrib import admin
 
 from accounts.models import Region
+from core.audit_admin import AuditedAdmin
 from prioritization.admin import RULE_PARAMETER_FIELDSETS, RuleSetParametersForm
 from prioritization.models import RuleSetParameters
 from segments.models import Segment
@@ -33,7 +34,7 @@ class RuleSetParametersInline(admin.StackedInline):
 
 
 @admin.register(RuleSetParameters)
-class RuleSetParametersAdmin(ImpactPreviewAdmin):
+class RuleSetParametersAdmin(AuditedAdmin, ImpactPreviewAdmin):
     impact_argument = "parameters"
     form = RuleSetParametersForm
     fieldsets = ((None, {"fields": ("region",)}), *RULE_PARAMETER_FIELDSETS)
@@ -50,7 +51,7 @@ class RuleSetParametersAdmin(ImpactPreviewAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "rule_set", "digital_tam_trial")
     list_filter = ("rule_set", "digital_tam_trial")
     search_fields = ("name", "code")
@@ -70,7 +71,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ImpactPreviewAdmin):
+class SegmentAdmin(AuditedAdmin, ImpactPreviewAdmin):
     impact_argument = "segment"
     fieldsets = (
         (None, {"fields": ("code", "name", "engagement_model", "position", "tam_assigned")}),

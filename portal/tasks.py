@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core import audit
 from ingestion import records
 from ingestion.models import ImportRecord
 
@@ -13,5 +14,8 @@ def run_import(record_id: int) -> dict:
     if not records.claim(record_id, ImportRecord.Status.QUEUED, ImportRecord.Status.RUNNING):
         status = ImportRecord.objects.filter(pk=record_id).values_list("status", flat=True)
         return {"record": record_id, "status": status.first(), "ran": False}
-    record = records.run(ImportRecord.objects.get(pk=record_id))
+    record = ImportRecord.objects.select_related("created_by").get(pk=record_id)
+    # People and teams the files change are in the audit log, under the admin who imported.
+    with audit.acting(actor=record.created_by, via=f"import page: {record.file_names}"):
+        record = records.run(record)
     return {"record": record_id, "status": record.status, "ran": True}

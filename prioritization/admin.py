@@ -1,15 +1,21 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
+from core.audit_admin import AuditedAdmin
+from core.changes import rule_inputs_changed
 from core.large_admin import (
     FiscalQuarterListFilter,
     LargeTableAdmin,
 )
 from prioritization.models import (
+    DecisionSettings,
     PriorityAssessment,
     PriorityException,
     PriorityReview,
+    ReviewStatus,
 )
+from prioritization.services import OWN_EXCEPTION, OWN_PROPOSAL, exception_expiry_problem
 
 # The parameters grouped by the rule set that reads them (DESIGN section 4).
 RULE_PARAMETER_FIELDSETS = (
@@ -66,8 +72,75 @@ class RuleSetParametersForm(forms.ModelForm):
         return cleaned_data
 
 
+class DecisionAdminForm(forms.ModelForm):
+    """An exception or a review decided in the admin follows the page's rules: nobody
+    decides what they asked for themselves (`get_form` says who is deciding)."""
+
+    deciding_user = None
+    requester_field = ""
+    own_request = ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        status = cleaned_data.get("status")
+        if "status" in self.changed_data and status and status != ReviewStatus.PENDING:
+            requester = cleaned_data.get(self.requester_field)
+            requester_id = (
+                requester.pk if requester else getattr(self.instance, f"{self.requester_field}_id")
+            )
+            if self.deciding_user is not None and requester_id == self.deciding_user.pk:
+                self.add_error("status", self.own_request)
+        return cleaned_data
+
+
+class PriorityExceptionAdminForm(DecisionAdminForm):
+    requester_field = "requested_by"
+    own_request = OWN_EXCEPTION
+
+    def clean(self):
+        cleaned_data = super().clean()
+        expires_on = cleaned_data.get("expires_on")
+        if expires_on and (self.instance.pk is None or "expires_on" in self.changed_data):
+            problem = exception_expiry_problem(expires_on, timezone.localdate())
+            if problem:
+                self.add_error("expires_on", problem)
+        return cleaned_data
+
+
+class PriorityReviewAdminForm(DecisionAdminForm):
+    requester_field = "proposed_by"
+    own_request = OWN_PROPOSAL
+
+
+class DecisionAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Deciding in the admin: the decider is whoever saves, stamped with the time; the
+    requester is fixed once the request exists."""
+
+    audit_decision_fields = ("status",)
+    requester_field = ""
+    decider_fields = ("", "")  # (who, when)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.deciding_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*self.readonly_fields, *self.decider_fields)
+        return (*fields, self.requester_field) if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status != ReviewStatus.PENDING:
+            who, when = self.decider_fields
+            setattr(obj, who, request.user)
+            setattr(obj, when, timezone.now())
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            rule_inputs_changed([obj.account_id])
+
+
 @admin.register(PriorityAssessment)
-class PriorityAssessmentAdmin(LargeTableAdmin):
+class PriorityAssessmentAdmin(AuditedAdmin, LargeTableAdmin):
     list_display = (
         "account",
         "fiscal_quarter",
@@ -86,7 +159,10 @@ class PriorityAssessmentAdmin(LargeTableAdmin):
 
 
 @admin.register(PriorityException)
-class PriorityExceptionAdmin(admin.ModelAdmin):
+class PriorityExceptionAdmin(DecisionAdmin):
+    form = PriorityExceptionAdminForm
+    requester_field = "requested_by"
+    decider_fields = ("reviewed_by", "reviewed_at")
     list_display = (
         "account",
         "requested_priority",
@@ -99,14 +175,17 @@ class PriorityExceptionAdmin(admin.ModelAdmin):
     list_filter = ("status", "requested_priority")
     list_select_related = ("account", "requested_by", "reviewed_by")
     search_fields = ("account__external_id__exact", "account__name", "justification")
-    autocomplete_fields = ("account", "requested_by", "reviewed_by")
+    autocomplete_fields = ("account", "requested_by")
     readonly_fields = ("requested_at",)
     date_hierarchy = "expires_on"
     show_full_result_count = False
 
 
 @admin.register(PriorityReview)
-class PriorityReviewAdmin(admin.ModelAdmin):
+class PriorityReviewAdmin(DecisionAdmin):
+    form = PriorityReviewAdminForm
+    requester_field = "proposed_by"
+    decider_fields = ("decided_by", "decided_at")
     list_display = (
         "account",
         "fiscal_quarter",
@@ -120,6 +199,20 @@ class PriorityReviewAdmin(admin.ModelAdmin):
     list_filter = (FiscalQuarterListFilter, "status", "proposed_priority", "decided_priority")
     list_select_related = ("account", "proposed_by", "decided_by")
     search_fields = ("account__external_id__exact", "account__name")
-    autocomplete_fields = ("account", "proposed_by", "decided_by")
+    autocomplete_fields = ("account", "proposed_by")
     readonly_fields = ("proposed_at",)
     show_full_result_count = False
+
+
+@admin.register(DecisionSettings)
+class DecisionSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
+    """One row, read wherever an exception's expiry is set: nothing to add or delete."""
+
+    fields = ("exception_quarters_ahead",)
+    list_display = ("__str__", "exception_quarters_ahead")
+
+    def has_add_permission(self, request):
+        return not DecisionSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,12 +4,16 @@ DESIGN section 4. The rules themselves are pure functions (prioritization/rules.
 these models hold their admin-editable parameters and what they decided.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from core.validators import supported_date
+from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 
 PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2"), (3, "Pr3"), (4, "Pr4")]
 QUARTER_LABEL_REGEX = r"^FY[0-9]{2}-Q[1-4]$"
@@ -215,7 +219,11 @@ class PriorityException(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
-    expires_on = models.DateField(help_text="Default: the last day of the fiscal quarter.")
+    expires_on = models.DateField(
+        help_text="Default: the last day of the fiscal quarter. At the latest: see the "
+        "decision settings (the end of the next fiscal quarter unless an admin changes it).",
+        validators=[supported_date],
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -279,3 +287,48 @@ class PriorityReview(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.fiscal_quarter} review"
+
+
+class DecisionSettings(models.Model):
+    """How long an exception may run (issue 11, "Separation of duties").
+
+    One row (id 1), read wherever an expiry is set (the account page, the admin). An
+    exception was meant for the quarter in hand (DESIGN 2: it expires at the end of the
+    fiscal quarter by default); without a limit one could be set to run until 9999.
+    """
+
+    SINGLETON_ID = 1
+    MOST_QUARTERS_AHEAD = 4
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    exception_quarters_ahead = models.PositiveSmallIntegerField(
+        "longest exception, in fiscal quarters after the current one",
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(MOST_QUARTERS_AHEAD)],
+        help_text="0: an exception ends with the current fiscal quarter at the latest; "
+        "1: with the next one; up to 4.",
+    )
+
+    class Meta:
+        verbose_name = "decision settings"
+        verbose_name_plural = "decision settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="decision_settings_one_row"),
+            models.CheckConstraint(
+                condition=Q(exception_quarters_ahead__gte=0, exception_quarters_ahead__lte=4),
+                name="decision_settings_quarters_ahead_0_4",
+            ),
+        ]
+
+    def __str__(self):
+        return "Decision settings"
+
+    @classmethod
+    def current(cls) -> "DecisionSettings":
+        """The row, or the defaults when it has not been created (one query)."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()
+
+    def last_exception_quarter(self, today: date) -> FiscalQuarter:
+        """The fiscal quarter an exception set today must end in at the latest."""
+        current = fiscal_quarter_of(today, settings.FISCAL_YEAR_START_MONTH)
+        return current.shifted(self.exception_quarters_ahead)

@@ -7,8 +7,12 @@ effect at once (the account is recomputed) and no later recompute overwrites it:
 rules read approved exceptions until they expire (default: the end of the fiscal
 quarter) and approved reviews for their quarter.
 
-Who may decide: the manager of the account's TAM's team, or an admin. Who may ask: the
-account's TAM (or its manager, or an admin).
+Who may decide: the manager of the account's TAM's team, or an admin, but never the
+person who asked (issue 11, separation of duties: an admin decides a manager's request,
+and nobody, admins included, decides their own). Who may ask: the account's TAM (or its
+manager, or an admin). An exception runs to the end of the fiscal quarter by default and
+to the end of the next one at the latest (`DecisionSettings`, admin-editable). Every
+decision is in the audit log (`core.audit`).
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from core import audit
 from core.changes import rule_inputs_changed
+from core.models import AuditAction
 from lib.fiscal import fiscal_quarter_of
 from lib.rule_sets import RuleSet
 from people.models import Role, User
 
-from .models import PriorityException, PriorityReview, ReviewStatus
+from .models import DecisionSettings, PriorityException, PriorityReview, ReviewStatus
+
+OWN_EXCEPTION = "You asked for this exception; another manager or an admin must decide it."
+OWN_PROPOSAL = "You proposed this priority; another manager or an admin must decide it."
 
 
 def _quarter(day: date | None = None):
@@ -48,6 +57,29 @@ def _require_reviewer(user: User, account: Account) -> None:
 def _require_in_scope(user: User, account: Account) -> None:
     if not Account.objects.visible_to(user).filter(pk=account.pk).exists():
         raise PermissionDenied("This account is not in your book.")
+
+
+def _require_someone_else(requester_id: int, decider: User, message: str) -> None:
+    if requester_id == decider.pk:
+        raise ValidationError(message, code="own_request")
+
+
+def exception_expiry_problem(expires_on: date, today: date) -> str | None:
+    """Why an exception cannot run until `expires_on` when set on `today`, or None."""
+    if expires_on < today:
+        return "The expiry date is in the past."
+    settings_row = DecisionSettings.current()
+    last = settings_row.last_exception_quarter(today)
+    if expires_on > last.end:
+        ahead = settings_row.exception_quarters_ahead
+        which = {0: "this fiscal quarter", 1: "the next fiscal quarter"}.get(
+            ahead, f"the fiscal quarter {ahead} after this one"
+        )
+        return (
+            f"An exception ends by {last.end:%Y-%m-%d} at the latest: the end of {which} "
+            f"({last.label}). Ask again then if it is still needed."
+        )
+    return None
 
 
 def _require_pending(decision) -> None:
@@ -74,8 +106,9 @@ def priority_exception_request(
         errors["justification"] = "Say why the model's priority is wrong for this account."
     today = timezone.localdate()
     expires_on = expires_on or _quarter(today).end
-    if expires_on < today:
-        errors["expires_on"] = "The expiry date is in the past."
+    expiry_problem = exception_expiry_problem(expires_on, today)
+    if expiry_problem:
+        errors["expires_on"] = expiry_problem
     if errors:
         raise ValidationError(errors)
     return PriorityException.objects.create(
@@ -96,6 +129,8 @@ def priority_exception_approve(
 def priority_exception_reject(
     *, exception: PriorityException, reviewer: User, comment: str
 ) -> PriorityException:
+    _require_reviewer(reviewer, exception.account)
+    _require_someone_else(exception.requested_by_id, reviewer, OWN_EXCEPTION)
     if not comment.strip():
         raise ValidationError({"review_comment": "Tell the TAM why the exception is rejected."})
     return _decide_exception(exception, reviewer, ReviewStatus.REJECTED, comment)
@@ -105,12 +140,15 @@ def _decide_exception(exception, reviewer, status, comment) -> PriorityException
     _require_reviewer(reviewer, exception.account)
     with transaction.atomic():
         exception = PriorityException.objects.select_for_update().get(pk=exception.pk)
+        _require_someone_else(exception.requested_by_id, reviewer, OWN_EXCEPTION)
         _require_pending(exception)
+        before = audit.snapshot(exception)
         exception.status = status
         exception.reviewed_by = reviewer
         exception.reviewed_at = timezone.now()
         exception.review_comment = comment.strip()
         exception.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+        _record_decision(exception, before, reviewer)
         rule_inputs_changed([exception.account_id])
     return exception
 
@@ -157,6 +195,7 @@ def priority_review_decide(
 ) -> PriorityReview:
     """Approve the proposal, or change it by giving another priority."""
     _require_reviewer(manager, review.account)
+    _require_someone_else(review.proposed_by_id, manager, OWN_PROPOSAL)
     decided = priority if priority is not None else review.proposed_priority
     if decided not in (1, 2):
         raise ValidationError({"decided_priority": "Decide Pr1 or Pr2."})
@@ -168,6 +207,7 @@ def priority_review_decide(
 def priority_review_reject(*, review: PriorityReview, manager: User, comment: str):
     """Keep the model's suggestion: the proposal is turned down."""
     _require_reviewer(manager, review.account)
+    _require_someone_else(review.proposed_by_id, manager, OWN_PROPOSAL)
     if not comment.strip():
         raise ValidationError({"comment": "Tell the TAM why the proposal is rejected."})
     return _close_review(review, manager, ReviewStatus.REJECTED, None, comment)
@@ -176,12 +216,25 @@ def priority_review_reject(*, review: PriorityReview, manager: User, comment: st
 def _close_review(review, manager, status, decided, comment) -> PriorityReview:
     with transaction.atomic():
         review = PriorityReview.objects.select_for_update().get(pk=review.pk)
+        _require_someone_else(review.proposed_by_id, manager, OWN_PROPOSAL)
         _require_pending(review)
+        before = audit.snapshot(review)
         review.status = status
         review.decided_priority = decided
         review.decided_by = manager
         review.decided_at = timezone.now()
         review.comment = comment.strip()
         review.save()
+        _record_decision(review, before, manager)
         rule_inputs_changed([review.account_id])
     return review
+
+
+def _record_decision(decision, before: dict, decider: User) -> None:
+    audit.record(
+        obj=decision,
+        before=before,
+        after=audit.snapshot(decision),
+        actor=decider,
+        action=AuditAction.DECIDED,
+    )

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.audit_admin import AuditedAdmin
 from rhythm.models import CapacityProfile, RhythmSettings, RhythmTask
 
 
 @admin.register(RhythmTask)
-class RhythmTaskAdmin(admin.ModelAdmin):
+class RhythmTaskAdmin(AuditedAdmin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("segment", "task", "driver", "position", "notes")}),
         (
@@ -31,13 +32,13 @@ class RhythmTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(CapacityProfile)
-class CapacityProfileAdmin(admin.ModelAdmin):
+class CapacityProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("segment", "weekly_capacity_hours", "pto_days_per_year")
     list_select_related = ("segment",)
 
 
 @admin.register(RhythmSettings)
-class RhythmSettingsAdmin(admin.ModelAdmin):
+class RhythmSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
     """One row, read by the book, the account page, the dashboard's burn-down lists, the
     workload and the touch points due: there is nothing to add or delete."""
 

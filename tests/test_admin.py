@@ -15,11 +15,12 @@ from django.urls import reverse
 from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
 from api.models import IntegrationKey, PersonalToken
 from core.large_admin import EstimatedCountPaginator
+from core.models import AuditEntry
 from ingestion.models import Feed, ImportRecord
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from people.models import SecuritySettings
-from prioritization.models import RuleSetParameters
+from prioritization.models import DecisionSettings, RuleSetParameters
 from rhythm.models import RhythmSettings
 from segments.codes import SegmentCode
 from segments.models import Segment
@@ -91,6 +92,9 @@ def one_of_each(account):
     DisengagementFactory(account=account, engagement=engagement, recorded_by=account.tam)
     IntegrationKey.objects.create(name="CRM sync", prefix="crm00001", digest="0" * 64)
     PersonalToken.objects.create(user=account.tam, name="script", prefix="tam00001", digest="0")
+    AuditEntry.objects.create(
+        action="changed", model="rhythm.rhythmsettings", object_id="1", object_label="Rhythm"
+    )
     return account
 
 
@@ -111,7 +115,15 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 
 # Logs the system writes (people read them but add nothing) and one-row settings that
 # a data migration created.
-NO_ADD_PAGE = {RecomputeRun, BurnDownThresholds, RhythmSettings, Feed, ImportRecord}
+NO_ADD_PAGE = {
+    RecomputeRun,
+    BurnDownThresholds,
+    RhythmSettings,
+    Feed,
+    ImportRecord,
+    AuditEntry,
+    DecisionSettings,
+}
 
 # django-axes' sign-in logs (written by sign-ins, deleted to unlock) and the sign-in settings.
 NO_ADD_PAGE |= {AccessAttempt, AccessFailureLog, AccessLog, SecuritySettings}
