@@ -6,9 +6,16 @@ runs queued after an import or a threshold change. A run takes the lock (`lock.p
 marks runs left running by dead processes abandoned, records itself (`RecomputeRun`),
 derives first-value dates nobody entered, makes the engine's two passes (`engine.py`)
 and computes the quarter's lifecycle metrics (`metrics/compute.py`), each step timed
-apart in the record, renewing the lock between steps and between chunks. A run that
-finds another in progress records a skip. A fiscal quarter is frozen once it has ended:
-a run dated in a past quarter only adds assessments missing for it.
+apart in the record, its lease kept alive meanwhile. A fiscal quarter is frozen once it
+has ended: a run dated in a past quarter only adds assessments missing for it.
+
+A run covers every recompute request (`outbox.py`) it sees when it starts: those changes
+committed before it read anything, so it removes them when it ends (failed too: the
+failure is recorded, and the next run starts clean). A run asked for while another is in
+progress is not lost: the other run may have read some accounts before the change that
+asked, so a full-run request is stored as its follow-up (run as of today; the skip is
+recorded), and the task that ran the other run delivers it when that run ends
+(`tasks.py`), or the sweep does.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from django.utils import timezone
 
 from metrics.compute import compute_quarter, derive_first_value_dates
 
+from . import outbox
 from .configuration import load_configuration
 from .engine import CHUNK_SIZE, PassResult, Plan, run_passes
 from .lock import Lease, abandon_leftover_runs, exclusive_run
@@ -29,24 +37,39 @@ from .models import FAILURES_KEPT, RecomputeRun, RunStatus
 
 
 def recompute(
-    *, as_of: date | None = None, trigger: str = "manual", chunk_size: int = CHUNK_SIZE
+    *,
+    as_of: date | None = None,
+    trigger: str = "manual",
+    chunk_size: int = CHUNK_SIZE,
+    details: dict | None = None,
 ) -> RecomputeRun:
-    """Recompute segments, priorities and metrics as of `as_of` (default today)."""
+    """Recompute segments, priorities and metrics as of `as_of` (default today); `details`
+    go into the run's record (what asked for it, the task delivering it)."""
     as_of = as_of or timezone.localdate()
+    details = details or {}
     with exclusive_run() as lease:
         if lease is None:
+            outbox.store_full_run(trigger)
             return RecomputeRun.objects.create(
-                trigger=trigger, as_of=as_of, status=RunStatus.SKIPPED, finished_at=timezone.now()
+                trigger=trigger,
+                as_of=as_of,
+                status=RunStatus.SKIPPED,
+                finished_at=timezone.now(),
+                details={**details, "follow_up": "a full run follows the run in progress"},
             )
-        abandon_leftover_runs()
-        run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of)
+        abandon_leftover_runs()  # this run redoes their work
+        # A run dated another day does not bring today's state up to date.
+        covered = outbox.waiting_ids() if as_of == timezone.localdate() else []
+        run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of, details=details)
         try:
             result = _run_steps(as_of, chunk_size, lease)
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
+            outbox.remove(covered)
             raise
         status = RunStatus.COMPLETED_WITH_ERRORS if result.failures else RunStatus.SUCCEEDED
         _finish(run, status, result=result)
+        outbox.remove(covered)
         return run
 
 
@@ -91,6 +114,7 @@ def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None,
         run.failed_accounts = len(result.failures)
         run.failures = result.failures[:FAILURES_KEPT]
         run.details = {
+            **run.details,
             "chunks": result.chunks,
             "max_queries_per_chunk": result.max_queries_per_chunk,
             **result.details,

@@ -3,25 +3,28 @@
 Saving an edited segment threshold or rule parameter first shows the preview: which
 fields change, and how many accounts would move from which segment to which and from
 which priority to which. The admin then confirms (the same form data is posted again
-and saved) or goes back. A saved change queues a recompute of every account.
+and saved) or goes back. A saved change asks for a recompute of every account.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.template.response import TemplateResponse
 
 from orchestration.preview import preview_impact
-from orchestration.tasks import recompute_portfolio
+from orchestration.tasks import request_full_run
 
 CONFIRM = "_confirm_impact"
 PASS_THROUGH_SKIPPED = {"csrfmiddlewaretoken", CONFIRM}
 
 
 def queue_recompute(request, trigger: str) -> None:
-    transaction.on_commit(lambda: recompute_portfolio.delay(trigger=trigger))
-    messages.info(request, "Segments and priorities of every account are being recomputed.")
+    """Ask for a recompute of every account, stored with the save (delivered after its
+    commit; a broker that is down only delays it)."""
+    request_full_run(trigger)
+    messages.info(
+        request, "Saved. The recompute of every account's segment and priority will follow shortly."
+    )
 
 
 class ImpactPreviewAdmin(admin.ModelAdmin):

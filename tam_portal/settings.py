@@ -112,10 +112,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RECOMPUTE_WORKERS = env.int(
     "RECOMPUTE_WORKERS", default=2 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 1
 )
-# How long the recompute's lock outlives its holder's last renewal: a run renews it
-# between chunks and steps (the longest step, the metrics of 1,000,000 accounts, takes
-# about 3 minutes); a run whose process died blocks the next one this long at most.
-RECOMPUTE_LOCK_SECONDS = env.int("RECOMPUTE_LOCK_SECONDS", default=600)
+# How long the recompute's lock outlives its holder's last renewal: a live run renews it
+# from a background thread every quarter of this, whatever step it is in; a run whose
+# worker died is noticed (and redone) this long after at most.
+RECOMPUTE_LOCK_SECONDS = env.int("RECOMPUTE_LOCK_SECONDS", default=90)
 # After a bulk write (an import, an API request) the changed accounts wait this long for
 # more writes, then one task recomputes them all; above this many, as one full run (a few
 # accounts are ranked one COUNT each, so past a couple of hundred a full run is cheaper).
@@ -281,6 +281,28 @@ CELERY_BEAT_SCHEDULE = {
         ),
         "kwargs": {"trigger": "nightly"},
     },
+}
+# --- Recompute delivery (orchestration/tasks.py) --------------------------------------
+# A publish gives up within 1.5 s when the broker is down or stalled (one connection
+# attempt, no publish retry): the request is already in the database (the outbox) and the
+# sweep below delivers it once the broker is back. The worker's own reconnection is
+# separate (broker_connection_max_retries). An unacknowledged task (its whole worker was
+# killed) is handed out again after `visibility_timeout`: just above the hard time limit,
+# so a live run is never handed to a second worker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1.5,
+    "max_retries": 0,
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 1.5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+CELERY_BEAT_SCHEDULE["recompute-sweep"] = {
+    "task": "orchestration.sweep_recompute_requests",
+    "schedule": 60.0,
 }
 
 LOGGING = {

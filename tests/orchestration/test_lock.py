@@ -1,27 +1,35 @@
 """The run lock (DESIGN 8: a run "cannot overlap with itself"), the same on both databases.
 
-A run takes the one lock row if it is free or has run out, renews it while it works and
-frees it at the end; a run that finds it held records a skip; a run whose process died
+A run takes the one lock row if it is free or has run out, renews it while it works (from
+a background thread, and between chunks and steps) and frees it at the end; a run that
+finds it held records a skip and leaves a full run to follow; a run whose process died
 leaves a lock that runs out, and the next run takes it and marks the dead run abandoned.
 """
 
 import datetime
 import threading
+import time
 
 import pytest
 import time_machine
 from django.db import connection
 
 from orchestration import engine, runs
-from orchestration.lock import LockLost, release, take_lock
-from orchestration.models import RECOMPUTE_LOCK, RecomputeRun, RunLock, RunStatus
+from orchestration.lock import LockLost, abandon_dead_runs, release, take_lock
+from orchestration.models import (
+    RECOMPUTE_LOCK,
+    RecomputeRequest,
+    RecomputeRun,
+    RunLock,
+    RunStatus,
+)
 from orchestration.runs import recompute
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC)
-SECONDS = 600  # RECOMPUTE_LOCK_SECONDS' default
+SECONDS = 90  # RECOMPUTE_LOCK_SECONDS' default
 
 
 @pytest.fixture
@@ -60,19 +68,24 @@ def test_a_run_holds_the_lock_while_it_works_and_frees_it_at_the_end(monkeypatch
     assert _lock() == ("", None)
 
 
-def test_a_run_while_another_holds_the_lock_is_skipped(clock, account):
+def test_a_run_while_another_holds_the_lock_is_skipped_and_follows_it(clock, account):
     _hold_lock("other-host:4242:live", NOW + datetime.timedelta(seconds=60))
 
-    skipped = recompute()
+    skipped = recompute(trigger="nightly")
 
     assert skipped.status == RunStatus.SKIPPED
     assert skipped.finished_at is not None
     account.refresh_from_db()
     assert account.priority is None  # the skipped run wrote nothing
     assert _lock() == ("other-host:4242:live", NOW + datetime.timedelta(seconds=60))
+    # Not lost: a full run is asked for, to follow the run in progress.
+    assert list(RecomputeRequest.objects.values_list("account_id", "trigger")) == [
+        (None, "nightly")
+    ]
 
     clock.shift(datetime.timedelta(seconds=60))  # the holder never renewed: it died
     assert recompute().status == RunStatus.SUCCEEDED
+    assert not RecomputeRequest.objects.exists()  # the run covered the request
 
 
 def test_a_dead_runs_expired_lock_is_taken_and_its_run_marked_abandoned(clock, account):
@@ -110,19 +123,20 @@ def test_the_lock_row_is_put_back_if_the_table_was_emptied(clock, account):
 
 def test_renewal_extends_the_expiry_once_a_third_of_it_has_passed(clock):
     lease = take_lock(SECONDS)
-    assert _lock() == (lease.holder, NOW + datetime.timedelta(seconds=600))
 
-    clock.shift(datetime.timedelta(seconds=199))
+    assert _lock() == (lease.holder, NOW + datetime.timedelta(seconds=90))
+
+    clock.shift(datetime.timedelta(seconds=29))
     lease.renew_if_due()
-    assert _lock()[1] == NOW + datetime.timedelta(seconds=600)  # not due yet
+    assert _lock()[1] == NOW + datetime.timedelta(seconds=90)  # not due yet
 
     clock.shift(datetime.timedelta(seconds=1))
     lease.renew_if_due()
-    assert _lock()[1] == NOW + datetime.timedelta(seconds=200 + 600)
+    assert _lock()[1] == NOW + datetime.timedelta(seconds=30 + 90)
 
     clock.shift(datetime.timedelta(seconds=10))
     lease.renew()  # between steps: always
-    assert _lock() == (lease.holder, NOW + datetime.timedelta(seconds=210 + 600))
+    assert _lock() == (lease.holder, NOW + datetime.timedelta(seconds=40 + 90))
 
 
 def test_a_lease_that_ran_out_and_was_taken_raises_on_renewal(clock):
@@ -146,7 +160,7 @@ def test_a_run_longer_than_the_expiry_keeps_its_lock_by_renewing_between_chunks(
     real_load_related = engine.load_related
 
     def slow_chunk(*args, **kwargs):
-        clock.shift(datetime.timedelta(seconds=250))  # three chunks: 750 s > 600 s
+        clock.shift(datetime.timedelta(seconds=40))  # three chunks: 120 s > 90 s
         expiry_seen_by_each_chunk.append((_lock()[1], datetime.datetime.now(tz=datetime.UTC)))
         return real_load_related(*args, **kwargs)
 
@@ -214,3 +228,58 @@ def test_two_runs_started_together_exactly_one_runs(monkeypatch):
         RunStatus.SUCCEEDED,
     ]
     assert _lock() == ("", None)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_live_run_keeps_its_lease_from_a_background_thread():
+    # Whatever the run's own thread is doing (a metrics step renews nothing for minutes),
+    # the lease is renewed every quarter of its expiry: here every quarter second.
+    lease = take_lock(seconds=1)
+    first_expiry = _lock()[1]
+    lease.keep_alive()
+    try:
+        renewed = _eventually(lambda: _lock()[1] > first_expiry)
+    finally:
+        lease.stop()
+        release(lease)
+
+    assert renewed
+    assert not lease.lost
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lease_taken_over_is_noticed_by_its_keeper_and_the_run_stops_writing():
+    lease = take_lock(seconds=1)
+    _hold_lock("faster-host:9:successor", datetime.datetime.now(tz=datetime.UTC))
+    lease.keep_alive()
+    try:
+        noticed = _eventually(lambda: lease.lost)
+    finally:
+        lease.stop()
+
+    assert noticed
+    with pytest.raises(LockLost):
+        lease.renew_if_due()  # between chunks: the run stops there
+    assert _lock()[0] == "faster-host:9:successor"
+
+
+def test_the_sweep_abandons_only_runs_whose_lock_has_run_out(clock):
+    dead = RecomputeRun.objects.create(trigger="nightly", as_of=NOW.date())
+    _hold_lock("crashed-host:17:dead", NOW + datetime.timedelta(seconds=30))
+
+    assert abandon_dead_runs() == []  # the lock is still within its expiry: maybe alive
+
+    clock.shift(datetime.timedelta(seconds=30))
+    assert abandon_dead_runs() == [dead.pk]
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.ABANDONED
+
+
+def _eventually(condition, timeout: float = 10) -> bool:
+    """Wait for another thread's work: True as soon as `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

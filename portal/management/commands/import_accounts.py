@@ -1,11 +1,12 @@
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from accounts.importing import ImportRejected, import_accounts
-from orchestration.tasks import recompute_portfolio
+from orchestration import outbox
+from orchestration.tasks import DONE, deliver
 
 
 class Command(BaseCommand):
@@ -31,9 +32,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         self._started = time.monotonic()
+        recompute = not dry_run and not no_recompute
         try:
-            with stream:
+            # The recompute request commits with the accounts (the outbox): neither
+            # without the other.
+            with stream, transaction.atomic():
                 summary = import_accounts(stream, dry_run=dry_run, progress=self._progress)
+                if recompute and (summary.created or summary.updated):
+                    outbox.store_full_run(f"import: {file.name}")
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(str(problem))
@@ -41,22 +47,17 @@ class Command(BaseCommand):
                 f"{file}: {len(rejected.problems)} problem(s); nothing was written."
             ) from None
         self._report(summary)
-        if not dry_run and not no_recompute and (summary.created or summary.updated):
+        if recompute and (summary.created or summary.updated):
             self._recompute()
 
     def _recompute(self) -> None:
-        """The import changed facts the rules read: bring segments and priorities up to date.
-
-        With a broker this queues the job for a worker; in the embedded default it runs here.
-        """
-        result = recompute_portfolio.delay(trigger="import")
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            outcome = result.get()
-            self.stdout.write(
-                f"Segments and priorities recomputed for {outcome['accounts']} accounts."
-            )
+        """Bring segments and priorities up to date with the import: here and now in the
+        embedded default, else by a worker; a broker that is down only delays it."""
+        outcome = deliver()
+        if outcome == DONE:
+            self.stdout.write("Segments and priorities recomputed.")
         else:
-            self.stdout.write(f"Recompute of segments and priorities queued ({result.id}).")
+            self.stdout.write("The recompute of segments and priorities will follow shortly.")
 
     def _progress(self, message: str) -> None:
         self.stderr.write(f"  [{time.monotonic() - self._started:5.1f} s] {message}")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.kinds import ORDER
 from ingestion.service import ImportFailed, files_in, import_folder_files
+from orchestration.tasks import runs_here
 
 
 class Command(BaseCommand):
@@ -60,6 +61,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {note}")
         if not any(summary.changed_anything for summary in summaries):
             self.stdout.write("Nothing changed: every record is already as the file says.")
+        elif not dry_run and not runs_here():
+            # Delivered to a worker after the commit; a broker that is down only delays it.
+            self.stdout.write("The recompute of the changed accounts will follow shortly.")
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
 
