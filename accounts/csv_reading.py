@@ -199,7 +199,20 @@ def shape_problems(record: Record, header: list[str]) -> list[Problem]:
             )
         ]
     return [
-        Problem(record.line, name or "(empty)", "holds a NUL character (byte 0): not text")
+        Problem(record.line, name or "(empty)", problem)
         for name, cell in zip(header, record.cells, strict=True)
-        if "\x00" in cell
+        if (problem := text_problem(cell))
     ]
+
+
+def text_problem(text: str) -> str | None:
+    """What makes a cell's text unstorable, if anything: a NUL character (PostgreSQL
+    refuses it) or a lone surrogate (a JSON escape like "\\ud800" no UTF-8 can hold)."""
+    if "\x00" in text:
+        return "holds a NUL character (byte 0): not text"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "holds a character that is not text (a lone surrogate)"
+    return None

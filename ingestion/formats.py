@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from accounts.csv_format import Problem
+from accounts.csv_reading import text_problem
 
 from . import cells
 from .cells import CellError
@@ -90,6 +91,10 @@ def validate_record(
     for name, text in record.items():
         name = fmt.aliases.get(name, name)
         column = fmt.column(name)
+        unstorable = text_problem(text)
+        if unstorable:
+            problems.append(Problem(position, name, unstorable))
+            continue
         try:
             value = column.parse(text)
         except CellError as error:

@@ -25,6 +25,20 @@ TEAMS = KindFormat(
     ),
 )
 
+# A person's name is stored as a first name (up to the first space) and a last name.
+NAME_PART_LENGTH = 150
+
+
+def _name_parts_fit(values: Mapping[str, object]) -> Iterator[tuple[str, str]]:
+    first, _, last = str(values.get("name") or "").partition(" ")
+    if len(first) > NAME_PART_LENGTH or len(last) > NAME_PART_LENGTH:
+        yield (
+            "name",
+            f"the first name (up to the first space) and the rest hold at most "
+            f"{NAME_PART_LENGTH} characters each",
+        )
+
+
 PEOPLE = KindFormat(
     name="people",
     key=("email",),
@@ -35,6 +49,7 @@ PEOPLE = KindFormat(
         Column("team", optional_text(100)),
         Column("active", lambda text: True if not text.strip() else cells.parse_bool(text)),
     ),
+    rules=(_name_parts_fit,),
 )
 
 OPPORTUNITIES = KindFormat(

@@ -134,6 +134,10 @@ HOSTILE = {
                        "line 2: licensed_users: must be between 0 and 2147483647"),
     "share-more-decimals": ("stage_adoptions", (ADOPTIONS + "STORED-1,Plan,2026-01-05,0.33333\n")
                             .encode(), "line 2: users_share: more than 4 decimal places"),
+    # Text the database cannot hold: a person's first name (up to the first space) over
+    # the 150 characters of its column.
+    "person-name-too-long": ("people", ("email,name\nann@example.com," + "A" * 151 + " B\n").encode(),
+                             "line 2: name: the first name (up to the first space) and the rest"),
     # A cycle of parents through accounts already stored: STORED-2's parent is STORED-1.
     "parent-cycle-through-stored": ("accounts", _accounts(
         "STORED-1,Stored one,us-enterprise,STORED-2,1,1\n"),
@@ -331,6 +335,30 @@ def test_a_number_out_of_range_in_a_bulk_write_is_a_400_naming_record_and_field(
     assert response.status_code == 400, response.content
     first = response.json()["errors"][0]
     assert (first["index"], first["field"]) == (1, field)
+    assert message in first["message"]
+    assert _tables() == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "text", "message"),
+    [
+        ("activities", "notes", "a\x00b", "holds a NUL character"),
+        ("accounts", "name", "One \ud800", "not text (a lone surrogate)"),
+        ("usage", "account_external_id", "STORED-1\x00", "holds a NUL character"),
+    ],
+    ids=["nul-in-activity-notes", "surrogate-in-account-name", "nul-in-a-reference"],
+)
+def test_text_no_database_can_hold_in_a_bulk_write_is_a_400(kind, field, text, message, stored):
+    """JSON can carry "\\u0000" and a lone "\\ud800"; PostgreSQL cannot store either."""
+    client = bearer(integration_key(can_write=True))
+    record = RECORDS[kind] | {field: text}
+    before = _tables()
+
+    response = client.post(f"/api/v1/{kind}/bulk/", json.dumps([record]), "application/json")
+
+    assert response.status_code == 400, response.content
+    first = response.json()["errors"][0]
+    assert (first["index"], first["field"]) == (0, field)
     assert message in first["message"]
     assert _tables() == before
 
