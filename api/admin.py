@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.audit_admin import AuditedAdmin
 
-from .models import IntegrationKey, PersonalToken
+from .models import Credential, IntegrationKey, PersonalToken
 
 
 @admin.action(description="Revoke the selected credentials")
@@ -19,7 +19,7 @@ def revoke(modeladmin, request, queryset):
 class CredentialAdmin(AuditedAdmin, admin.ModelAdmin):
     actions = [revoke]
     # The log keeps a key's name, scopes and life (expiry, revocation), never its secret.
-    audit_exclude = ("prefix", "last_used_at")
+    audit_exclude = Credential.AUDIT_EXCLUDE
     readonly_fields = ["shown", "created_at", "last_used_at", "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -24,6 +24,9 @@ class CredentialQuerySet(models.QuerySet):
 
 class Credential(models.Model):
     KIND = ""
+    # Left out of the audit log: the prefix is part of the token, last use is noise. The
+    # digest never reaches it (core.audit.NEVER_RECORDED).
+    AUDIT_EXCLUDE = ("prefix", "last_used_at")
 
     prefix = models.CharField(max_length=tokens.PREFIX_LENGTH, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Activity
+from core import audit
 from metrics.burndown import burn_down_lists
 from metrics.clock_targets import ClockTargets
 from metrics.models import MetricResult
@@ -178,6 +179,7 @@ class PersonalTokenList(generics.ListCreateAPIView):
         token = PersonalToken(user=request.user, **incoming.validated_data)
         secret = token.issue()
         token.save()
+        audit.record(obj=token, before=None, after=_recorded(token), actor=request.user, via="api")
         answer = serializers.NewPersonalTokenSerializer(token).data
         return Response({**answer, "token": secret}, status=status.HTTP_201_CREATED)
 
@@ -193,4 +195,16 @@ class PersonalTokenDetail(generics.RetrieveDestroyAPIView):
         return PersonalToken.objects.filter(user=self.request.user)
 
     def perform_destroy(self, instance):
+        before = _recorded(instance)
         instance.revoke()
+        audit.record(
+            obj=instance,
+            before=before,
+            after=_recorded(instance),
+            actor=self.request.user,
+            via="api",
+        )
+
+
+def _recorded(token: PersonalToken) -> dict:
+    return audit.snapshot(token, exclude=PersonalToken.AUDIT_EXCLUDE)

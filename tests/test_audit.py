@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from api.models import IntegrationKey
+from api.models import IntegrationKey, PersonalToken
 from core.models import AuditEntry, AuditLogIsReadOnly
 from metrics.models import MetricDefinition, MetricTarget
 from people.models import Role, Team
@@ -224,6 +224,27 @@ def test_a_keys_secret_is_never_in_the_log(admin_client):
     for secret in (token, key.digest, key.prefix):
         assert secret not in log
     assert not {"digest", "prefix"} & (set(created.after) | set(revoked.after))
+
+
+def test_a_personal_token_made_and_revoked_through_the_api_is_recorded_without_its_secret(
+    client, tam
+):
+    client.force_login(tam)
+
+    created = client.post("/api/v1/tokens/", {"name": "weekly export"}).json()
+    client.delete(f"/api/v1/tokens/{created['id']}/")
+
+    made, revoked = _entries("api.personaltoken")
+    assert (made.action, made.actor, made.via) == ("created", tam, "api")
+    assert made.after["name"] == "weekly export"
+    assert (revoked.action, revoked.before, revoked.after) == (
+        "changed",
+        {"revoked_at": None},
+        {"revoked_at": NOW.isoformat().replace("+00:00", "Z")},
+    )
+    key = PersonalToken.objects.get()
+    for secret in (created["token"], key.digest, key.prefix):
+        assert secret not in _whole_log_text()
 
 
 # --- people and teams fed through the API ---------------------------------------------------
