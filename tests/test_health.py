@@ -161,3 +161,12 @@ def test_health_answers_503_when_the_database_is_unreachable():
     assert answer["code"] == 503
     assert answer["body"]["status"] == "unavailable"
     assert answer["body"]["database"] == {"status": "unavailable", "error": "OperationalError"}
+
+
+@pytest.mark.django_db
+def test_health_is_answered_over_plain_http_when_the_rest_redirects_to_https(settings):
+    # The compose health check asks http://127.0.0.1:8000/health/ inside the container.
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert Client().get(reverse("health")).status_code == 200
+    assert Client().get(reverse("login")).status_code == 301
