@@ -38,6 +38,7 @@ import requests
 from _setup import load  # sets Django up: must come before the rest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -207,6 +208,17 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postmaster_pid() -> int:
+    """The PostgreSQL server's main process (its backends are its children); 0 if unknown."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")  # superuser only: the throwaway server's owner
+        folder = Path(cursor.fetchone()[0])
+    try:
+        return int((folder / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError):
+        return 0
+
+
 # --- the users at work ----------------------------------------------------------------------
 
 
@@ -300,11 +312,14 @@ def report(samples, elapsed, *, marker, cpu) -> None:
         f"\nentries logged: {len(writes)} sent, {answered} answered as saved, {stored} stored"
         f" ({'none lost' if stored >= answered else f'{answered - stored} LOST'})"
     )
-    gunicorn, generator = cpu
+    gunicorn, postgresql, generator = cpu
+    cores = os.cpu_count() or 1
+    available = cores * elapsed
+    others = max(0.0, available - gunicorn - postgresql - generator)
     print(
-        f"CPU over the run (2 cores = {2 * elapsed:.0f} core-seconds available): gunicorn "
-        f"{gunicorn:.0f} s, this load generator {generator:.0f} s (PostgreSQL and the rest: "
-        f"the remainder); load average now {load()}"
+        f"CPU over the run, of {available:.0f} core-seconds ({cores} cores): gunicorn "
+        f"{gunicorn:.0f} s, PostgreSQL {postgresql:.0f} s, this load generator "
+        f"{generator:.0f} s; idle or other processes {others:.0f} s. Load average now {load()}"
     )
 
 
@@ -343,14 +358,16 @@ def main(arguments) -> None:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 sessions = list(pool.map(lambda user: sign_in(base, user), users))
             print(f"signed in; running for {arguments.seconds} s, load {load()}", flush=True)
-            cpu_before = cpu_seconds(gunicorn.pid), time.process_time()
+            postmaster = postmaster_pid()
+            cpu_before = cpu_seconds(gunicorn.pid), cpu_seconds(postmaster), time.process_time()
             samples, elapsed = run_users(
                 base, sessions, users, paths, seconds=arguments.seconds,
                 think=arguments.think, seed=arguments.seed, marker=marker,
             )  # fmt: skip
             cpu = (
                 cpu_seconds(gunicorn.pid) - cpu_before[0],
-                time.process_time() - cpu_before[1],
+                cpu_seconds(postmaster) - cpu_before[1],
+                time.process_time() - cpu_before[2],
             )
         finally:
             for process in (gunicorn, worker):
