@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.validators import supported_date
 from people.models import Role
 
 from .regions import Region
@@ -86,16 +87,19 @@ class Account(models.Model):
     )
 
     customer_since = models.DateField(
-        null=True, blank=True, help_text="Contract close: the start of every onboarding clock."
+        null=True,
+        blank=True,
+        help_text="Contract close: the start of every onboarding clock.",
+        validators=[supported_date],
     )
-    first_engaged_on = models.DateField(null=True, blank=True)
-    first_value_on = models.DateField(null=True, blank=True)
+    first_engaged_on = models.DateField(null=True, blank=True, validators=[supported_date])
+    first_value_on = models.DateField(null=True, blank=True, validators=[supported_date])
     first_value_derived = models.BooleanField(
         default=False,
         help_text="First value was not entered: derived from the day licence use reached 10%.",
     )
-    onboarded_on = models.DateField(null=True, blank=True)
-    renewal_date = models.DateField(null=True, blank=True)
+    onboarded_on = models.DateField(null=True, blank=True, validators=[supported_date])
+    renewal_date = models.DateField(null=True, blank=True, validators=[supported_date])
 
     licensed_users = models.PositiveIntegerField(null=True, blank=True)
     active_users = models.PositiveIntegerField(null=True, blank=True)
@@ -103,7 +107,9 @@ class Account(models.Model):
     # The TAM's judgement (DESIGN 11 "TAM sentiment"; imported as `tam_sentiment`, or
     # `health`, its older name) and the day it was given: it goes stale after 90 days.
     health = models.CharField(max_length=6, choices=Health.choices, blank=True)
-    tam_sentiment_on = models.DateField("TAM sentiment given on", null=True, blank=True)
+    tam_sentiment_on = models.DateField(
+        "TAM sentiment given on", null=True, blank=True, validators=[supported_date]
+    )
     at_risk = models.BooleanField("at risk (contraction/churn)", default=False)
     in_triage = models.BooleanField(default=False)
 
@@ -113,10 +119,15 @@ class Account(models.Model):
         max_length=10, choices=SuccessPlanState.choices, default=SuccessPlanState.NONE
     )
     success_plan_green_on = models.DateField(
-        null=True, blank=True, help_text="When the plan last became fully green."
+        null=True,
+        blank=True,
+        help_text="When the plan last became fully green.",
+        validators=[supported_date],
     )
     success_plan_management_qualified = models.BooleanField(default=False)
-    success_plan_management_qualified_on = models.DateField(null=True, blank=True)
+    success_plan_management_qualified_on = models.DateField(
+        null=True, blank=True, validators=[supported_date]
+    )
     critical_project = models.BooleanField(default=False)
 
     key_logo = models.BooleanField("key logo / case study", default=False)

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.validators import supported_date
+
 from .accounts import Account
 
 
@@ -24,7 +26,9 @@ class Contact(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     title = models.CharField(max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=ContactRole.choices, default=ContactRole.USER)
-    left_on = models.DateField("left the company on", null=True, blank=True)
+    left_on = models.DateField(
+        "left the company on", null=True, blank=True, validators=[supported_date]
+    )
 
     class Meta:
         ordering = ["account", "name"]

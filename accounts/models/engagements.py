@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.validators import supported_date
 from lib.rule_sets import RuleSet
 
 from .accounts import Account
@@ -45,7 +46,7 @@ class Engagement(models.Model):
     tam = models.ForeignKey(
         "people.User", on_delete=models.PROTECT, related_name="engagements", verbose_name="TAM"
     )
-    started_on = models.DateField()
+    started_on = models.DateField(validators=[supported_date])
     collaboration_project_url = models.URLField(
         "collaboration project",
         max_length=500,
@@ -56,7 +57,9 @@ class Engagement(models.Model):
     template = models.CharField(
         "Customer Success Plan template", max_length=10, choices=ProjectTemplate.choices
     )
-    welcome_call_on = models.DateField("welcome call on", null=True, blank=True)
+    welcome_call_on = models.DateField(
+        "welcome call on", null=True, blank=True, validators=[supported_date]
+    )
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -145,7 +148,7 @@ class Disengagement(models.Model):
         verbose_name="TAM",
         help_text="The TAM who disengaged.",
     )
-    disengaged_on = models.DateField()
+    disengaged_on = models.DateField(validators=[supported_date])
     reason = models.CharField(max_length=25, choices=DisengagementReason.choices)
     explanation = models.TextField(help_text="The reason as explained to the customer.")
 

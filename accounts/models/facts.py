@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.validators import supported_date
+
 from .accounts import Account, Health
 from .regions import Stage
 
@@ -28,7 +30,7 @@ class Opportunity(models.Model):
     external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
     kind = models.CharField(max_length=20, choices=OpportunityKind.choices)
-    close_date = models.DateField()
+    close_date = models.DateField(validators=[supported_date])
     status = models.CharField(
         max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
     )
@@ -89,8 +91,8 @@ class Initiative(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(validators=[supported_date])
+    ends_on = models.DateField(null=True, blank=True, validators=[supported_date])
     status = models.CharField(
         max_length=10, choices=InitiativeStatus.choices, default=InitiativeStatus.ACTIVE
     )
@@ -120,7 +122,7 @@ class StageAdoption(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stage_adoptions")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="adoptions")
-    enabled_on = models.DateField()
+    enabled_on = models.DateField(validators=[supported_date])
     users_share = models.DecimalField(
         "share of users now",
         max_digits=5,
@@ -129,8 +131,12 @@ class StageAdoption(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
-    initial_adoption_on = models.DateField("reached 10% of users on", null=True, blank=True)
-    broad_adoption_on = models.DateField("reached 50% of users on", null=True, blank=True)
+    initial_adoption_on = models.DateField(
+        "reached 10% of users on", null=True, blank=True, validators=[supported_date]
+    )
+    broad_adoption_on = models.DateField(
+        "reached 50% of users on", null=True, blank=True, validators=[supported_date]
+    )
 
     class Meta:
         ordering = ["stage__position"]
@@ -152,7 +158,7 @@ class SuccessPlanObjective(models.Model):
     external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(max_length=200)
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=[supported_date])
     green = models.BooleanField(default=False)
 
     class Meta:
@@ -198,7 +204,7 @@ class UsageSnapshot(models.Model):
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage")
-    taken_on = models.DateField()
+    taken_on = models.DateField(validators=[supported_date])
     licensed_users = models.PositiveIntegerField()
     active_users = models.PositiveIntegerField()
     health = models.CharField(max_length=6, choices=Health.choices, blank=True)

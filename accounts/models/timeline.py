@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from core.validators import supported_date
+
 from .accounts import Account, SuccessPlanState
 from .regions import Stage
 
@@ -20,7 +22,7 @@ class Webinar(models.Model):
     external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WEBINAR)
-    held_on = models.DateField()
+    held_on = models.DateField(validators=[supported_date])
     onboarding = models.BooleanField(default=False, help_text="An onboarding webinar.")
     host = models.ForeignKey("people.User", on_delete=models.SET_NULL, null=True, blank=True)
 
@@ -77,7 +79,7 @@ class Activity(models.Model):
     external_id = models.CharField("external id", max_length=64, null=True, blank=True)  # noqa: DJ001
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=25, choices=ActivityKind.choices)
-    occurred_on = models.DateField()
+    occurred_on = models.DateField(validators=[supported_date])
     logged_by = models.ForeignKey(
         "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -94,8 +96,8 @@ class Activity(models.Model):
     csat = models.PositiveSmallIntegerField("CSAT (1-5)", null=True, blank=True)
     playbook_kind = models.CharField(max_length=15, choices=PlaybookKind.choices, blank=True)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, null=True, blank=True)
-    started_on = models.DateField(null=True, blank=True)
-    completed_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(null=True, blank=True, validators=[supported_date])
+    completed_on = models.DateField(null=True, blank=True, validators=[supported_date])
     outcome = models.CharField(max_length=5, choices=Outcome.choices, blank=True)
     saved = models.BooleanField("license utilisation saved", null=True, blank=True)
     success_plan = models.CharField(
