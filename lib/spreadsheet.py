@@ -41,7 +41,10 @@ FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
 
 def _starts_formula(text: str) -> bool:
     """True if `text`, past any leading quotes, begins with a formula character."""
-    return text.lstrip(GUARD)[:1] in FORMULA_STARTS
+    first = text[:1]
+    if first == GUARD:
+        first = text.lstrip(GUARD)[:1]
+    return first in FORMULA_STARTS
 
 
 def guard_cell(text: str) -> str:
@@ -78,7 +81,8 @@ def export_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        text = str(value)
+        return f"{value:f}" if "E" in text else text  # 1E+1 is written 10
     if isinstance(value, int | float):
         return str(value)
     return guard_cell(str(value))  # anything else is shown as text
@@ -94,14 +98,18 @@ class SpreadsheetWriter:
 
     def __init__(self, output):
         self._output = output
+        self._writer = csv.writer(output, lineterminator="\n")
         self._line = io.StringIO()
         # Python 3.11 quotes a cell only for the line terminator's characters: with "\n"
         # alone, a cell holding a bare carriage return would go out unquoted and end the
-        # row on reading. Rows are written with "\r\n", which then ends in "\n" alone.
-        self._writer = csv.writer(self._line, lineterminator="\r\n")
+        # row on reading. Such a row is written with "\r\n", then ended in "\n" alone.
+        self._quoting_cr = csv.writer(self._line, lineterminator="\r\n")
 
     def writerow(self, values: Iterable[object]):
+        cells = [export_cell(value) for value in values]
+        if not any("\r" in cell for cell in cells):
+            return self._writer.writerow(cells)
         self._line.seek(0)
         self._line.truncate()
-        self._writer.writerow([export_cell(value) for value in values])
+        self._quoting_cr.writerow(cells)
         return self._output.write(self._line.getvalue()[:-2] + "\n")

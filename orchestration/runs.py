@@ -31,7 +31,7 @@ from metrics.compute import compute_quarter, derive_first_value_dates
 
 from . import outbox
 from .configuration import load_configuration
-from .engine import CHUNK_SIZE, PassResult, Plan, run_passes
+from .engine import CHUNK_SIZE, PassResult, Plan, merge_failures, name_failures, run_passes
 from .lock import Lease, abandon_leftover_runs, exclusive_run
 from .models import FAILURES_KEPT, RecomputeRun, RunStatus
 
@@ -89,6 +89,7 @@ def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
     priorities_done = time.monotonic()
     lease.renew()  # the metrics step renews nothing until it ends
     metrics = compute_quarter(plan.quarter, today=as_of, chunk_size=chunk_size)
+    result.failures = name_failures(merge_failures(result.failures, metrics.failures))
     result.details = {
         "segments_and_priorities_seconds": round(priorities_done - started, 1),
         "metrics_seconds": round(time.monotonic() - priorities_done, 1),
