@@ -1,9 +1,16 @@
-"""Calendar arithmetic the rules need, without third-party packages or Django."""
+"""Calendar arithmetic the rules need, without third-party packages or Django.
+
+Every shift of a date by days or months goes through `shift` or `add_months`, which stop
+at `date.min` and `date.max` instead of raising: a fact dated 0001-01-01 or 9999-12-31
+(written before the bounds below were checked, or straight into SQL) then only moves its
+own deadlines to the end of the calendar, and no rule, clock or formula overflows for
+everyone's run (issue 11). Inside the calendar they are plain date arithmetic.
+"""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 # The dates a fact may carry (issue 11): a customer since 0001 or a renewal in 9999 is a typo,
 # and date arithmetic on it (add a year, a window of months) overflows for everyone's run.
@@ -15,8 +22,28 @@ def in_supported_range(day: date) -> bool:
     return EARLIEST_DATE <= day <= LATEST_DATE
 
 
+def shift(day: date, days: int) -> date:
+    """`day` moved by `days` (negative: back), held at `date.min` / `date.max`."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def first_of_month(year: int, month: int) -> date:
+    """The 1st of `month` in `year`, held at `date.min` / `date.max` outside years 1..9999."""
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
+    return date(year, month, 1)
+
+
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (2026-08-31 + 6 = 2027-02-28)."""
+    """The same day `months` later, clamped to the month's end (2026-08-31 + 6 = 2027-02-28),
+    held at `date.min` / `date.max`."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = index // 12, index % 12 + 1
+    if not date.min.year <= year <= date.max.year:
+        return first_of_month(year, month)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from lib.dates import first_of_month, shift
 
 _LABEL = re.compile(r"^FY(\d{2})-Q([1-4])$")
 
@@ -30,16 +32,20 @@ class FiscalQuarter:
     def label(self) -> str:
         return f"FY{self.fiscal_year % 100:02d}-Q{self.quarter}"
 
+    def _first_month(self) -> tuple[int, int]:
+        first_year = self.fiscal_year if self.start_month == 1 else self.fiscal_year - 1
+        return _add_months(first_year, self.start_month, 3 * (self.quarter - 1))
+
+    # The quarters of a date at the calendar's ends (0001-01-01, 9999-12-31) reach past it:
+    # their start and end stop at date.min / date.max (lib.dates).
     @property
     def start(self) -> date:
-        first_year = self.fiscal_year if self.start_month == 1 else self.fiscal_year - 1
-        year, month = _add_months(first_year, self.start_month, 3 * (self.quarter - 1))
-        return date(year, month, 1)
+        return first_of_month(*self._first_month())
 
     @property
     def end(self) -> date:
-        year, month = _add_months(self.start.year, self.start.month, 3)
-        return date(year, month, 1) - timedelta(days=1)
+        year, month = _add_months(*self._first_month(), 3)
+        return date.max if year > date.max.year else shift(first_of_month(year, month), -1)
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

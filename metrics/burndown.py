@@ -11,12 +11,12 @@ the future don't count anywhere here: a call, EBR or survey booked ahead has not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import Activity, ActivityKind, SuccessPlanState, SurveyKind
-from lib.dates import add_months
+from lib.dates import add_months, shift
 from rhythm.selectors import CadenceRule, cadence_rule, last_held_subquery
 from segments.codes import SegmentCode
 
@@ -42,7 +42,7 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
     def clock_overdue(field: str, days: int) -> QuerySet:
         return base.filter(
             customer_since__isnull=False,
-            customer_since__lt=today - timedelta(days=days),
+            customer_since__lt=shift(today, -days),
             **{f"{field}__isnull": True},
         )
 

@@ -9,7 +9,9 @@ clock says whether it stopped within its target.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from lib.dates import shift
 
 CLOCKS = (
     ("first_engage", "First engaged", "time_to_first_engage"),
@@ -35,7 +37,7 @@ class Clock:
     def due_on(self) -> date | None:
         if self.target_days is None:
             return None
-        return self.started_on + timedelta(days=self.target_days)
+        return shift(self.started_on, self.target_days)
 
     @property
     def late(self) -> bool:

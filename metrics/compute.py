@@ -9,13 +9,18 @@ metric gets a result with no value: "no data", never 0%.
 
 Accounts are counted in their current segment, TAM and team: the portal keeps no
 history of those, so a past quarter recomputed later uses today's book.
+
+A formula that raises for one account leaves that account out of every metric (all its
+parts are computed before any is added) and is recorded in the run's `failures`
+(`lib.failures`); every other account is counted (issue 11).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,7 +38,8 @@ from accounts.models import (
     UsageSnapshot,
 )
 from core.bulk import insert_rows, keyset_chunks, update_rows
-from lib.dates import add_months
+from lib.dates import add_months, shift
+from lib.failures import METRICS, account_failure
 from lib.fiscal import FiscalQuarter, parse_quarter_label
 from people.models import Team, User
 from prioritization.models import PriorityAssessment
@@ -49,6 +55,8 @@ from .models import (
     segment_of_team_segment,
     team_segment_scope,
 )
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
 COMPANY = "all"
@@ -162,7 +170,7 @@ def _load_related(rows, window: formulas.QuarterWindow, quarter: FiscalQuarter) 
     for account_id, taken_on in UsageSnapshot.objects.filter(
         **_span(rows),
         health="green",
-        taken_on__gte=window.start - timedelta(days=91),
+        taken_on__gte=shift(window.start, -91),
         taken_on__lte=window.as_of,
     ).values_list("account_id", "taken_on"):
         related.green_days[account_id].append(taken_on)
@@ -286,6 +294,34 @@ class MetricsRun:
     results_created: int = 0
     results_updated: int = 0
     results_deleted: int = 0
+    # Accounts a formula failed on (`lib.failures.account_failure`), left out of every metric.
+    failures: list[dict] = field(default_factory=list)
+
+
+Scope = tuple[str, str]
+Parts = list[tuple[formulas.Metric, formulas.Contribution, list[Scope]]]
+
+
+def _account_parts(
+    row, segment, metrics, targets, related, increases, quarter, window, running, scopes
+) -> tuple[list[Scope], Parts]:
+    """The account's scopes, and every part it adds to a metric with the scopes that
+    part counts in; adds nothing anywhere, so a failure leaves no trace."""
+    account = _metric_account(row, segment, related, increases, quarter, running)
+    if account.arr_start is not None:
+        account.segment_at_start = scopes.segment_at(row, account.arr_start)
+    place = (row["tam_id"], row["tam__team_id"], row["region_id"])
+    keys = _Scopes.of(*place, segment)
+    start_keys, parts = None, []
+    for metric, part in formulas.contributions(account, window, targets, metrics):
+        # ARR metrics count in the segment the quarter started in (churn shows).
+        if metric.by_start_segment:
+            if start_keys is None:
+                start_keys = _Scopes.of(*place, account.segment_at_start or segment)
+            parts.append((metric, part, start_keys))
+        else:
+            parts.append((metric, part, keys))
+    return keys, parts
 
 
 def compute_quarter(
@@ -309,6 +345,7 @@ def compute_quarter(
     for rows in keyset_chunks(Account.objects.all(), ACCOUNT_COLUMNS, chunk_size=chunk_size):
         related = _load_related(rows, window, quarter)
         increases = _first_increases(rows)
+        around = (related, increases, quarter, window, running, scopes)
         for row in rows:
             segment = scopes.effective_segment(row)
             if segment not in per_segment:
@@ -316,26 +353,14 @@ def compute_quarter(
                     formulas.metrics_for(segment),
                     {key: by_segment.get((key, segment), value) for key, value in defaults.items()},
                 )
-            metrics, targets = per_segment[segment]
-            account = _metric_account(row, segment, related, increases, quarter, running)
-            if account.arr_start is not None:
-                account.segment_at_start = scopes.segment_at(row, account.arr_start)
-            place = (row["tam_id"], row["tam__team_id"], row["region_id"])
-            keys = _Scopes.of(*place, segment)
+            try:
+                keys, parts = _account_parts(row, segment, *per_segment[segment], *around)
+            except Exception as error:  # this account's alone: see the module docstring
+                logger.warning("metrics: account %s failed", row["id"], exc_info=error)
+                run.failures.append(account_failure(row["id"], METRICS, error))
+                continue
             seen_scopes.update(keys)
-            for metric, part in formulas.contributions(account, window, targets, metrics):
-                # ARR metrics count in the segment the quarter started in (churn shows).
-                if metric.by_start_segment:
-                    keys_for_metric = _Scopes.of(*place, account.segment_at_start or segment)
-                    seen_scopes.update(keys_for_metric)
-                else:
-                    keys_for_metric = keys
-                by_scope = accumulators[metric.key]
-                for scope in keys_for_metric:
-                    accumulator = by_scope.get(scope)
-                    if accumulator is None:
-                        accumulator = by_scope[scope] = formulas.Accumulator()
-                    accumulator.add(part, metric.kind)
+            _add_parts(parts, accumulators, seen_scopes)
         run.accounts += len(rows)
     metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
     # One metric at a time, so only one metric's results are in memory.
@@ -346,6 +371,18 @@ def compute_quarter(
             )
             _write(quarter.label, metric, metric_ids[metric.key], values, run)
     return run
+
+
+def _add_parts(parts: Parts, accumulators, seen_scopes: set) -> None:
+    for metric, part, keys in parts:
+        if metric.by_start_segment:
+            seen_scopes.update(keys)
+        by_scope = accumulators[metric.key]
+        for scope in keys:
+            accumulator = by_scope.get(scope)
+            if accumulator is None:
+                accumulator = by_scope[scope] = formulas.Accumulator()
+            accumulator.add(part, metric.kind)
 
 
 def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric) -> dict:

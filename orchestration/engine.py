@@ -16,7 +16,10 @@ order in which chunks finish changes nothing.
 
 The one retry layer of the recompute is here: a chunk that meets a transient database
 error (`TRANSIENT_ERRORS`: a deadlock, a dropped connection) is rolled back and retried
-on a fresh connection; any other error ends the run.
+on a fresh connection; any other error in a chunk's reads or writes ends the run. An
+error in one account's pure rules (its segment, its facts, its priority) is that
+account's alone (issue 11): the account is left out whole, recorded in the result's
+`failures` (`lib.failures`), and every other account of the chunk is decided and written.
 """
 
 from __future__ import annotations
@@ -36,12 +39,14 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core.bulk import for_each_range, id_ranges
+from lib.failures import PRIORITIES, SEGMENTS, account_failure
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from lib.rule_sets import RuleSet
 from prioritization import rules
 from segments.assign import assign_segment
 
 from .configuration import Configuration
+from .models import FAILURES_KEPT
 from .reading import (
     ACCOUNT_COLUMNS,
     RANKING_COLUMNS,
@@ -134,6 +139,39 @@ class Rankings:
         )
 
 
+def _failed(account_id: int, step: str, error: Exception) -> dict:
+    """The account's failure; a transient database error is the chunk's, for its retry."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        raise error
+    logger.warning("recompute: account %s failed at %s", account_id, step, exc_info=error)
+    return account_failure(account_id, step, error)
+
+
+def merge_failures(first: list[dict], then: list[dict]) -> list[dict]:
+    """`first`, then the failures of `then` on accounts not already in it. An account is
+    listed once, at the first step that failed on it (ranking, deciding, metrics, in the
+    run's order): a later step usually fails on it for the same reason."""
+    seen = {failure["account_id"] for failure in first}
+    return first + [failure for failure in then if failure["account_id"] not in seen]
+
+
+def name_failures(failures: list[dict]) -> list[dict]:
+    """The failures by account id, the first `FAILURES_KEPT` (those a run keeps) with their
+    account's name, read in one query."""
+    failures = sorted(failures, key=lambda failure: failure["account_id"])
+    kept = failures[:FAILURES_KEPT]
+    if not kept:
+        return failures
+    names = dict(
+        Account.objects.filter(id__any=[failure["account_id"] for failure in kept]).values_list(
+            "id", "name"
+        )
+    )
+    for failure in kept:
+        failure["account"] = names.get(failure["account_id"], "")
+    return failures
+
+
 # --- running chunks ------------------------------------------------------------------------
 
 
@@ -198,22 +236,34 @@ def rank_portfolio(plan: Plan) -> tuple[rules.PortfolioContext, PassResult]:
         RuleSet.COMMERCIAL
     ) + plan.config.regions_following(RuleSet.EMEA_ENTERPRISE)
     counts = PassResult()
+
+    def rank_chunk(rows: list[dict]) -> PassResult:
+        part = PassResult()
+        rankings.add(*ranking_entries(plan, rows, part.failures))
+        return part
+
     if ranked_regions:
         counts = for_each_chunk(
-            plan,
-            Account.objects.filter(region_id__any=ranked_regions),
-            RANKING_COLUMNS,
-            lambda rows: rankings.add(*ranking_entries(plan, rows)),
+            plan, Account.objects.filter(region_id__any=ranked_regions), RANKING_COLUMNS, rank_chunk
         )
     return rankings.context(plan.as_of), counts
 
 
-def ranking_entries(plan: Plan, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
-    """The chunk's entries for the commercial and the EMEA rankings."""
+def ranking_entries(
+    plan: Plan, rows: list[dict], failures: list[dict] | None = None
+) -> tuple[list[tuple], list[tuple]]:
+    """The chunk's entries for the commercial and the EMEA rankings; an account whose
+    segment or score cannot be computed is left out of them and added to `failures`."""
+    failures = [] if failures is None else failures
     config = plan.config
     commercial, emea_rows = [], []
     for row in rows:
-        effective = config.effective_segment(plan.computed_segment(row), row["segment_override_id"])
+        try:
+            computed = plan.computed_segment(row)
+        except Exception as error:  # this account's alone: see the module docstring
+            failures.append(_failed(row["id"], SEGMENTS, error))
+            continue
+        effective = config.effective_segment(computed, row["segment_override_id"])
         region = config.regions[row["region_id"]]
         if region.rule_set == RuleSet.COMMERCIAL and effective in config.tam_assigned_codes:
             commercial.append(
@@ -221,10 +271,10 @@ def ranking_entries(plan: Plan, rows: list[dict]) -> tuple[list[tuple], list[tup
             )
         elif region.rule_set == RuleSet.EMEA_ENTERPRISE:
             emea_rows.append((row, effective))
-    return commercial, _emea_scores(plan, emea_rows)
+    return commercial, _emea_scores(plan, emea_rows, failures)
 
 
-def _emea_scores(plan: Plan, emea_rows: list) -> list[tuple]:
+def _emea_scores(plan: Plan, emea_rows: list, failures: list[dict]) -> list[tuple]:
     if not emea_rows:
         return []
     if "managed" not in emea_rows[0][0]:  # read with RANKING_COLUMNS: read them whole
@@ -239,11 +289,16 @@ def _emea_scores(plan: Plan, emea_rows: list) -> list[tuple]:
     context = portfolio_context(plan.as_of)
     scored = []
     for row, effective in emea_rows:
-        facts = account_facts(row, effective, plan.config, related)
-        if rules.reaches_rule_set(facts):
-            params = plan.config.regions[row["region_id"]].parameters
+        params = plan.config.regions[row["region_id"]].parameters
+        try:
+            facts = account_facts(row, effective, plan.config, related)
+            if not rules.reaches_rule_set(facts):
+                continue
             score = rules.emea_score(facts, params, context)
-            scored.append((row["id"], row["tam_id"], score, row["arr"], params.pr1_cap_per_tam))
+        except Exception as error:  # this account's alone: see the module docstring
+            failures.append(_failed(row["id"], PRIORITIES, error))
+            continue
+        scored.append((row["id"], row["tam_id"], score, row["arr"], params.pr1_cap_per_tam))
     return scored
 
 
@@ -263,6 +318,7 @@ def run_passes(plan: Plan) -> PassResult:
     """Both passes over every account: what the nightly run and the preview do."""
     context, ranking_counts = rank_portfolio(plan)
     result = decide_portfolio(plan, context)
+    result.failures = merge_failures(ranking_counts.failures, result.failures)
     result.chunks += ranking_counts.chunks
     result.max_queries_per_chunk = max(
         result.max_queries_per_chunk, ranking_counts.max_queries_per_chunk
@@ -283,12 +339,20 @@ def decide_chunk(
     for row in rows:
         # Assigned again rather than remembered from pass 1: cheaper than holding a
         # segment per account in memory.
-        computed = plan.computed_segment(row)
+        try:
+            computed = plan.computed_segment(row)
+        except Exception as error:  # this account's alone: see the module docstring
+            part.failures.append(_failed(row["id"], SEGMENTS, error))
+            continue
         segment_id = config.segment_id_of.get(computed) if computed else None
         effective = config.effective_segment(computed, row["segment_override_id"])
-        facts = account_facts(row, effective, config, related)
-        decision = rules.decide(facts, config.regions[row["region_id"]].parameters, context)
-        reasons = decision.reasons_text
+        try:
+            facts = account_facts(row, effective, config, related)
+            decision = rules.decide(facts, config.regions[row["region_id"]].parameters, context)
+            reasons = decision.reasons_text
+        except Exception as error:  # left out whole: no account update, no assessment
+            part.failures.append(_failed(row["id"], PRIORITIES, error))
+            continue
         decisions[row["id"]] = (decision, reasons, _decider(decision, row["id"], related))
         if count_moves:
             before = config.effective_segment(

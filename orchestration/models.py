@@ -46,6 +46,15 @@ class RecomputeRun(models.Model):
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
 
+    @property
+    def outcome(self) -> str:
+        """How the run ended, as people read it: "succeeded", "completed with errors
+        (2 accounts)"."""
+        if self.status == RunStatus.COMPLETED_WITH_ERRORS:
+            plural = "" if self.failed_accounts == 1 else "s"
+            return f"completed with errors ({self.failed_accounts} account{plural})"
+        return str(self.get_status_display()).lower()
+
 
 RECOMPUTE_LOCK = "recompute"
 FAILURES_KEPT = 100

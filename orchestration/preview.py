@@ -20,6 +20,10 @@ from .configuration import load_configuration
 from .engine import Plan, run_passes
 from .models import RecomputeRun, RunStatus
 
+# The runs whose results the accounts show: a run that completed with errors wrote every
+# account but those it lists.
+FINISHED_RUNS = (RunStatus.SUCCEEDED, RunStatus.COMPLETED_WITH_ERRORS)
+
 
 @dataclass
 class Impact:
@@ -27,6 +31,7 @@ class Impact:
     segment_moves: list[tuple[str | None, str | None, int]]
     priority_moves: list[tuple[int | None, int, int]]
     last_run: RecomputeRun | None
+    failed_accounts: int = 0  # left out: a rule failed on them (see engine.py)
 
     @property
     def segments_moving(self) -> int:
@@ -59,7 +64,8 @@ def preview_impact(
         accounts=result.accounts,
         segment_moves=_moves(result.segment_moves),
         priority_moves=_moves(result.priority_moves),
-        last_run=RecomputeRun.objects.filter(status=RunStatus.SUCCEEDED).first(),
+        last_run=RecomputeRun.objects.filter(status__in=FINISHED_RUNS).first(),
+        failed_accounts=len(result.failures),
     )
 
 

@@ -39,9 +39,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
+from lib.dates import shift
 from lib.rule_sets import RuleSet
 
 DAYS_PER_YEAR = Decimal(365)
@@ -102,11 +103,11 @@ def last_held(days: Iterable[date | None], today: date) -> date | None:
 def call_overdue_before(today: date, interval_days: int) -> date:
     """A last call dated before this day is overdue: no call in the last `interval_days`
     days, today and the day `interval_days` back both counted (the boundary Decision)."""
-    return today - timedelta(days=interval_days)
+    return shift(today, -interval_days)
 
 
 def next_call_due(last_call: date, interval_days: int) -> date:
-    return last_call + timedelta(days=interval_days)
+    return shift(last_call, interval_days)
 
 
 @dataclass(frozen=True)
@@ -182,12 +183,12 @@ def interval_summary(rules: RhythmRules, priority: int) -> str:
 
 def renewal_window_opens(rules: RhythmRules, renewal_date: date) -> date:
     """The first day of the renewal's window (renewal 2027-03-10, 110 days: 2026-11-20)."""
-    return renewal_date - timedelta(days=rules.renewal_window_days)
+    return shift(renewal_date, -rules.renewal_window_days)
 
 
 def last_renewal_in_window(rules: RhythmRules, today: date) -> date:
     """The latest renewal date whose window is open today (today + the window's days)."""
-    return today + timedelta(days=rules.renewal_window_days)
+    return shift(today, rules.renewal_window_days)
 
 
 def in_renewal_window(rules: RhythmRules, renewal_date: date | None, today: date) -> bool:

@@ -11,6 +11,8 @@ compares every face.
 The expressions expect an `Account` queryset (`priority`, `region__rule_set`,
 `renewal_date`); the interval is a constant per (priority, rule set) branch, so no date
 arithmetic on a column is needed to filter and the same SQL runs on SQLite and PostgreSQL.
+Where a column is shifted (the next call due, the renewal window's first day) it goes
+through `shifted_date`, which stops at the calendar's ends as `lib.dates.shift` does.
 """
 
 from __future__ import annotations
@@ -20,16 +22,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 from accounts.models import Activity, ActivityKind
+from lib.dates import shift
 
 from . import cadence
 from .cadence import CadenceStatus, RhythmRules
 from .models import RhythmSettings
 
 LAST_CALL = "last_cadence_call"
+
+
+def shifted_date(field: str, days: int) -> Case:
+    """The date at `field` moved by `days`, in SQL, held at date.min / date.max like
+    `lib.dates.shift`: SQLite adds dates in Python, where 0001-01-01 - 110 days overflows,
+    and PostgreSQL would hand back a BC date Python cannot read. NULL stays NULL."""
+    edge = date.max if days > 0 else date.min
+    past_edge = {f"{field}__gt" if days > 0 else f"{field}__lt": shift(edge, -days)}
+    return Case(
+        When(Q(**past_edge), then=Value(edge)),
+        default=Cast(F(field) + timedelta(days=days), DateField()),
+        output_field=DateField(),
+    )
 
 
 def rhythm_rules() -> RhythmRules:
@@ -110,8 +125,7 @@ class CadenceRule:
         """Last call + the interval (`cadence.next_call_due`); NULL when never called or
         without cadence calls. For sorting: the rows show `status()`."""
         whens = [
-            When(applies, then=Cast(F(last_call) + timedelta(days=days), DateField()))
-            for applies, days in self._branches()
+            When(applies, then=shifted_date(last_call, days)) for applies, days in self._branches()
         ]
         return Case(*whens, default=None, output_field=DateField())
 
@@ -137,10 +151,10 @@ class CadenceRule:
             }
         )
 
-    def renewal_window_opened(self, renewal_date: str) -> CombinedExpression:
+    def renewal_window_opened(self, renewal_date: str) -> Case:
         """The window's first day for the renewal date at `renewal_date` (a field path),
         as `cadence.renewal_window_opens` computes it."""
-        return F(renewal_date) - timedelta(days=self.rules.renewal_window_days)
+        return shifted_date(renewal_date, -self.rules.renewal_window_days)
 
 
 def cadence_rule() -> CadenceRule:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from lib.dates import add_months
+from lib.dates import add_months, shift
 from lib.rule_sets import RuleSet
 
 from . import cadence
@@ -147,7 +147,7 @@ def touchpoints_due(
     """
     rules = rules or RhythmRules()
     accounts = list(accounts)
-    horizon = as_of + timedelta(days=within_days)
+    horizon = shift(as_of, within_days)
     return DueLists(
         cadence_calls=_by_due_date(_cadence_due(a, rules, as_of, horizon) for a in accounts),
         ebrs=_by_due_date(_ebr_due(a, as_of, horizon) for a in accounts),

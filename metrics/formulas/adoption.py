@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from lib.dates import add_months
+from lib.dates import add_months, shift
 
 from .facts import Contribution, MetricAccount, days_between, share
 
@@ -14,7 +14,7 @@ from .facts import Contribution, MetricAccount, days_between, share
 def green_within_90_days(account, quarter, target):
     if account.customer_since is None:
         return None
-    deadline = account.customer_since + timedelta(days=90)
+    deadline = shift(account.customer_since, 90)
     if not quarter.contains(deadline):
         return None
     return share(
@@ -42,7 +42,7 @@ def two_stages(account, quarter, target):
 
 
 def stages_growth(account, quarter, target):
-    before = stages_by(account, quarter.start - timedelta(days=1))
+    before = stages_by(account, shift(quarter.start, -1))
     after = stages_by(account, quarter.as_of)
     return Contribution(numerator=Decimal(after - before), denominator=Decimal(before))
 
@@ -64,7 +64,7 @@ def stage_adoption_within(reached: str, deadline: Callable[[date], date]):
 
 
 initial_adoption_within_60_days = stage_adoption_within(
-    "initial_adoption_on", lambda day: day + timedelta(days=60)
+    "initial_adoption_on", lambda day: shift(day, 60)
 )
 broad_adoption_within_6_months = stage_adoption_within(
     "broad_adoption_on", lambda day: add_months(day, 6)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from lib.dates import add_months
+from lib.dates import add_months, shift
 from segments.codes import SegmentCode
 
 from .facts import share
@@ -21,7 +19,7 @@ def success_plan_p1(account, quarter, target):
 def success_plan_new(account, quarter, target):
     if account.customer_since is None:
         return None
-    deadline = account.customer_since + timedelta(days=60)
+    deadline = shift(account.customer_since, 60)
     if not quarter.contains(deadline):
         return None
     green = account.success_plan_green_on

@@ -32,3 +32,12 @@ class Command(BaseCommand):
             f"{run.priorities_changed} priorities changed, {run.assessments_created} "
             f"assessments created, {run.assessments_updated} updated."
         )
+        if run.status == RunStatus.COMPLETED_WITH_ERRORS:
+            self.stderr.write(
+                f"The run {run.outcome}: these accounts keep what the last run gave them."
+            )
+            for failure in run.failures:
+                self.stderr.write(
+                    f"  account {failure['account_id']} ({failure['account']}), "
+                    f"{failure['step']}: {failure['error']}"
+                )
