@@ -395,7 +395,7 @@ def _accounts_from_records(kind_name, records, fields, summary):
     """Accounts are read by `accounts.importing` from CSV text: the records are written as
     one, and each problem's line is turned back into its record's index."""
     output, row = io.StringIO(), io.StringIO()
-    writer = csv.writer(row, lineterminator="\n")
+    writer = csv.writer(row, lineterminator="\n", quoting=csv.QUOTE_ALL)
     index_of_line = {}
     line = 1
     for index, cells in enumerate(

@@ -197,3 +197,17 @@ def test_every_csv_a_person_may_open_is_written_through_the_guarded_writer():
                 offenders.append(f"{relative}:{node.lineno}")
 
     assert offenders == [], "write CSV with lib.spreadsheet.SpreadsheetWriter"
+
+
+@pytest.mark.django_db
+def test_an_api_account_value_holding_a_bare_carriage_return_is_stored_as_sent():
+    """API accounts are re-written as CSV text for the accounts importer: a value with a
+    lone `\r` must stay inside its cell there, not end the row."""
+    summary = import_records(
+        "accounts",
+        [{"external_id": "CR-1", "name": "Two\rlines", "region": region().code}],
+        source="test",
+    )
+
+    assert summary.created == 1
+    assert Account.objects.get(external_id="CR-1").name == "Two\rlines"
