@@ -8,10 +8,12 @@ digest or prefix) is never written.
 """
 
 import datetime
+import io
 import json
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from api.models import IntegrationKey, PersonalToken
@@ -282,6 +284,20 @@ def test_a_repeated_feed_records_nothing_more(tam):
 
     [entry] = _entries("people.team")
     assert entry.action == "created"
+
+
+def test_a_teams_file_imported_from_the_command_line_is_recorded_as_an_import(tmp_path, manager):
+    team = manager.managed_teams.get()
+    path = tmp_path / "teams.csv"
+    path.write_text(f"name,region,manager_email\n{team.name},emea-enterprise,{manager.email}\n")
+
+    call_command("import_data", "teams", str(path), stdout=io.StringIO())
+
+    [entry] = _entries("people.team")
+    assert (entry.action, entry.via, entry.actor) == ("changed", "import", None)
+    assert entry.after == {
+        "region": f"{region('emea-enterprise')} (#{region('emea-enterprise').pk})"
+    }
 
 
 # --- who reads it, and nobody edits it ------------------------------------------------------
