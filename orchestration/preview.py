@@ -64,7 +64,9 @@ def preview_impact(
         accounts=result.accounts,
         segment_moves=_moves(result.segment_moves),
         priority_moves=_moves(result.priority_moves),
-        last_run=RecomputeRun.objects.filter(status__in=FINISHED_RUNS).first(),
+        last_run=RecomputeRun.objects.filter(status__in=FINISHED_RUNS)
+        .order_by("-started_at", "-pk")
+        .first(),
         failed_accounts=len(result.failures),
     )
 

@@ -36,6 +36,7 @@ from orchestration.runs import recompute
 from prioritization import rules
 from prioritization.models import PriorityAssessment
 from rhythm.selectors import shifted_date
+from segments.models import Segment
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -335,6 +336,27 @@ def test_the_run_page_in_admin_lists_the_failures(monkeypatch, client, admin_use
     assert "ZeroDivisionError: a rule&#x27;s bug" in html
     assert [row.pk for row in listed.context["cl"].result_list] == [run.pk]
     assert "Completed with errors" in listed.content.decode()
+
+
+def test_the_impact_preview_says_how_the_last_run_ended(monkeypatch, client, admin_user, book):
+    _, bad, _ = book
+    monkeypatch.setattr(
+        rules, "decide", _failing_for(bad.pk, rules.decide, ZeroDivisionError("a rule's bug"))
+    )
+    recompute(as_of=TODAY)
+    client.force_login(admin_user)
+    named = Segment.objects.get(code="named")
+    form = {
+        "code": named.code, "name": named.name, "engagement_model": named.engagement_model,
+        "position": named.position, "tam_assigned": "on", "min_arr": "75000",
+    }  # fmt: skip
+
+    response = client.post(reverse("admin:segments_segment_change", args=[named.pk]), form)
+
+    assert response.context["impact"].failed_accounts == 1  # the preview meets it too
+    text = " ".join(response.text.split())
+    assert "(completed with errors (1 account))" in text
+    assert "1 account could not be evaluated: a rule failed on it" in text
 
 
 def test_the_command_names_the_accounts_left_out(monkeypatch, book):
