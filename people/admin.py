@@ -31,7 +31,7 @@ class TeamAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(SecuritySettings)
-class SecuritySettingsAdmin(admin.ModelAdmin):
+class SecuritySettingsAdmin(AuditedAdmin, admin.ModelAdmin):
     """One row (the sign-in settings): nothing to add or delete. Locked-out sign-ins are
     under "Axes" (Access attempts): deleting one unlocks that user at that address."""
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from api.models import IntegrationKey, PersonalToken
 from core.models import AuditEntry, AuditLogIsReadOnly
 from metrics.models import MetricDefinition, MetricTarget
-from people.models import Role, Team
+from people.models import Role, SecuritySettings, Team
 from prioritization.models import RuleSetParameters
 from prioritization.services import priority_exception_approve, priority_exception_request
 from segments.models import Segment
@@ -97,6 +97,19 @@ def test_a_threshold_change_in_the_admin_records_who_and_the_changed_field(
     assert entry.at == NOW
     # Only the field that changed, before and after (decimals as their exact text).
     assert (entry.before, entry.after) == ({"min_arr": "100000.00"}, {"min_arr": "75000.00"})
+
+
+def test_a_change_to_the_session_idle_time_is_recorded(admin_client):
+    settings_row = SecuritySettings.objects.get()
+    url = reverse("admin:people_securitysettings_change", args=[settings_row.pk])
+
+    assert admin_client.post(url, {"session_idle_minutes": "60"}).status_code == 302
+
+    [entry] = _entries("people.securitysettings")
+    assert (entry.before, entry.after) == (
+        {"session_idle_minutes": 720},
+        {"session_idle_minutes": 60},
+    )
 
 
 def test_the_impact_preview_alone_records_nothing(admin_client):
