@@ -13,7 +13,7 @@ that run delivers them when it ends.
 
 The sweep (Celery beat, every minute) is the safety net for everything else: it marks
 runs whose worker died abandoned (running, with the lock run out) and asks for a full run
-to redo them, and it delivers requests that have waited longer than the debounce (the
+to redo them, and it delivers requests that have waited twice the debounce (the
 broker was down, the message was lost, a run ended without a task to deliver what came
 in meanwhile). Redoing is bounded: once the last `MAX_ATTEMPTS` runs all died, the sweep
 records the run failed and stops redelivering until a run ends (the nightly one, the next
@@ -40,9 +40,6 @@ from .selection import recompute_accounts
 
 logger = logging.getLogger(__name__)
 
-# A request older than the debounce by this much was missed: the armed task has had time
-# to start and take it.
-SWEEP_GRACE_SECONDS = 15
 MAX_ATTEMPTS = 3
 GAVE_UP = "gave_up"
 
@@ -90,11 +87,11 @@ def sweep(*, deliver: Callable[[], object]) -> dict:
     """Abandon and redo runs whose worker died; deliver requests the broker missed."""
     abandoned = abandon_dead_runs()
     redo = _redo(abandoned) if abandoned else None
-    missed = timezone.now() - timedelta(
-        seconds=settings.RECOMPUTE_DEBOUNCE_SECONDS + SWEEP_GRACE_SECONDS
-    )
+    # Twice the debounce: the task armed for it has had as long again to start and take it.
+    missed = timezone.now() - timedelta(seconds=2 * settings.RECOMPUTE_DEBOUNCE_SECONDS)
     delivered = None
-    if not is_held() and not gave_up() and outbox.any_waiting(requested_before=missed):
+    missed_some = outbox.any_waiting(requested_before=missed)
+    if (redo == "asked" or missed_some) and not is_held() and not gave_up():
         delivered = deliver()
     return {"abandoned": abandoned, "redo": redo, "delivered": delivered}
 

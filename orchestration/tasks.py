@@ -95,8 +95,9 @@ def deliver(*, countdown: int | None = None) -> str:
     ahead (default: the debounce), unless it is handed already. Never raises."""
     try:
         if runs_here():
-            recompute_requested.apply_async()
-            return DONE
+            outcome = recompute_requested.apply_async().get()
+            # No run: another holds the lock, and what waits follows it.
+            return DONE if outcome["run"] else QUEUED
         seconds = settings.RECOMPUTE_DEBOUNCE_SECONDS if countdown is None else countdown
         outbox.arm(lambda delay: recompute_requested.apply_async(countdown=delay), seconds)
         return QUEUED
