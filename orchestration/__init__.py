@@ -8,7 +8,11 @@
 - `selection`: the same for a few accounts now, and the explanation of one.
 - `lock`: one run at a time; `runs`: the run itself, recorded in `models.RecomputeRun`.
 - `preview`: what an unsaved threshold or parameter edit would move.
-- `reactions`: recompute the accounts a domain write says changed (`core.changes`): a
-  person's edit at once, a bulk write through `requests` (one debounced task).
-- `tasks`: the Celery entry points.
+- `outbox`: every request for a recompute, stored with the change that asked for it.
+- `reactions`: store the accounts a domain write says changed (`core.changes`) in the
+  outbox, then recompute them after the commit: a person's edit at once, a bulk write
+  through `requests` (one debounced task).
+- `requests`: the recompute of what waits in the outbox, and the sweep that redoes dead
+  runs and delivers what the broker missed.
+- `tasks`: the Celery entry points, and the delivery of the outbox to the broker.
 """

@@ -6,6 +6,8 @@ stored bytes, at once when small, as a background task when over
 gets 404: the page does not exist for them.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +22,8 @@ from ingestion.kinds import ORDER
 from ingestion.models import ImportRecord
 
 from .tasks import run_import
+
+logger = logging.getLogger(__name__)
 
 FOLDER = ImportRecord.FOLDER
 RECORDS_PER_PAGE = 25
@@ -130,8 +134,19 @@ def import_confirm(request, pk):
         return redirect("import_detail", pk=record.pk)
     if record.rows_total > settings.IMPORT_BACKGROUND_ROWS:
         # After commit, so the worker finds the record queued.
-        transaction.on_commit(lambda: run_import.delay(record.pk))
+        transaction.on_commit(lambda: _in_background(record.pk))
         messages.info(request, "The import runs in the background; this page follows it.")
     else:
         run_import(record.pk)
     return redirect("import_detail", pk=record.pk)
+
+
+def _in_background(record_id: int) -> None:
+    """Hand the import to a worker. With the broker down it runs here instead, as it does
+    without a broker: a queued record nothing would ever start is worse than a slow page
+    (issue 11: a dead broker is a delay, not an error)."""
+    try:
+        run_import.delay(record_id)
+    except Exception as error:  # the broker refused or timed out (1.5 s at most)
+        logger.warning("The broker did not take import %s (%s); running it here.", record_id, error)
+        run_import(record_id)

@@ -15,12 +15,14 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import Account
+from accounts.models import Account, UsageSnapshot
 from demo import build_demo_portfolio
+from ingestion.models import ImportRecord
 from metrics.models import MetricResult
 from orchestration import outbox, requests, runs, tasks
 from orchestration.lock import take_lock
@@ -363,3 +365,23 @@ def _segment_form(segment, **changes):
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value != ""}
+
+
+def test_a_large_import_confirmed_with_the_broker_down_runs_here(
+    dead_broker, admin_client, account, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_ROWS = 1  # the file's 2 rows are "large": a worker's job
+    header = "account_external_id,taken_on,licensed_users,active_users\n"
+    rows = "".join(f"{account.external_id},2026-{m:02}-01,100,40\n" for m in (9, 10))
+    upload = SimpleUploadedFile("usage.csv", (header + rows).encode())
+    admin_client.post(reverse("imports"), {"kind": "usage", "files": [upload]})
+    record = ImportRecord.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("import_confirm", args=[record.pk]))
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.rows_done) == ("done", 2)  # not left queued for nobody
+    assert UsageSnapshot.objects.filter(account=account).count() == 2
+    assert RecomputeRequest.objects.filter(account_id=account.pk).exists()
