@@ -298,30 +298,23 @@ class MetricsRun:
     failures: list[dict] = field(default_factory=list)
 
 
-Scope = tuple[str, str]
-Parts = list[tuple[formulas.Metric, formulas.Contribution, list[Scope]]]
+Scopes = list[tuple[str, str]]
+Parts = list[tuple[formulas.Metric, formulas.Contribution]]
 
 
 def _account_parts(
     row, segment, metrics, targets, related, increases, quarter, window, running, scopes
-) -> tuple[list[Scope], Parts]:
-    """The account's scopes, and every part it adds to a metric with the scopes that
-    part counts in; adds nothing anywhere, so a failure leaves no trace."""
+) -> tuple[Scopes, Scopes, Parts]:
+    """The account's scopes, those of the segment it started the quarter in, and every
+    part it adds to a metric; adds nothing anywhere, so a failure leaves no trace."""
     account = _metric_account(row, segment, related, increases, quarter, running)
     if account.arr_start is not None:
         account.segment_at_start = scopes.segment_at(row, account.arr_start)
     place = (row["tam_id"], row["tam__team_id"], row["region_id"])
     keys = _Scopes.of(*place, segment)
-    start_keys, parts = None, []
-    for metric, part in formulas.contributions(account, window, targets, metrics):
-        # ARR metrics count in the segment the quarter started in (churn shows).
-        if metric.by_start_segment:
-            if start_keys is None:
-                start_keys = _Scopes.of(*place, account.segment_at_start or segment)
-            parts.append((metric, part, start_keys))
-        else:
-            parts.append((metric, part, keys))
-    return keys, parts
+    start = account.segment_at_start or segment
+    start_keys = keys if start == segment else _Scopes.of(*place, start)
+    return keys, start_keys, list(formulas.contributions(account, window, targets, metrics))
 
 
 def compute_quarter(
@@ -354,13 +347,12 @@ def compute_quarter(
                     {key: by_segment.get((key, segment), value) for key, value in defaults.items()},
                 )
             try:
-                keys, parts = _account_parts(row, segment, *per_segment[segment], *around)
+                scoped = _account_parts(row, segment, *per_segment[segment], *around)
             except Exception as error:  # this account's alone: see the module docstring
                 logger.warning("metrics: account %s failed", row["id"], exc_info=error)
                 run.failures.append(account_failure(row["id"], METRICS, error))
                 continue
-            seen_scopes.update(keys)
-            _add_parts(parts, accumulators, seen_scopes)
+            _add_parts(*scoped, accumulators, seen_scopes)
         run.accounts += len(rows)
     metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
     # One metric at a time, so only one metric's results are in memory.
@@ -373,12 +365,14 @@ def compute_quarter(
     return run
 
 
-def _add_parts(parts: Parts, accumulators, seen_scopes: set) -> None:
-    for metric, part, keys in parts:
+def _add_parts(keys: Scopes, start_keys: Scopes, parts: Parts, accumulators, seen_scopes) -> None:
+    seen_scopes.update(keys)
+    for metric, part in parts:
+        # ARR metrics count in the segment the quarter started in (churn shows).
         if metric.by_start_segment:
-            seen_scopes.update(keys)
+            seen_scopes.update(start_keys)
         by_scope = accumulators[metric.key]
-        for scope in keys:
+        for scope in start_keys if metric.by_start_segment else keys:
             accumulator = by_scope.get(scope)
             if accumulator is None:
                 accumulator = by_scope[scope] = formulas.Accumulator()
