@@ -87,6 +87,7 @@ def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
     for item in items:
+        _require_serialized_rollback(item)
         marker = item.get_closest_marker("postgresql_only")
         if marker is None:
             continue
@@ -95,6 +96,17 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs reason=...")
         if connection.vendor != "postgresql":
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+def _require_serialized_rollback(item) -> None:
+    """A `transaction=True` test ends by emptying every table. Without serialized_rollback
+    the migrations' rows (regions, segments, content types) are then rebuilt by signals,
+    and the next serialized test fails to load them back over the rebuilt ones."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -101,7 +101,7 @@ def _terminate_other_connections() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_500_after_the_database_connections_die(gunicorn_url):
     tam = TamFactory()
     account = AccountFactory(tam=tam)
