@@ -72,9 +72,21 @@ ERRORS = {
         }
     },
 }
+# What a caller is told of the recompute its write asked for (issue 11: a dead broker is a
+# delay, not an error, and the answer says so).
+RECOMPUTE_STATES = ("queued", "not needed")
 COUNTS = {
     "type": "object",
-    "properties": {name: {"type": "integer"} for name in ("created", "updated", "unchanged")},
+    "properties": {
+        **{name: {"type": "integer"} for name in ("created", "updated", "unchanged")},
+        "recompute": {
+            "type": "string",
+            "enum": list(RECOMPUTE_STATES),
+            "description": "`queued`: segments, priorities and metrics follow within a "
+            "minute, even if the task queue is down at the moment (they wait in the "
+            "database); `not needed`: nothing was written.",
+        },
+    },
 }
 
 
@@ -149,11 +161,13 @@ class BulkWrite(APIView):
             return _errors(
                 *((problem.line, problem.column, problem.message) for _, problem in failed.problems)
             )
+        written = summary.created or summary.updated
         return Response(
             {
                 "created": summary.created,
                 "updated": summary.updated,
                 "unchanged": summary.unchanged,
+                "recompute": RECOMPUTE_STATES[0] if written else RECOMPUTE_STATES[1],
             }
         )
 

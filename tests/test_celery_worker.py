@@ -238,7 +238,7 @@ def test_with_redis_stopped_writes_succeed_and_their_recomputes_run_once_it_is_b
 
             assert saved.status_code == 302
             assert "will follow shortly" in imported
-            assert written.status_code == 200
+            assert (written.status_code, written.json()["recompute"]) == (200, "queued")
             assert RecomputeRequest.objects.count() == 3  # all three wait in the database
 
             redis_server.start()  # back; the worker reconnects by itself

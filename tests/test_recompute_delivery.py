@@ -340,6 +340,7 @@ def test_an_api_write_with_the_broker_down_succeeds(
         response = client.post("/api/v1/usage/bulk/", [record], content_type="application/json")
 
     assert response.status_code == 200, response.content
+    assert response.json()["recompute"] == "queued"
     assert list(RecomputeRequest.objects.values_list("account_id", "trigger")) == [
         (account.pk, "api: warehouse")
     ]

@@ -51,9 +51,9 @@ def test_a_write_key_upserts_and_a_repost_changes_nothing(account, write_key):
     changed = _post(write_key, USAGE, [_usage(account, "2025-04-01", active=60)])
 
     assert first.status_code == 200, first.content
-    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0}
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2}
-    assert changed.json() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "recompute": "queued"}
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "recompute": "not needed"}
+    assert changed.json() == {"created": 0, "updated": 1, "unchanged": 0, "recompute": "queued"}
     assert UsageSnapshot.objects.filter(account=account).count() == 2
     # The kind records what fed it: the key's name.
     assert Feed.objects.get(kind="usage").source == "warehouse"
@@ -140,7 +140,7 @@ def test_accounts_are_fed_through_the_accounts_import(tam, write_key):
 
     assert refused.status_code == 400
     assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [(1, "name")]
-    assert accepted.json() == {"created": 1, "updated": 0, "unchanged": 0}
+    assert accepted.json() == {"created": 1, "updated": 0, "unchanged": 0, "recompute": "queued"}
 
 
 # --- who may write -------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_a_bulk_write_queues_one_debounced_recompute(
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(write_key, ACTIVITIES, records)
 
-    assert response.json() == {"created": 3, "updated": 0, "unchanged": 0}
+    assert response.json() == {"created": 3, "updated": 0, "unchanged": 0, "recompute": "queued"}
     # Without a broker the armed task runs at once: one run for the whole request.
     run = RecomputeRun.objects.get()
     assert run.trigger == "api"
