@@ -13,7 +13,8 @@ from django.db import OperationalError
 
 from accounts.models import Account
 from orchestration import engine as recompute_module
-from orchestration.models import RecomputeRun, RunStatus
+from orchestration.lock import release, take_lock
+from orchestration.models import RecomputeRequest, RecomputeRun, RunStatus
 from orchestration.runs import recompute
 from orchestration.selection import recompute_accounts
 from prioritization.models import PriorityAssessment
@@ -143,6 +144,19 @@ def test_command_prints_the_counts_and_takes_as_of(account):
     assert "Recomputed 1 accounts as of 2026-11-30" in output.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("recompute", "--as-of", "30/11/2026")
+
+
+def test_command_during_another_run_queues_a_full_run_to_follow(account):
+    output = io.StringIO()
+    held = take_lock()
+
+    try:
+        call_command("recompute", stdout=output)
+    finally:
+        release(held)
+
+    assert "a full run will follow it" in output.getvalue()
+    assert list(RecomputeRequest.objects.values_list("account_id", flat=True)) == [None]
 
 
 # --- segments -----------------------------------------------------------------------------
