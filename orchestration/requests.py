@@ -33,10 +33,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import outbox
+from .engine import name_failures
 from .lock import abandon_dead_runs, exclusive_run, is_held
 from .models import RecomputeRun, RunStatus
 from .runs import recompute
-from .selection import recompute_accounts
+from .selection import recompute_selection
 
 logger = logging.getLogger(__name__)
 
@@ -68,16 +69,18 @@ def recompute_waiting(*, task_id: str = "") -> RecomputeRun | None:
             trigger=trigger, as_of=timezone.localdate(), details={**details, "selection": True}
         )
         try:
-            decisions = recompute_accounts(account_ids)
+            decisions, failures = recompute_selection(account_ids)
         except Exception:
             run.status, run.error = RunStatus.FAILED, traceback.format_exc()
             run.finished_at = timezone.now()
             run.save()
             outbox.remove([request_id for request_id, _, _ in pending])
             raise
-        run.status = RunStatus.SUCCEEDED
+        run.status = RunStatus.COMPLETED_WITH_ERRORS if failures else RunStatus.SUCCEEDED
         run.finished_at = timezone.now()
         run.accounts = len(decisions)
+        run.failed_accounts = len(failures)
+        run.failures = name_failures(failures)
         run.save()
         outbox.remove([request_id for request_id, _, _ in pending])
     return run

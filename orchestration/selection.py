@@ -32,20 +32,31 @@ from .reading import ACCOUNT_COLUMNS, account_facts, load_related, portfolio_con
 def recompute_accounts(account_ids: list[int], *, as_of: date | None = None) -> dict:
     """Bring a few accounts' segment, priority and assessment up to date now; returns
     their decisions by account id."""
+    decided, _ = recompute_selection(account_ids, as_of=as_of)
+    return decided
+
+
+def recompute_selection(
+    account_ids: list[int], *, as_of: date | None = None
+) -> tuple[dict, list[dict]]:
+    """`recompute_accounts`, with the accounts a rule failed on (left as they were, as in
+    the full run): the debounced run records them."""
     plan = Plan(load_configuration(), as_of or timezone.localdate(), write=True)
     rows = _rows(account_ids)
     if not rows:
-        return {}
+        return {}, []
     context = _context_for(plan, rows)
     decided: dict[int, rules.Decision] = {}
+    failures: list[dict] = []
 
     def decide_and_write() -> None:
         decided.clear()
-        _, decisions = decide_chunk(plan, rows, context)
+        part, decisions = decide_chunk(plan, rows, context)
         decided.update((account_id, entry[0]) for account_id, entry in decisions.items())
+        failures[:] = part.failures
 
     in_transaction_with_retries(decide_and_write)
-    return decided
+    return decided, failures
 
 
 def explain_account(account_id: int, *, as_of: date | None = None) -> rules.Assessment | None:

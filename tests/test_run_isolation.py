@@ -30,7 +30,7 @@ from accounts.models import (
 )
 from metrics import formulas
 from metrics.models import MetricResult
-from orchestration import engine
+from orchestration import engine, outbox, requests
 from orchestration.models import RunStatus
 from orchestration.runs import recompute
 from prioritization import rules
@@ -225,6 +225,32 @@ def test_an_account_a_rule_fails_on_is_left_out_whole_and_the_run_goes_on(monkey
     assert _state(other)[1] is not None and _state(other)[3]
     # The metrics step is not the rules': it counted all three.
     assert "gross_retention" in _metric_scopes(good.tam_id)
+
+
+def test_the_debounced_recompute_of_a_few_accounts_records_the_one_a_rule_fails_on(
+    monkeypatch, book
+):
+    good, bad, _ = book
+    bad_before = _state(bad)
+    monkeypatch.setattr(
+        rules, "decide", _failing_for(bad.pk, rules.decide, ZeroDivisionError("a rule's bug"))
+    )
+    outbox.store([good.pk, bad.pk], "api: warehouse")
+
+    run = requests.recompute_waiting()
+
+    assert (run.status, run.accounts, run.failed_accounts) == (
+        RunStatus.COMPLETED_WITH_ERRORS,
+        1,
+        1,
+    )
+    assert [(failure["account"], failure["step"]) for failure in run.failures] == [
+        ("Bad", "priorities")
+    ]
+    assert _state(bad) == bad_before
+    good.refresh_from_db()
+    assert good.priority == 1
+    assert not outbox.any_waiting()
 
 
 def test_an_account_whose_segment_cannot_be_computed_is_recorded_at_that_step(monkeypatch, book):
