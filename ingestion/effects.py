@@ -9,6 +9,14 @@
 
 Only records created or changed by this import have effects, so a re-import changes
 nothing. Account rows are read and written in bulk.
+
+A file is written a chunk at a time (`service.py`), but its activities' effects are applied
+at the end (`ActivityEffects`), a batch of accounts at a time; between chunks only what can
+still win is kept: the earliest date of each milestone and the latest answer and plan
+change of each account. Before a large file's batches, PostgreSQL is told to ANALYZE the
+activities: the import's own rows are not committed yet, the statistics still describe
+the table before it, and the "is a recorded answer newer?" queries planned on them took a
+50 MB file's import from 20 s to 40 s (measured with `bench/run import-memory`).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.db import connection
 from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -25,7 +34,62 @@ from accounts.activity_log import MILESTONE_FIELDS
 from accounts.models import Account, Activity, ActivityKind, UsageSnapshot
 from core.bulk import update_rows
 
-from .writing import Outcome
+# The activity kinds whose newest entry sets an account fact, with the detail it sets.
+LATEST_WINS = {
+    ActivityKind.SURVEY_RESPONSE: "nps",
+    ActivityKind.SUCCESS_PLAN_CHANGE: "success_plan",
+}
+
+
+class ActivityEffects:
+    """The written activities that can still have an effect, gathered chunk by chunk; the
+    same effects as applying them all at once, in far less memory than the rows: a
+    candidate is kept as (date, detail) under (account, kind[, milestone])."""
+
+    APPLY_BATCH = 20_000  # candidates applied at a time: three queries each
+
+    def __init__(self):
+        self._candidates: dict[tuple, tuple] = {}
+
+    def add(self, written: list[dict]) -> None:
+        for values in written:
+            kind, occurred_on = values["kind"], values["occurred_on"]
+            if kind == ActivityKind.ONBOARDING_MILESTONE:
+                key = (values["account_id"], kind, values["milestone"])
+                best = self._candidates.get(key)
+                if best is None or occurred_on < best[0]:
+                    self._candidates[key] = (occurred_on, None)
+            elif kind in LATEST_WINS and values.get(LATEST_WINS[kind]) not in (None, ""):
+                key = (values["account_id"], kind)
+                best = self._candidates.get(key)
+                # Ties go to the later row, as in `_latest_wins`.
+                if best is None or occurred_on >= best[0]:
+                    self._candidates[key] = (occurred_on, values[LATEST_WINS[kind]])
+
+    def apply(self) -> set[int]:
+        """Apply the effects; the ids of the accounts whose facts changed. A batch reads
+        its accounts afresh, and the facts of one account set by two batches are different
+        fields (milestone dates, last NPS, plan), so batches do not undo each other."""
+        keys = sorted(self._candidates)
+        changed: set[int] = set()
+        if len(keys) > self.APPLY_BATCH and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Activity._meta.db_table}")
+        for start in range(0, len(keys), self.APPLY_BATCH):
+            written = [self._as_written(key) for key in keys[start : start + self.APPLY_BATCH]]
+            changed |= apply_activity_effects(written)
+        return changed
+
+    def _as_written(self, key: tuple) -> dict:
+        occurred_on, detail = self._candidates[key]
+        account_id, kind, *milestone = key
+        values = {"account_id": account_id, "kind": kind, "occurred_on": occurred_on}
+        if milestone:
+            values["milestone"] = milestone[0]
+        else:
+            values[LATEST_WINS[kind]] = detail
+        return values
+
 
 _ACCOUNT_FIELDS = (
     "first_engaged_on",
@@ -40,16 +104,14 @@ _ACCOUNT_FIELDS = (
 )
 
 
-def apply_activity_effects(outcome: Outcome) -> set[int]:
-    """Returns the ids of the accounts whose facts changed."""
+def apply_activity_effects(written: list[dict]) -> set[int]:
+    """The effects of the written activities (account_id, kind, occurred_on, and the
+    milestone or the detail of its kind); the ids of the accounts whose facts changed."""
     changes: dict[int, dict[str, object]] = defaultdict(dict)
-    written = outcome.written
     accounts = _accounts({values["account_id"] for values in written})
     _milestones(written, accounts, changes)
-    _latest_wins(written, accounts, changes, kind=ActivityKind.SURVEY_RESPONSE, detail="nps")
-    _latest_wins(
-        written, accounts, changes, kind=ActivityKind.SUCCESS_PLAN_CHANGE, detail="success_plan"
-    )
+    for kind, detail in LATEST_WINS.items():
+        _latest_wins(written, accounts, changes, kind=kind, detail=detail)
     return _write(accounts, changes)
 
 

@@ -241,6 +241,7 @@ class _FactWriter:
         self.now = [column for column in columns if column not in self.deferred]
         self.problems: list[Problem] = []
         self.changed: set[int] = set()
+        self.activity_effects = effects.ActivityEffects()
         # For a deferred link (a team's manager, a small file): every record, and the
         # keys of those the first pass wrote.
         self.kept: list[tuple[int, dict[str, object]]] = []
@@ -265,7 +266,7 @@ class _FactWriter:
         summary.unchanged += outcome.unchanged
         self.changed |= outcome.account_ids
         if self.kind_name == "activities" and outcome.written:
-            self.changed |= effects.apply_activity_effects(outcome)
+            self.activity_effects.add(outcome.written)
         if self.kind_name == "usage" and outcome.account_ids:
             self.changed |= effects.apply_usage_effects(outcome.account_ids)
         if self.deferred:
@@ -274,6 +275,7 @@ class _FactWriter:
 
     def finish(self) -> set[int]:
         """The accounts whose facts changed; a deferred link is planned for later."""
+        self.changed |= self.activity_effects.apply()
         for column in self.deferred:
             self.plan.links.setdefault(self.plan.deferred[column], []).append(
                 lambda column=column: _link(

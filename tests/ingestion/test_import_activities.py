@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError
 
 from accounts.models import Activity, Webinar
+from ingestion import effects, service
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,35 @@ def test_the_imported_facts_reach_the_account(account, run_import):
     assert account.onboarded_on == datetime.date(2024, 3, 20)
     assert account.last_nps == 9  # the survey of 2026-11-01 is the latest answer
     assert account.success_plan == "objectives"
+
+
+def test_the_facts_come_out_the_same_when_the_file_is_written_in_chunks(
+    account, run_import, monkeypatch
+):
+    """A file is written a chunk at a time, its effects applied at the end, a batch of
+    candidates at a time: the newest answer and plan change and the earliest milestone
+    win across chunks, a tie going to the later row, as in one chunk."""
+    monkeypatch.setattr(service, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(effects.ActivityEffects, "APPLY_BATCH", 1)
+    rows = HEADER + (
+        "S-1,ACC-1,survey_response,2026-11-01,,,,,,,six_month,7,,,,,,,,\n"
+        "M-1,ACC-1,onboarding_milestone,2024-03-25,,,onboarded,,,,,,,,,,,,,\n"
+        "S-2,ACC-1,survey_response,2026-11-05,,,,,,,renewal,8,,,,,,,,\n"
+        "P-1,ACC-1,success_plan_change,2026-11-03,,,,,,,,,,,,,,,,green\n"
+        "M-2,ACC-1,onboarding_milestone,2024-03-21,,,onboarded,,,,,,,,,,,,,\n"
+        "S-3,ACC-1,survey_response,2026-11-05,,,,,,,renewal,9,,,,,,,,\n"
+        "P-2,ACC-1,success_plan_change,2026-10-01,,,,,,,,,,,,,,,,objectives\n"
+    )
+
+    run_import("activities", rows)
+
+    account.refresh_from_db()
+    assert account.last_nps == 9  # S-3 ties S-2 on the date and comes later
+    assert (account.success_plan, account.success_plan_green_on) == (
+        "green",
+        datetime.date(2026, 11, 3),
+    )
+    assert account.onboarded_on == datetime.date(2024, 3, 21)
 
 
 def test_a_later_milestone_never_moves_an_earlier_date(account, run_import):
