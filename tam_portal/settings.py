@@ -2,10 +2,11 @@
 
 One module, read from the environment (django-environ). With nothing set it runs the
 embedded default: SQLite in the checkout, Celery tasks executed in-process, DEBUG on.
-Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and
-DEBUG=false; see `.env.example`.
+Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (DEBUG goes
+off once SECRET_KEY is set); see `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# A deployment sets its own SECRET_KEY; without one this is the embedded default, a
+# developer's machine (DEBUG on, a fixed key that must never serve users). So production
+# is secure by default: setting the key alone turns DEBUG off. DEBUG=true|false overrides.
+DEBUG = env.bool("DEBUG", default="SECRET_KEY" not in os.environ)
 SECRET_KEY = env(
     "SECRET_KEY",
     default="insecure-development-key-only-used-when-DEBUG" if DEBUG else environ.Env.NOTSET,

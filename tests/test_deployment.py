@@ -210,7 +210,6 @@ def _check_deploy(**variables) -> subprocess.CompletedProcess:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="tam_portal.settings",
-        DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="tam.example.com",
         # Never connected to by `check`: only their presence matters.
@@ -245,3 +244,27 @@ def test_the_https_redirect_and_hsts_can_be_turned_off_behind_a_proxy():
     assert "security.W008" in output  # SECURE_SSL_REDIRECT
     assert "security.W004" in output  # SECURE_HSTS_SECONDS
     assert "issues (0 silenced)" in output and "identified 2 issues" in output
+
+
+@pytest.mark.parametrize(
+    ("variables", "debug"),
+    [
+        ({}, "True"),  # the embedded default: a developer's machine
+        ({"SECRET_KEY": "x" * 50}, "False"),  # a deployment: secure by default
+        ({"SECRET_KEY": "x" * 50, "DEBUG": "true"}, "True"),  # a developer who sets a key
+    ],
+)
+def test_debug_goes_off_once_a_secret_key_is_set(variables, debug):
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _settings_env_names() and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env.update(DJANGO_SETTINGS_MODULE="tam_portal.settings", **variables)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.stdout.strip() == debug, result.stderr
