@@ -311,6 +311,23 @@ MATRIX = {
         lambda w: reverse("dashboard:index") + f"?scope=team-{w.manager.managed_teams.get().pk}",
         each(200, 404, 200, 404, 200, LOGIN),
     ),
+    # The dashboard's lists in full: the dashboard's scope (the owner reads their team's,
+    # narrowed to their own accounts); another team's TAM and manager get 404.
+    **{
+        f"dashboard:{name}": Row(
+            lambda w, name=name, arg=arg: (
+                reverse(f"dashboard:{name}", args=[arg])
+                + f"?scope=team-{w.manager.managed_teams.get().pk}"
+            ),
+            IN_SCOPE,
+        )
+        for name, arg in [
+            ("burn_down_list", "pr1_cadence"),
+            ("burn_down_csv", "pr1_cadence"),
+            ("queue_list", "exceptions"),
+            ("queue_csv", "reviews"),
+        ]
+    },
 }
 
 # More than one row for a URL: the key names the variant; test_get reads these too.

@@ -1,0 +1,352 @@
+"""Every list of the dashboard in full (DESIGN 12, "Every list has its full view").
+
+The dashboard shows the first five accounts of each burn-down list and the oldest
+requests of the review queue; each has a page with every row of the viewer's scope,
+sortable by each column, 50 a page, and a CSV of the whole list in the page's order.
+
+The tables follow the book's (`portal/book/table.py`): django-tables2 with the sort in
+`?sort=`, which the table whitelists (an unknown column is ignored, the default order
+stays), each column ordered by an expression with empty values last and the name (or
+id) as tie-breaker so a page boundary and the CSV agree. The rows are read with their
+related rows joined, so a page costs the same queries however long the list is. The
+dashboard package sits below `portal` (tests/test_layers.py), so the book's helpers
+cannot be imported here; the few lines they hold are repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import django_tables2 as tables
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import Health
+from metrics.burndown import burn_down_lists
+
+from .services import _pending
+
+PAGE_SIZE = 50
+QUEUE_KINDS = ("exceptions", "reviews")
+
+
+def _date(day: date | None) -> str:
+    return day.strftime("%d %b %Y") if day else ""
+
+
+def _muted(text: str) -> str:
+    return format_html('<span class="muted">{}</span>', text)
+
+
+def _ordered(queryset, is_descending, *expressions, ties=("name", "pk")):
+    keys = [
+        expression.desc(nulls_last=True) if is_descending else expression.asc(nulls_last=True)
+        for expression in expressions
+    ]
+    return queryset.order_by(*keys, *ties), True
+
+
+HEALTH_RANK = Case(
+    When(health=Health.RED, then=Value(0)),
+    When(health=Health.YELLOW, then=Value(1)),
+    When(health=Health.GREEN, then=Value(2)),
+    default=None,
+    output_field=IntegerField(),
+)
+
+
+def _column(verbose_name, **kwargs):
+    return tables.Column(verbose_name=verbose_name, empty_values=(), **kwargs)
+
+
+class _FullListTable(tables.Table):
+    class Meta:
+        order_by_field = "sort"
+        attrs = {"class": "data full-list"}
+        template_name = "dashboard/_full_list_table.html"
+
+
+def _account_link(account) -> str:
+    return format_html(
+        '<a href="{}">{}</a>', reverse("account_detail", args=[account.pk]), account.name
+    )
+
+
+def _tam_name(account) -> str:
+    return str(account.tam) if account.tam_id else "No TAM"
+
+
+class BurnDownTable(_FullListTable):
+    name = _column("Account")
+    tam = _column("TAM")
+    segment = _column("Segment")
+    priority = _column("Priority")
+    health = _column("Health")
+    arr = _column("ARR", attrs={"th": {"class": "num"}, "td": {"class": "num"}})
+    renewal_date = _column("Renewal")
+
+    class Meta(_FullListTable.Meta):
+        order_by = ("name",)
+
+    def render_name(self, record):
+        return _account_link(record)
+
+    def render_tam(self, record):
+        return _tam_name(record)
+
+    def render_segment(self, record):
+        segment = record.effective_segment
+        return segment.name if segment else _muted("None")
+
+    def render_priority(self, record):
+        return f"Pr{record.priority}" if record.priority else _muted("None")
+
+    def render_health(self, record):
+        return record.get_health_display() if record.health else _muted("Unknown")
+
+    def render_arr(self, record):
+        return "" if record.arr is None else f"${record.arr:,.0f}"
+
+    def render_renewal_date(self, record):
+        return _date(record.renewal_date) or _muted("Unknown")
+
+    def order_name(self, queryset, is_descending):
+        return queryset.order_by(*(("-name", "-pk") if is_descending else ("name", "pk"))), True
+
+    def order_tam(self, queryset, is_descending):
+        return _ordered(queryset, is_descending, F("tam__first_name"), F("tam__last_name"))
+
+    def order_segment(self, queryset, is_descending):
+        position = Coalesce("segment_override__position", "segment__position")
+        return _ordered(queryset, is_descending, position)
+
+    def order_priority(self, queryset, is_descending):
+        return _ordered(queryset, is_descending, F("priority"))
+
+    def order_health(self, queryset, is_descending):
+        # Worst first when ascending, as in the book.
+        return _ordered(queryset, is_descending, HEALTH_RANK)
+
+    def order_arr(self, queryset, is_descending):
+        return _ordered(queryset, is_descending, F("arr"))
+
+    def order_renewal_date(self, queryset, is_descending):
+        return _ordered(queryset, is_descending, F("renewal_date"))
+
+
+class _RequestTable(_FullListTable):
+    """What exceptions and proposals share: the account, its TAM, who asked and why."""
+
+    account = _column("Account")
+    tam = _column("TAM")
+
+    def render_account(self, record):
+        return _account_link(record.account)
+
+    def render_tam(self, record):
+        return _tam_name(record.account)
+
+    def render_justification(self, record):
+        return record.justification or _muted("None given")
+
+    def _by(self, queryset, is_descending, *fields):
+        return _ordered(queryset, is_descending, *map(F, fields), ties=("account__name", "pk"))
+
+    def order_account(self, queryset, is_descending):
+        keys = ("-account__name", "-pk") if is_descending else ("account__name", "pk")
+        return queryset.order_by(*keys), True
+
+    def order_tam(self, queryset, is_descending):
+        return self._by(
+            queryset, is_descending, "account__tam__first_name", "account__tam__last_name"
+        )
+
+    def order_justification(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "justification")
+
+
+class ExceptionTable(_RequestTable):
+    requested_priority = _column("Requested")
+    requested_by = _column("Requested by")
+    requested_at = _column("Requested on")
+    expires_on = _column("Until")
+    justification = _column("Justification")
+
+    class Meta(_FullListTable.Meta):
+        order_by = ("requested_at",)
+
+    def render_requested_priority(self, record):
+        return f"Pr{record.requested_priority}"
+
+    def render_requested_by(self, record):
+        return str(record.requested_by)
+
+    def render_requested_at(self, record):
+        return _date(record.requested_at.date())
+
+    def render_expires_on(self, record):
+        return _date(record.expires_on)
+
+    def order_requested_priority(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "requested_priority")
+
+    def order_requested_by(self, queryset, is_descending):
+        return self._by(
+            queryset, is_descending, "requested_by__first_name", "requested_by__last_name"
+        )
+
+    def order_requested_at(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "requested_at")
+
+    def order_expires_on(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "expires_on")
+
+
+class ReviewTable(_RequestTable):
+    suggested_priority = _column("Model suggests")
+    proposed_priority = _column("Proposed")
+    proposed_by = _column("Proposed by")
+    proposed_at = _column("Proposed on")
+    justification = _column("Justification")
+
+    class Meta(_FullListTable.Meta):
+        order_by = ("proposed_at",)
+
+    def render_suggested_priority(self, record):
+        return f"Pr{record.suggested_priority}"
+
+    def render_proposed_priority(self, record):
+        return f"Pr{record.proposed_priority}"
+
+    def render_proposed_by(self, record):
+        return str(record.proposed_by)
+
+    def render_proposed_at(self, record):
+        return _date(record.proposed_at.date())
+
+    def order_suggested_priority(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "suggested_priority")
+
+    def order_proposed_priority(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "proposed_priority")
+
+    def order_proposed_by(self, queryset, is_descending):
+        return self._by(
+            queryset, is_descending, "proposed_by__first_name", "proposed_by__last_name"
+        )
+
+    def order_proposed_at(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "proposed_at")
+
+
+# --- the lists ---------------------------------------------------------------------------
+
+
+def _tam_email(account) -> str:
+    return account.tam.email if account.tam_id else ""
+
+
+def _burn_down_row(account) -> tuple:
+    segment = account.effective_segment
+    return (
+        account.external_id,
+        account.name,
+        _tam_name(account),
+        _tam_email(account),
+        segment.name if segment else "",
+        f"Pr{account.priority}" if account.priority else "",
+        account.get_health_display() if account.health else "",
+        account.arr,
+        account.renewal_date,
+    )
+
+
+def _exception_row(item) -> tuple:
+    return (
+        item.account.external_id,
+        item.account.name,
+        _tam_name(item.account),
+        f"Pr{item.requested_priority}",
+        str(item.requested_by),
+        item.requested_at.date(),
+        item.expires_on,
+        item.justification,
+    )
+
+
+def _review_row(item) -> tuple:
+    return (
+        item.account.external_id,
+        item.account.name,
+        _tam_name(item.account),
+        f"Pr{item.suggested_priority}",
+        f"Pr{item.proposed_priority}",
+        str(item.proposed_by),
+        item.proposed_at.date(),
+        item.justification,
+    )
+
+
+@dataclass(frozen=True)
+class FullList:
+    """One list: its rows (a queryset, unsorted by the table yet), how the page shows them
+    and how the CSV writes them."""
+
+    key: str
+    title: str
+    rows: QuerySet
+    table_class: type[_FullListTable]
+    csv_header: tuple[str, ...]
+    csv_row: Callable[[object], tuple]
+    noun: str  # "account" or "request", for the counts and the empty state
+
+    def table(self, sort: str | None) -> _FullListTable:
+        return self.table_class(self.rows, order_by=sort or None)
+
+
+BURN_DOWN_CSV = (
+    "external_id", "account", "tam", "tam_email", "segment", "priority", "health", "arr",
+    "renewal_date",
+)  # fmt: skip
+EXCEPTION_CSV = (
+    "external_id", "account", "tam", "requested_priority", "requested_by", "requested_on",
+    "expires_on", "justification",
+)  # fmt: skip
+REVIEW_CSV = (
+    "external_id", "account", "tam", "model_priority", "proposed_priority", "proposed_by",
+    "proposed_on", "justification",
+)  # fmt: skip
+
+
+def burn_down_list(accounts: QuerySet, key: str, today: date) -> FullList | None:
+    """The burn-down list `key` over `accounts` (already the viewer's), or None."""
+    for item in burn_down_lists(accounts, today):
+        if item.key == key:
+            return FullList(
+                key, item.title, item.accounts, BurnDownTable, BURN_DOWN_CSV, _burn_down_row,
+                "account",
+            )  # fmt: skip
+    return None
+
+
+def queue_list(accounts: QuerySet, kind: str, current, today: date) -> FullList | None:
+    """The review queue's pending exceptions or this quarter's pending EMEA proposals
+    (the dashboard's rule, `services._pending`) over `accounts`, or None."""
+    exceptions, reviews = _pending(accounts, current, today)
+    if kind == "exceptions":
+        rows = exceptions.select_related("account__tam", "requested_by")
+        return FullList(
+            kind, "Priority exceptions waiting for a decision", rows, ExceptionTable,
+            EXCEPTION_CSV, _exception_row, "request",
+        )  # fmt: skip
+    if kind == "reviews":
+        rows = reviews.select_related("account__tam", "proposed_by")
+        return FullList(
+            kind, "EMEA review proposals waiting for a decision", rows, ReviewTable,
+            REVIEW_CSV, _review_row, "proposal",
+        )  # fmt: skip
+    return None
