@@ -37,6 +37,12 @@ COMPARED_BY = {
     "core/large_admin.py": [
         "tests/test_vendor_paths.py::test_the_estimated_count_is_the_exact_count_once_analysed",
     ],
+    # PostgreSQL alone is told to ANALYZE before a large file's effects: the plan changes,
+    # not the answer, which this test checks against the same expectations on both.
+    "ingestion/effects.py": [
+        "tests/ingestion/test_import_activities.py::"
+        "test_the_facts_come_out_the_same_when_the_file_is_written_in_chunks",
+    ],
     "ingestion/records.py": [
         "tests/ingestion/test_import_page.py::test_progress_written_aside_is_progress_written_in_place",
     ],
