@@ -51,7 +51,7 @@ def test_the_book_export_guards_every_text_cell_and_writes_numbers_as_numbers(cl
     client.force_login(tam)
 
     response = client.get(reverse("book_export"))
-    (row,) = _rows(b"".join(response.streaming_content).decode())
+    (row,) = _rows(b"".join(response.streaming_content).decode("utf-8-sig"))
 
     assert row["external_id"] == "'-SF-1"
     assert row["name"] == "'@SUM(A1:A9)"

@@ -15,7 +15,7 @@ the book, and so does the export (a server-side cursor on PostgreSQL).
 The parts:
 - `labels`: the short words the table shows for reason codes, plan states and clocks.
 - `query`: the page's queryset (scope, joins, annotations) and the clock targets.
-- `filters`: the filter form (name, TAM, priority, segment, health, cadence overdue).
+- `filters`: the filter form (name, TAM, priority, segment, health, flag, cadence overdue).
 - `table`: the table's columns, how each cell renders and how each column sorts.
 - `views`: the page (`book`), and the filtered, sorted table it shares with the export.
 - `export`: the CSV export (`book_export`).

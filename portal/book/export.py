@@ -6,6 +6,11 @@ and `cadence_call_overdue` (true / false; empty without cadence calls) tells tho
 `usage_data_on` (the latest usage snapshot's day) and `tam_sentiment_on` say how old the
 usage data and the health input are. Text cells a spreadsheet would run as formulas are
 guarded (`lib.spreadsheet`), every one of them, not just the name.
+
+It is the CSV people open in Excel, so the stream starts with a UTF-8 byte order mark
+(without one Excel reads the file in the local code page and mangles "Zürich").
+`tam_name` and `flags` (the book's badges, `;`-separated: `Churned`, `Renewal passed`)
+come last, so a reader that goes by column position still finds the older columns.
 """
 
 from __future__ import annotations
@@ -21,18 +26,19 @@ from metrics.clock_targets import ClockTargets
 from metrics.clocks import account_clocks
 from rhythm.selectors import CadenceRule
 
-from .labels import clock_state
+from .labels import account_flags, clock_state
 from .query import cadence_of
 from .views import book_table
 
 EXPORT_CHUNK_SIZE = 2000
+UTF8_BOM = "\ufeff"
 
 EXPORT_COLUMNS = (
     "external_id", "name", "tam_email", "region", "segment", "segment_pinned", "priority",
     "priority_reasons", "health", "arr", "customer_since", "first_engage_clock",
     "first_value_clock", "onboard_clock", "last_cadence_call", "next_cadence_call_due",
     "cadence_call_overdue", "cadence_call_overdue_days", "last_ebr", "success_plan",
-    "renewal_date", "usage_data_on", "tam_sentiment_on",
+    "renewal_date", "usage_data_on", "tam_sentiment_on", "tam_name", "flags",
 )  # fmt: skip
 
 
@@ -68,6 +74,8 @@ def export_row(
         account.renewal_date,
         account.usage_data_on,
         account.tam_sentiment_on,
+        str(account.tam) if account.tam else "",
+        ";".join(account_flags(account.arr, account.renewal_date, today)),
     )
 
 
@@ -87,7 +95,7 @@ def book_export(request):
     writer = SpreadsheetWriter(_Echo())
 
     def lines():
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield UTF8_BOM + writer.writerow(EXPORT_COLUMNS)
         for account in accounts.iterator(chunk_size=EXPORT_CHUNK_SIZE):
             yield writer.writerow(export_row(account, targets, cadence, today))
 

@@ -1,6 +1,6 @@
 """The book's filters: name, TAM (for people who see several books), priority, segment,
-health and "Cadence call overdue" (the rule of `rhythm.selectors.CadenceRule`, the one the
-dashboard's burn-down lists read)."""
+health, flag (churned, renewal passed) and "Cadence call overdue" (the rule of
+`rhythm.selectors.CadenceRule`, the one the dashboard's burn-down lists read)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,12 @@ class BookFilter(django_filters.FilterSet):
         empty_label="Any health",
         method="filter_health",
     )
+    flag = django_filters.ChoiceFilter(
+        choices=[("churned", "Churned"), ("renewal_passed", "Renewal passed")],
+        label="Flag",
+        empty_label="Any flag",
+        method="filter_flag",
+    )
     overdue = django_filters.BooleanFilter(
         label="Cadence call overdue",
         method="filter_overdue",
@@ -113,3 +119,10 @@ class BookFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(self.cadence.overdue_q(self.today))
+
+    def filter_flag(self, queryset, name, value):
+        """The rows whose badge says so (`labels.account_flags`: ARR exactly 0; renewal
+        dated before today)."""
+        if value == "churned":
+            return queryset.filter(arr=0)
+        return queryset.filter(renewal_date__lt=self.today)

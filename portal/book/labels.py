@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from accounts.models import SuccessPlanState
 from metrics.clocks import Clock
@@ -50,3 +51,22 @@ def health_input_age(day: date | None, today: date) -> str:
     """How old the TAM's sentiment, the health score's judged input, is (DESIGN 10, 11)."""
     ago = age(day, today)
     return f"health input from {ago}" if ago else "health input date unknown"
+
+
+# The book's flags: short, so a badge never widens the row on a phone.
+CHURNED = "Churned"
+RENEWAL_PASSED = "Renewal passed"
+
+
+def account_flags(arr: Decimal | None, renewal_date: date | None, today: date) -> list[str]:
+    """What the book flags on a row, from the row's own columns (no query).
+
+    Churned: ARR exactly 0 (an unknown ARR is not churn). Renewal passed: the renewal date
+    is before today; a renewal dated today is still to be held that day, so not yet passed.
+    """
+    flags = []
+    if arr is not None and arr == 0:
+        flags.append(CHURNED)
+    if renewal_date is not None and renewal_date < today:
+        flags.append(RENEWAL_PASSED)
+    return flags

@@ -16,6 +16,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 
 from accounts.models import Health, SuccessPlanState
 from metrics.clock_targets import ClockTargets
@@ -25,6 +26,7 @@ from rhythm.selectors import CadenceRule
 from .labels import (
     CLOCK_SHORT,
     SUCCESS_PLAN_SHORT,
+    account_flags,
     clock_state,
     health_input_age,
     reason_labels,
@@ -112,9 +114,17 @@ class BookTable(tables.Table):
     # rendering
 
     def render_name(self, record):
-        return format_html(
+        link = format_html(
             '<a href="{}">{}</a>', reverse("account_detail", args=[record.pk]), record.name
         )
+        flags = account_flags(record.arr, record.renewal_date, self.today)
+        if not flags:
+            return link
+        # Under the name, where the cell wraps: a badge never widens the table.
+        badges = format_html_join(
+            " ", '<span class="flag flag-{}">{}</span>', ((slugify(flag), flag) for flag in flags)
+        )
+        return format_html("{}<br>{}", link, badges)
 
     def render_tam(self, record):
         return str(record.tam) if record.tam else "No TAM"

@@ -80,7 +80,7 @@ def export(client, **params):
     response = client.get(reverse("book_export"), params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # the BOM is for Excel
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -497,6 +497,8 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         "renewal_date": "2027-03-31",
         "usage_data_on": "2026-11-08",  # the latest snapshot's day
         "tam_sentiment_on": "2026-10-21",
+        "tam_name": str(tam),  # the TAM's full name, for people
+        "flags": "",  # paying, renewal ahead
     }
 
 
