@@ -5,7 +5,8 @@ The targets are page 004's, held in each region's rule-set parameters:
   book at Pr1, the rest Pr2. The share is Pr1 / (Pr1 + Pr2), the book the page means;
   Pr3/Pr4 and unassessed accounts are not in it.
 - EMEA Enterprise: "roughly 5 to 8 customers as Priority 1" per TAM, the band from
-  `pr1_target_min_per_tam` to `pr1_cap_per_tam`.
+  `pr1_target_min_per_tam` to `pr1_cap_per_tam` (admin-editable). A count, not a share:
+  the dashboard shows no Pr1 share for it, and says how far outside the band a TAM is.
 - Commercial: page 004 sets no Pr1 target (new customers start at Pr1, then the
   qualification decides), so the mix is shown without an on/off-target mark.
 """
@@ -52,6 +53,11 @@ class Pr1Target:
         return cls("none")
 
     @property
+    def shows_share(self) -> bool:
+        """A band region is judged on counts: a Pr1 share column would speak US there."""
+        return self.kind != "band"
+
+    @property
     def description(self) -> str:
         if self.kind == "share":
             return f"about {self.share:.0%} of Pr1 + Pr2 at Pr1 (±{SHARE_TOLERANCE:.0%})"
@@ -70,6 +76,17 @@ class Pr1Target:
             return self.band_min <= pr1 <= self.band_max
         return None
 
+    def band_standing(self, pr1: int) -> str | None:
+        """Where a Pr1 count sits against the band, in words; None off a band target.
+        Both bounds are inside: the handbook's "5 to 8" includes 5 and 8."""
+        if self.kind != "band":
+            return None
+        if pr1 < self.band_min:
+            return f"{self.band_min - pr1} below the band"
+        if pr1 > self.band_max:
+            return f"{pr1 - self.band_max} above the band"
+        return f"within {self.band_min}-{self.band_max}"
+
 
 @dataclass
 class TamMix:
@@ -77,6 +94,7 @@ class TamMix:
     name: str
     counts: dict[int | None, int] = field(default_factory=lambda: dict.fromkeys(PRIORITY_KEYS, 0))
     on_target: bool | None = None
+    band_standing: str | None = None
 
     @property
     def total(self) -> int:
@@ -115,6 +133,16 @@ class Movements:
         return [sum(self.count(last, this) for last in PRIORITY_KEYS) for this in PRIORITY_KEYS]
 
     @property
+    def total(self) -> int:
+        return sum(self.cells.values())
+
+    @property
+    def any_assessed(self) -> bool:
+        """Whether any account has an assessment for the quarter shown (the columns):
+        none means the recompute has not run for it, and zeros would mislead."""
+        return any(n for (_, this), n in self.cells.items() if this is not None)
+
+    @property
     def moved(self) -> int:
         return sum(n for (last, this), n in self.cells.items() if last != this)
 
@@ -135,4 +163,5 @@ def tally(
             mix.counts[row["this_priority"]] += row["accounts"]
     for mix in mixes.values():
         mix.on_target = target.on_target(mix.counts[1], mix.counts[2])
+        mix.band_standing = target.band_standing(mix.counts[1])
     return list(mixes.values()), movements

@@ -145,6 +145,12 @@ class PriorityPicture:
         return [priority_label(key) for key in PRIORITY_KEYS]
 
     @property
+    def assessed(self) -> bool:
+        """False when no account of the scope has an assessment for the quarter: the
+        page says so rather than showing every account "Not assessed"."""
+        return self.movements.any_assessed
+
+    @property
     def off_target(self) -> int:
         return sum(1 for mix in self.mixes if mix.on_target is False)
 
