@@ -47,3 +47,45 @@ def plan_state_problem(state: str, objectives_green: Sequence[bool]) -> str | No
     if state == "objectives" and not objectives_green:
         return "Add an objective first: this state means objectives with due dates."
     return None
+
+
+# Correcting an entry (issue 12 point 3): the fact an entry set is recomputed from the
+# entries left after the correction. An entry is (occurred_on, id, value); the id breaks a
+# tie between entries of one day, the later logged winning.
+Entry = tuple[date, int, object]
+
+
+def milestone_after_correction(
+    *, recorded_on: date | None, corrected_was_on: date, entry_dates: Sequence[date]
+) -> date | None:
+    """The milestone's date once an entry that was on `corrected_was_on` is edited or removed.
+
+    `entry_dates` are the milestone's entries after the correction. The earliest wins (a
+    milestone is the first time). A recorded date other than the corrected entry's came from
+    the import or another entry and still stands; the corrected entry's own date does not.
+    """
+    candidates = list(entry_dates)
+    if recorded_on is not None and recorded_on != corrected_was_on:
+        candidates.append(recorded_on)
+    return min(candidates, default=None)
+
+
+def latest_after_correction(
+    *, recorded: object, held_by_corrected: bool, corrected_id: int, entries: Sequence[Entry]
+) -> object:
+    """The last NPS or the plan's state once an entry is edited or removed.
+
+    `entries` are the answers (or state changes) left after the correction. The latest
+    entry holds the fact when the corrected entry held it before or holds it now; otherwise
+    the recorded value (which a later entry or the import set) stands. When the corrected
+    entry held it and no entry is left, nothing is known any more: None.
+    """
+    latest = max(entries, key=lambda entry: (entry[0], entry[1]), default=None)
+    if held_by_corrected or (latest is not None and latest[1] == corrected_id):
+        return latest[2] if latest is not None else None
+    return recorded
+
+
+def holds_latest(*, entry: Entry, entries: Sequence[Entry]) -> bool:
+    """Whether `entry` is the latest of `entries` (which include it)."""
+    return max(entries, key=lambda item: (item[0], item[1])) == entry

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import activity_log
+from accounts import activity_log, entry_corrections
 from accounts.forms import (
     CadenceCallForm,
     EbrForm,
@@ -105,9 +105,11 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         }
         for kind, title in LOG_TITLES.items()
     ]
+    timeline = activity_log.timeline_page(account, request.GET.get("timeline"))
     context = {
         "account": account,
-        "timeline": activity_log.timeline_page(account, request.GET.get("timeline")),
+        "timeline": timeline,
+        "removals": entry_corrections.annotate_timeline(request.user, account, timeline),
         "explanation": explanation,
         "clocks": clocks,
         "metrics": metrics,
@@ -154,6 +156,7 @@ def account_timeline(request, pk):
     """One page of the timeline: the "show older entries" link fetches it with htmx."""
     account = _account_for_user(request, pk)
     page = activity_log.timeline_page(account, request.GET.get("timeline"))
+    entry_corrections.annotate_timeline(request.user, account, page)
     return render(
         request, "accounts/_timeline_entries.html", {"account": account, "timeline": page}
     )

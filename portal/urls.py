@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_page, book, decisions, imports
+from . import account_page, book, decisions, entry_corrections, imports
 
 urlpatterns = [
     path("book/", book.book, name="book"),
@@ -8,6 +8,16 @@ urlpatterns = [
     path("accounts/<int:pk>/", account_page.account_detail, name="account_detail"),
     path("accounts/<int:pk>/timeline/", account_page.account_timeline, name="account_timeline"),
     path("accounts/<int:pk>/log/<slug:kind>/", account_page.log_activity, name="log_activity"),
+    path(
+        "accounts/<int:pk>/entries/<int:entry_pk>/edit/",
+        entry_corrections.edit_entry,
+        name="edit_entry",
+    ),
+    path(
+        "accounts/<int:pk>/entries/<int:entry_pk>/remove/",
+        entry_corrections.remove_entry,
+        name="remove_entry",
+    ),
     path("accounts/<int:pk>/exception/", decisions.request_exception, name="request_exception"),
     path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
     path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Activity, ActivityKind
 from api.models import IntegrationKey, PersonalToken
 from api.writes import BULK_VIEWS, DELETE_VIEWS
 from ingestion.models import ImportRecord
@@ -154,6 +154,17 @@ def _usage_record(world) -> dict:
     }
 
 
+def _managers_entry(world) -> Activity:
+    """A cadence call the team's manager logged: its TAM sees it but may not correct it."""
+    entry, _ = Activity.objects.get_or_create(
+        account=world.account,
+        kind=ActivityKind.CADENCE_CALL,
+        logged_by=world.manager,
+        defaults={"occurred_on": timezone.localdate(), "notes": "Covered for the TAM."},
+    )
+    return entry
+
+
 def _today():
     return timezone.localdate().isoformat()
 
@@ -211,6 +222,20 @@ MATRIX = {
         POST_ONLY,
         post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
         data=lambda w: {"call-occurred_on": _today(), "call-notes": "Roadmap review."},
+    ),
+    # Correcting an entry (issue 12 point 3): who logged it (here the manager), the team's
+    # manager or an admin; the account's TAM sees it but gets 403.
+    "edit_entry": Row(
+        lambda w: reverse("edit_entry", args=[w.account.pk, _managers_entry(w).pk]),
+        each(403, 404, 200, 404, 200, LOGIN),
+        post=each(403, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {"occurred_on": _today(), "notes": "Covered for the TAM; roadmap."},
+    ),
+    "remove_entry": Row(
+        lambda w: reverse("remove_entry", args=[w.account.pk, _managers_entry(w).pk]),
+        POST_ONLY,
+        post=each(403, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {},
     ),
     "request_exception": Row(
         lambda w: reverse("request_exception", args=[w.account.pk]),
