@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import admin
 
 from core.audit_admin import AuditedAdmin
@@ -7,26 +9,63 @@ from core.large_admin import (
 )
 from metrics.models import BurnDownThresholds, MetricDefinition, MetricResult, MetricTarget
 
+# Shares are stored as fractions (what the formulas compute); people read percentages.
+TARGET_HELP = "A share is entered as a fraction: 0.75 is 75%. Days, scores and counts as they are."
 
-class MetricTargetInline(admin.TabularInline):
+
+def as_read(value: Decimal | None, unit: str) -> str:
+    """A target or a value the way the dashboard shows it: a share as a percentage."""
+    if value is None:
+        return "-"
+    if unit == "share":
+        return f"{(value * 100).normalize():f}%"
+    return f"{value.normalize():f}"
+
+
+class TargetHelp:
+    """Puts the share-as-fraction help beside every target field."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("target", "default_target"):
+            kwargs["help_text"] = TARGET_HELP
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class MetricTargetInline(TargetHelp, admin.TabularInline):
     model = MetricTarget
     extra = 0
+    fields = ("segment", "target", "target_as_read")
+    readonly_fields = ("target_as_read",)
+
+    @admin.display(description="Reads as")
+    def target_as_read(self, target: MetricTarget) -> str:
+        return as_read(target.target, target.metric.unit) if target.pk else "-"
 
 
 @admin.register(MetricDefinition)
-class MetricDefinitionAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("key", "name", "segments", "unit", "direction", "default_target")
+class MetricDefinitionAdmin(TargetHelp, AuditedAdmin, admin.ModelAdmin):
+    list_display = ("key", "name", "segments", "unit", "direction", "default_target_as_read")
     list_filter = ("unit", "direction")
     search_fields = ("key", "name")
     inlines = (MetricTargetInline,)
+    readonly_fields = ("default_target_as_read",)
+
+    @admin.display(description="Default target", ordering="default_target")
+    def default_target_as_read(self, metric: MetricDefinition) -> str:
+        return as_read(metric.default_target, metric.unit)
 
 
 @admin.register(MetricTarget)
-class MetricTargetAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("metric", "segment", "target")
+class MetricTargetAdmin(TargetHelp, AuditedAdmin, admin.ModelAdmin):
+    list_display = ("metric", "segment", "target_as_read")
     list_filter = ("segment", "metric")
     list_select_related = ("metric", "segment")
     search_fields = ("metric__key", "metric__name")
+    readonly_fields = ("target_as_read",)
+
+    @admin.display(description="Target", ordering="target")
+    def target_as_read(self, target: MetricTarget) -> str:
+        return as_read(target.target, target.metric.unit) if target.pk else "-"
 
 
 @admin.register(MetricResult)
@@ -38,8 +77,8 @@ class MetricResultAdmin(LargeTableAdmin):
         "fiscal_quarter",
         "numerator",
         "denominator",
-        "value",
-        "target",
+        "value_as_read",
+        "target_as_read",
         "attained",
     )
     list_filter = (FiscalQuarterListFilter, "scope_type", "attained", "metric")
@@ -48,6 +87,23 @@ class MetricResultAdmin(LargeTableAdmin):
     readonly_fields = ("computed_at",)
     # Latest quarter first; the (fiscal_quarter, scope_type, scope) index serves it.
     ordering = ("-fiscal_quarter", "scope_type", "scope")
+
+    @admin.display(description="Value", ordering="value")
+    def value_as_read(self, result: MetricResult) -> str:
+        return as_read(result.value, result.metric.unit)
+
+    @admin.display(description="Target", ordering="target")
+    def target_as_read(self, result: MetricResult) -> str:
+        return as_read(result.target, result.metric.unit)
+
+    # Results are computed by the recompute run: none is added by hand, none bulk deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(BurnDownThresholds)

@@ -32,6 +32,12 @@ class RecomputeRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_actions(self, request):
+        # Runs are the log of what happened: no bulk delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -7,10 +7,12 @@ A segment's code is what the rules and metrics know it by: it is fixed once crea
 (names, positions and thresholds stay editable), and a segment is never deleted here.
 """
 
+from django import forms
 from django.contrib import admin
 
 from accounts.models import Region
 from core.audit_admin import AuditedAdmin
+from lib.rule_sets import RuleSet
 from prioritization.admin import RULE_PARAMETER_FIELDSETS, RuleSetParametersForm
 from prioritization.models import RuleSetParameters
 from segments.models import Segment
@@ -49,6 +51,21 @@ class RuleSetParametersAdmin(AuditedAdmin, ImpactPreviewAdmin):
     list_select_related = ("region",)
     search_fields = ("region__name", "region__code")
 
+    def get_fieldsets(self, request, obj=None):
+        # A region's rules read only its rule set's parameters: the others would be
+        # edited to no effect. A new row (region not chosen yet) shows them all.
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return ((None, {"fields": ("region",)}), *_fieldsets_of(RuleSet(obj.region.rule_set)))
+
+
+def _fieldsets_of(rule_set: RuleSet) -> tuple:
+    own = tuple(fieldset for fieldset in RULE_PARAMETER_FIELDSETS if fieldset[0] == rule_set.label)
+    if rule_set is RuleSet.US_ENTERPRISE:
+        # US Enterprise accounts show the LAM headroom as context (DESIGN 4).
+        own += (("Context on the account page", {"fields": ("lam_headroom_percent",)}),)
+    return own
+
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
@@ -70,9 +87,40 @@ class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
         queue_recompute(request, trigger="region_change")
 
 
+class SegmentForm(forms.ModelForm):
+    """Keeps the ARR thresholds in the order the segments are evaluated in.
+
+    The first matching segment wins (DESIGN 3), so a segment whose threshold is above
+    the one of a segment evaluated before it could never be reached by ARR alone.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        position = cleaned_data.get("position")
+        min_arr = cleaned_data.get("min_arr")
+        if position is None or min_arr is None:
+            return cleaned_data
+        others = Segment.objects.exclude(pk=self.instance.pk)
+        before = others.filter(position__lt=position, min_arr__lt=min_arr).order_by("-position")
+        after = others.filter(position__gt=position, min_arr__gt=min_arr).order_by("position")
+        if (earlier := before.first()) is not None:
+            self.add_error("min_arr", _out_of_order(earlier, "above", "before"))
+        elif (later := after.first()) is not None:
+            self.add_error("min_arr", _out_of_order(later, "below", "after"))
+        return cleaned_data
+
+
+def _out_of_order(other: Segment, side: str, when: str) -> str:
+    return (
+        f"This threshold is {side} {other.name}'s ({other.min_arr:,.2f} USD), which is "
+        f"evaluated {when} this segment: the thresholds must fall with the position."
+    )
+
+
 @admin.register(Segment)
 class SegmentAdmin(AuditedAdmin, ImpactPreviewAdmin):
     impact_argument = "segment"
+    form = SegmentForm
     fieldsets = (
         (None, {"fields": ("code", "name", "engagement_model", "position", "tam_assigned")}),
         (

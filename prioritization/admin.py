@@ -157,6 +157,15 @@ class PriorityAssessmentAdmin(AuditedAdmin, LargeTableAdmin):
     autocomplete_fields = ("account", "decided_by")
     readonly_fields = ("updated_at",)
 
+    # Assessments are computed by the recompute run: none is added by hand, none bulk deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
 
 @admin.register(PriorityException)
 class PriorityExceptionAdmin(DecisionAdmin):

@@ -5,6 +5,12 @@ from django.views.generic import RedirectView
 
 from .health import health
 
+# The admin is part of the product: it carries its name and links back to the portal.
+admin.site.site_header = "TAM Portal administration"
+admin.site.site_title = "TAM Portal administration"
+admin.site.index_title = "TAM Portal administration"
+admin.site.site_url = "/book/"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="book", permanent=False), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -20,7 +20,7 @@ from ingestion.models import Feed, ImportRecord
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
 from people.models import SecuritySettings
-from prioritization.models import DecisionSettings, RuleSetParameters
+from prioritization.models import DecisionSettings, PriorityAssessment, RuleSetParameters
 from rhythm.models import RhythmSettings
 from segments.codes import SegmentCode
 from segments.models import Segment
@@ -117,6 +117,8 @@ def test_changelist_lists_rows(admin_client, one_of_each, model):
 # a data migration created.
 NO_ADD_PAGE = {
     RecomputeRun,
+    PriorityAssessment,
+    MetricResult,
     BurnDownThresholds,
     RhythmSettings,
     Feed,
