@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import account_page, book, decisions, entry_corrections, imports
+from . import account_page, book, decisions, entry_corrections, imports, today
 
 urlpatterns = [
+    path("today/", today.today, name="today"),
     path("book/", book.book, name="book"),
     path("book/export.csv", book.book_export, name="book_export"),
     path("accounts/<int:pk>/", account_page.account_detail, name="account_detail"),

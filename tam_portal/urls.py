@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from portal import today
 
 from .health import health
 
@@ -12,7 +13,8 @@ admin.site.index_title = "TAM Portal administration"
 admin.site.site_url = "/book/"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="book", permanent=False), name="home"),
+    # TAMs and managers land on Today, admins on the book (portal/today.py).
+    path("", today.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by e-mail (Django's views, our templates in templates/registration/):

@@ -76,6 +76,7 @@ PURE = {
     "metrics.formulas.arr",
     "metrics.formulas.totals",
     "metrics.clocks",
+    "portal.today_rules",
     "rhythm.workload",
     "rhythm.cadence",
     "rhythm.touchpoints",

@@ -47,6 +47,7 @@ PASSWORD = "test-password-123"
 LOGIN = "/login/"
 ADMIN_LOGIN = "/admin/login/"
 BOOK = "/book/"
+TODAY = "/today/"
 ACCOUNT_PAGE = "/accounts/{account}/"
 
 
@@ -179,7 +180,9 @@ class Row:
 
 
 MATRIX = {
-    "home": Row(lambda w: "/", each(BOOK, BOOK, BOOK, BOOK, BOOK, LOGIN)),
+    # TAMs and managers land on Today; admins on the book (portal/today.py).
+    "home": Row(lambda w: "/", each(TODAY, TODAY, TODAY, TODAY, BOOK, LOGIN)),
+    "today": Row(lambda w: TODAY, each(200, 200, 200, 200, BOOK, LOGIN)),
     "login": Row(
         lambda w: reverse("login"),
         each(200, 200, 200, 200, 200, 200),

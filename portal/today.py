@@ -1,0 +1,138 @@
+"""Today (DESIGN 12): the landing page of TAMs and managers, and the "/" redirect.
+
+A TAM sees their book's work for the week; a manager their teams' (`visible_to`), with
+the TAM on each item and a TAM filter, plus each TAM's workload. The rules are
+`portal/today_rules.py` (pure); this module reads their inputs in bulk, a fixed number of
+queries however big the book: the rhythm setting (1), the clock targets (2), the
+accounts with their last call and EBR as correlated subqueries (1), the workload (4 for
+a TAM; for a manager the teams, then 5 per team managed).
+
+Admins keep landing on the book (Decision): their scope is the whole company, where a
+"week's work" is every TAM's at once; the dashboard is their overview. /today/ sends them
+to the book too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.models import Account, ActivityKind
+from metrics.clock_targets import ClockTargets
+from people.models import Role, Team
+from rhythm.selectors import cadence_rule, last_held_subquery
+from rhythm.services import team_workloads, workload_for_tam
+
+from .today_rules import TodayAccount, TodayPlan, today_plan
+
+WORKLOAD_DRIVERS_SHOWN = 5
+
+ACCOUNT_COLUMNS = (
+    "id", "name", "tam_id", "tam__username", "tam__first_name", "tam__last_name",
+    "priority", "renewal_date", "region__rule_set", "customer_since", "first_engaged_on",
+    "first_value_on", "onboarded_on", "segment_id", "segment_override_id",
+    "last_cadence_call", "last_ebr",
+)  # fmt: skip
+
+
+def lands_on_today(user) -> bool:
+    return user.is_authenticated and not user.is_portal_admin
+
+
+def home(request):
+    """TAMs and managers land on Today, admins on the book."""
+    return redirect("today" if lands_on_today(request.user) else "book")
+
+
+def _tam_name(row: dict) -> str:
+    full = f"{row['tam__first_name']} {row['tam__last_name']}".strip()
+    return full or row["tam__username"] or ""
+
+
+def read_plan(user, today: date) -> TodayPlan:
+    """The user's week (4 queries whatever the size of the book)."""
+    cadence = cadence_rule()  # query 1
+    targets = ClockTargets()  # queries 2-3
+    rows = (
+        Account.objects.visible_to(user)
+        .annotate(
+            last_cadence_call=cadence.last_call_annotation(today),
+            last_ebr=last_held_subquery(ActivityKind.EBR, today),
+        )
+        .values(*ACCOUNT_COLUMNS)
+    )  # query 4
+    accounts = [
+        TodayAccount(
+            account_id=row["id"],
+            name=row["name"],
+            rule_set=row["region__rule_set"],
+            tam_id=row["tam_id"],
+            tam_name=_tam_name(row),
+            priority=row["priority"],
+            renewal_date=row["renewal_date"],
+            last_cadence_call=row["last_cadence_call"],
+            last_ebr=row["last_ebr"],
+            customer_since=row["customer_since"],
+            first_engaged_on=row["first_engaged_on"],
+            first_value_on=row["first_value_on"],
+            onboarded_on=row["onboarded_on"],
+            clock_targets=targets.by_segment.get(
+                row["segment_override_id"] or row["segment_id"], targets.defaults
+            ),
+        )
+        for row in rows
+    ]
+    return today_plan(accounts, today, cadence.rules)
+
+
+def _workloads(user, today: date) -> list:
+    """(TAM, workload, the accounts driving it) for the user's TAMs."""
+    if user.role == Role.MANAGER:
+        loads = [
+            pair
+            for team in Team.objects.filter(manager=user).order_by("name")
+            for pair in team_workloads(team, today)
+        ]
+    elif user.role == Role.TAM:
+        loads = [(user, workload_for_tam(user, today))]
+    else:
+        loads = []
+    return [(tam, load, load.drivers[:WORKLOAD_DRIVERS_SHOWN]) for tam, load in loads]
+
+
+def _tam_filter(request, plan: TodayPlan) -> tuple[list[tuple[int, str]], int | None]:
+    """The TAMs with work this week or renewals coming, and the one asked for (if any)."""
+    tams = {item.tam_id: item.tam_name for item in plan.items if item.tam_id is not None}
+    tams.update({r.tam_id: r.tam_name for r in plan.renewals if r.tam_id is not None})
+    choices = sorted(tams.items(), key=lambda pair: (pair[1], pair[0]))
+    wanted = request.GET.get("tam", "")
+    chosen = int(wanted) if wanted.isdigit() and int(wanted) in tams else None
+    return choices, chosen
+
+
+def today(request):
+    user = request.user
+    if not lands_on_today(user):
+        return redirect("book")
+    day = timezone.localdate()
+    plan = read_plan(user, day)
+    many_tams = user.role == Role.MANAGER
+    tam_choices, chosen = _tam_filter(request, plan) if many_tams else ([], None)
+    items, renewals = plan.items, plan.renewals
+    if chosen is not None:
+        items = tuple(item for item in items if item.tam_id == chosen)
+        renewals = tuple(r for r in renewals if r.tam_id == chosen)
+    context = {
+        "today": day,
+        "week_ends": plan.week_ends,
+        "items": items,
+        "overdue_count": sum(item.overdue for item in items),
+        "renewals": renewals,
+        "many_tams": many_tams,
+        "tam_choices": tam_choices,
+        "chosen_tam": chosen,
+        "workloads": [w for w in _workloads(user, day) if chosen in (None, w[0].pk)],
+    }
+    return render(request, "portal/today.html", context)

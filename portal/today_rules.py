@@ -1,0 +1,256 @@
+"""What a TAM has to do this week (DESIGN 12, "Today"), most urgent first: pure.
+
+The items come from the rules the rest of the portal already reads, so Today cannot
+disagree with the book, the account page or the dashboard:
+
+- cadence calls, EBRs and renewal touch points (the renewal survey, 110 days before
+  renewal) due or overdue: `rhythm/touchpoints.py` over the admin's `RhythmRules`;
+- onboarding clocks running late or due to run out this week: `metrics/clocks.py`;
+- renewals in the next 90 days: a list of their own under the week's work, by date (a
+  renewal months away is not this week's work, but it is the TAM's horizon).
+
+The week (Decision): today and the 7 days after it, both ends included, so an item due
+exactly 7 days ahead is this week's and one due 8 days ahead is not. "Due in 7 days"
+(DESIGN 12) read as "by a week today".
+
+The ranking (Decision): overdue first, the longest overdue first (a cadence call never
+held has no due date and has been due longest: it leads); then the rest by due date. So
+an item overdue by 1 day comes before one due today. A renewal touch point is due from
+the day its window opens until the renewal and is never overdue before it; it ranks at
+the day its window opened (or today's place if it opens later this week). Ties: the kind
+(`KIND_ORDER`), then the account's name and id, so the order is stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from lib.dates import shift
+from lib.rule_sets import RuleSet
+from metrics.clocks import onboarding_clocks
+from rhythm.cadence import RhythmRules
+from rhythm.touchpoints import DueTouchpoint, TouchpointFacts, touchpoints_due
+
+WEEK_DAYS = 7
+RENEWAL_HORIZON_DAYS = 90
+
+CADENCE_CALL = "cadence_call"
+EBR = "ebr"
+RENEWAL_TOUCHPOINT = "renewal_touchpoint"
+ONBOARDING_CLOCK = "onboarding_clock"
+KIND_ORDER = {CADENCE_CALL: 0, EBR: 1, ONBOARDING_CLOCK: 2, RENEWAL_TOUCHPOINT: 3}
+KIND_LABELS = {
+    CADENCE_CALL: "Cadence call",
+    EBR: "EBR",
+    ONBOARDING_CLOCK: "Onboarding clock",
+    RENEWAL_TOUCHPOINT: "Renewal touch point",
+}
+
+
+@dataclass(frozen=True)
+class TodayAccount:
+    """One account as Today sees it. The last call and EBR are the latest held on or
+    before today; `clock_targets` maps the clock metric keys to target days."""
+
+    account_id: int
+    name: str
+    rule_set: RuleSet | str
+    tam_id: int | None = None
+    tam_name: str = ""
+    priority: int | None = None
+    renewal_date: date | None = None
+    last_cadence_call: date | None = None
+    last_ebr: date | None = None
+    customer_since: date | None = None
+    first_engaged_on: date | None = None
+    first_value_on: date | None = None
+    onboarded_on: date | None = None
+    clock_targets: Mapping[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    account_id: int
+    account_name: str
+    tam_id: int | None
+    tam_name: str
+    kind: str
+    why: str  # a sentence: what is due and what makes it due
+    due_on: date | None  # None: a cadence call never held (overdue since always)
+    overdue_days: int | None  # None: not overdue, or never called
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days is not None or self.due_on is None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class Renewal:
+    account_id: int
+    account_name: str
+    tam_id: int | None
+    tam_name: str
+    renewal_date: date
+    days_left: int
+
+
+@dataclass(frozen=True)
+class TodayPlan:
+    items: tuple[TodayItem, ...]
+    renewals: tuple[Renewal, ...]
+    week_ends: date
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(item.overdue for item in self.items)
+
+
+def week_end(today: date) -> date:
+    """The last day of this week's work: today + 7, included."""
+    return shift(today, WEEK_DAYS)
+
+
+def rank_key(item: TodayItem, today: date) -> tuple:
+    """Overdue first, longest overdue first; then by due date (the module's Decision)."""
+    due = item.due_on or date.min
+    return (not item.overdue, due, KIND_ORDER[item.kind], item.account_name, item.account_id)
+
+
+def ranked(items: Iterable[TodayItem], today: date) -> tuple[TodayItem, ...]:
+    return tuple(sorted(items, key=lambda item: rank_key(item, today)))
+
+
+def _fmt(day: date) -> str:
+    return day.isoformat()
+
+
+def _when(due_on: date, today: date) -> str:
+    days = (due_on - today).days
+    if days < 0:
+        return f"overdue by {-days} day{'s' if -days != 1 else ''}"
+    if days == 0:
+        return "due today"
+    return f"due in {days} day{'s' if days != 1 else ''}"
+
+
+def _item(account: TodayAccount, kind: str, why: str, due_on: date | None, today: date):
+    overdue_days = (today - due_on).days if due_on is not None and due_on < today else None
+    return TodayItem(
+        account.account_id, account.name, account.tam_id, account.tam_name, kind, why,
+        due_on, overdue_days,
+    )  # fmt: skip
+
+
+def _cadence_item(account: TodayAccount, due: DueTouchpoint, today: date) -> TodayItem:
+    if due.due_on is None:
+        why = f"Pr{account.priority} cadence call overdue: no call held yet"
+    else:
+        why = (
+            f"Pr{account.priority} cadence call {_when(due.due_on, today)} "
+            f"(last call {_fmt(due.last_on)})"
+        )
+    return _item(account, CADENCE_CALL, why, due.due_on, today)
+
+
+def _ebr_item(account: TodayAccount, due: DueTouchpoint, today: date) -> TodayItem:
+    why = (
+        f"EBR {_when(due.due_on, today)}: held 6 months before the renewal on "
+        f"{_fmt(due.renewal_date)}"
+    )
+    return _item(account, EBR, why, due.due_on, today)
+
+
+def _renewal_item(account: TodayAccount, due: DueTouchpoint, today: date) -> TodayItem:
+    opened = due.due_on <= today
+    window = f"window opened {_fmt(due.due_on)}" if opened else f"window opens {_fmt(due.due_on)}"
+    why = (
+        f"Renewal touch point and renewal survey due before the renewal on "
+        f"{_fmt(due.renewal_date)} ({window}; no call or EBR since)"
+    )
+    # Due throughout the window, never overdue: ranked at the day it became due.
+    return TodayItem(
+        account.account_id, account.name, account.tam_id, account.tam_name,
+        RENEWAL_TOUCHPOINT, why, due.due_on, None,
+    )  # fmt: skip
+
+
+def _clock_item(account: TodayAccount, today: date, horizon: date) -> TodayItem | None:
+    """The account's running onboarding clock that runs out soonest, if it is late or
+    runs out this week; one item per account (the clocks share their start). Once the
+    account is onboarded (on or before today) its onboarding asks no more work, whatever
+    milestone was never recorded (Decision)."""
+    if account.onboarded_on is not None and account.onboarded_on <= today:
+        return None
+    clocks = onboarding_clocks(
+        customer_since=account.customer_since,
+        milestones={
+            "first_engage": account.first_engaged_on,
+            "first_value": account.first_value_on,
+            "onboard": account.onboarded_on,
+        },
+        targets=dict(account.clock_targets),
+        today=today,
+    )
+    due = [c for c in clocks if c.running and c.due_on is not None and c.due_on <= horizon]
+    if not due:
+        return None
+    clock = min(due, key=lambda c: c.due_on)
+    why = (
+        f"Onboarding clock \u201c{clock.label}\u201d {_when(clock.due_on, today)}: "
+        f"{clock.target_days}-day target from customer-since {_fmt(clock.started_on)}"
+    )
+    return _item(account, ONBOARDING_CLOCK, why, clock.due_on, today)
+
+
+def today_plan(
+    accounts: Iterable[TodayAccount], today: date, rules: RhythmRules | None = None
+) -> TodayPlan:
+    """The week's work, most urgent first, and the renewals of the next 90 days."""
+    rules = rules or RhythmRules()
+    accounts = list(accounts)
+    by_id = {account.account_id: account for account in accounts}
+    horizon = week_end(today)
+    due = touchpoints_due(
+        (
+            TouchpointFacts(
+                a.account_id,
+                a.name,
+                a.rule_set,
+                a.priority,
+                a.renewal_date,
+                a.last_cadence_call,
+                a.last_ebr,
+            )
+            for a in accounts
+        ),
+        today,
+        WEEK_DAYS,
+        rules,
+    )
+    items = [_cadence_item(by_id[d.account_id], d, today) for d in due.cadence_calls]
+    items += [_ebr_item(by_id[d.account_id], d, today) for d in due.ebrs]
+    items += [_renewal_item(by_id[d.account_id], d, today) for d in due.renewals]
+    items += [item for a in accounts if (item := _clock_item(a, today, horizon)) is not None]
+    last_renewal = shift(today, RENEWAL_HORIZON_DAYS)
+    renewals = sorted(
+        (
+            Renewal(
+                a.account_id,
+                a.name,
+                a.tam_id,
+                a.tam_name,
+                a.renewal_date,
+                (a.renewal_date - today).days,
+            )
+            for a in accounts
+            if a.renewal_date is not None and today <= a.renewal_date <= last_renewal
+        ),
+        key=lambda r: (r.renewal_date, r.account_name, r.account_id),
+    )
+    return TodayPlan(ranked(items, today), tuple(renewals), horizon)

@@ -1,0 +1,242 @@
+"""Today (DESIGN 12): the week's work, most urgent first (portal/today_rules.py, pure)
+and the page (portal/today.py).
+
+The rules behind each item are the ones the book and the dashboard read (rhythm/cadence.py,
+rhythm/touchpoints.py, metrics/clocks.py), with their defaults: Pr1 called every 30 days,
+EBR 6 months before renewal for Pr1/Pr2, the renewal window 110 days. "This week" is today
+to today + 7, both included; overdue first (longest first), then by due date.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from lib.dates import add_months
+from portal.today_rules import (
+    CADENCE_CALL,
+    EBR,
+    ONBOARDING_CLOCK,
+    RENEWAL_TOUCHPOINT,
+    TodayAccount,
+    today_plan,
+)
+from tests.factories import (
+    AccountFactory,
+    ActivityFactory,
+    AdminFactory,
+    ManagerFactory,
+    TamFactory,
+    TeamFactory,
+)
+
+TODAY = datetime.date(2026, 11, 20)
+NOON = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
+US = "us_enterprise"
+
+
+def ago(days):
+    return TODAY - datetime.timedelta(days=days)
+
+
+def ahead(days):
+    return TODAY + datetime.timedelta(days=days)
+
+
+_ids = iter(range(1, 10_000))
+
+
+def account(name, **facts):
+    facts.setdefault("rule_set", US)
+    return TodayAccount(account_id=next(_ids), name=name, **facts)
+
+
+def plan_of(*accounts):
+    return today_plan(accounts, TODAY)
+
+
+def names(plan):
+    return [(item.account_name, item.kind) for item in plan.items]
+
+
+# --- the ranking ------------------------------------------------------------------------
+
+
+def test_overdue_by_one_day_comes_before_due_today():
+    # Pr1 every 30 days: a call 31 days ago was due yesterday (overdue by 1 day); a call
+    # 30 days ago is due today and not overdue (rhythm/cadence.py's boundary).
+    due_today = account("A due today", priority=1, last_cadence_call=ago(30))
+    overdue = account("Z overdue", priority=1, last_cadence_call=ago(31))
+    plan = plan_of(due_today, overdue)
+    assert names(plan) == [("Z overdue", CADENCE_CALL), ("A due today", CADENCE_CALL)]
+    first, second = plan.items
+    assert first.overdue and first.overdue_days == 1 and first.due_on == ago(1)
+    assert "overdue by 1 day" in first.why and "last call 2026-10-20" in first.why
+    assert not second.overdue and second.due_on == TODAY
+    assert "due today" in second.why
+    assert plan.overdue_count == 1
+
+
+def test_exactly_seven_days_ahead_is_this_week_and_eight_is_not():
+    # Last call 23 days ago: due in 7 days (in); 22 days ago: due in 8 days (out).
+    in_week = account("In", priority=1, last_cadence_call=ago(23))
+    next_week = account("Out", priority=1, last_cadence_call=ago(22))
+    plan = plan_of(in_week, next_week)
+    assert names(plan) == [("In", CADENCE_CALL)]
+    assert plan.items[0].due_on == ahead(7) and "due in 7 days" in plan.items[0].why
+    assert plan.week_ends == ahead(7)
+
+
+def test_never_called_leads_even_the_longest_overdue():
+    long_overdue = account("A long overdue", priority=1, last_cadence_call=ago(200))
+    never = account("B never called", priority=2)
+    plan = plan_of(long_overdue, never)
+    assert names(plan) == [("B never called", CADENCE_CALL), ("A long overdue", CADENCE_CALL)]
+    assert plan.items[0].due_on is None and plan.items[0].overdue
+    assert "no call held yet" in plan.items[0].why
+
+
+def test_priorities_without_cadence_calls_and_an_empty_book_have_nothing_due():
+    assert plan_of(account("Pr3", priority=3), account("None")).items == ()
+    assert plan_of().items == () and plan_of().renewals == ()
+
+
+# --- each kind of item ------------------------------------------------------------------
+
+
+def test_ebr_due_six_months_before_renewal_until_held():
+    # The EBR target is 6 months before renewal; one held on or after it counts.
+    soon = account(
+        "Soon", priority=1, renewal_date=add_months(ahead(3), 6), last_cadence_call=ago(1)
+    )
+    late = account("Late", priority=2, renewal_date=add_months(ago(2), 6), last_cadence_call=ago(1))
+    held = account(
+        "Held", priority=1, renewal_date=add_months(ago(2), 6), last_cadence_call=ago(1),
+        last_ebr=ago(1),
+    )  # fmt: skip
+    plan = plan_of(soon, late, held)
+    ebrs = [item for item in plan.items if item.kind == EBR]
+    assert [item.account_name for item in ebrs] == ["Late", "Soon"]
+    assert ebrs[0].overdue_days == 2 and "EBR overdue by 2 days" in ebrs[0].why
+    assert ebrs[1].due_on == ahead(3) and "EBR due in 3 days" in ebrs[1].why
+    assert add_months(ahead(3), 6).isoformat() in ebrs[1].why
+
+
+def test_renewal_touch_point_due_when_its_window_opens_this_week():
+    # The window opens 110 days before renewal: renewal in 117 days opens in 7 (in),
+    # in 118 days opens in 8 (out). Pr3 has no cadence or EBR to add noise.
+    in_week = account("In", priority=3, renewal_date=ahead(117))
+    next_week = account("Out", priority=3, renewal_date=ahead(118))
+    touched = account("Touched", priority=3, renewal_date=ahead(50), last_cadence_call=ago(5))
+    plan = plan_of(in_week, next_week, touched)
+    assert names(plan) == [("In", RENEWAL_TOUCHPOINT)]
+    item = plan.items[0]
+    assert item.due_on == ahead(7) and not item.overdue
+    assert "renewal survey" in item.why and ahead(117).isoformat() in item.why
+
+
+def test_onboarding_clock_late_or_running_out_this_week():
+    targets = {"time_to_first_engage": 10, "time_to_first_value": 30, "time_to_onboard": 60}
+    late = account("Late", customer_since=ago(11), clock_targets=targets)  # due yesterday
+    soon = account("Soon", customer_since=ago(5), clock_targets=targets)  # due in 5 days
+    engaged = account(
+        "Engaged", customer_since=ago(11), first_engaged_on=ago(3), clock_targets=targets
+    )  # next clock (first value) due in 19 days: not this week
+    onboarded = account("Onboarded", customer_since=ago(400), onboarded_on=ago(300))
+    plan = plan_of(soon, late, engaged, onboarded)
+    assert names(plan) == [("Late", ONBOARDING_CLOCK), ("Soon", ONBOARDING_CLOCK)]
+    assert plan.items[0].overdue_days == 1
+    assert "First engaged" in plan.items[0].why and "10-day target" in plan.items[0].why
+
+
+def test_renewals_in_the_next_ninety_days_both_ends_included():
+    plan = plan_of(
+        account("Day 90", priority=3, renewal_date=ahead(90), last_cadence_call=ago(1)),
+        account("Day 91", priority=3, renewal_date=ahead(91)),
+        account("Today", priority=3, renewal_date=TODAY, last_cadence_call=ago(1)),
+        account("Passed", priority=3, renewal_date=ago(1)),
+    )
+    assert [(r.account_name, r.days_left) for r in plan.renewals] == [("Today", 0), ("Day 90", 90)]
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def at_noon():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+@pytest.fixture
+def team():
+    return TeamFactory(manager=ManagerFactory())
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_tam_lands_on_today_with_items_linked_to_the_account(client, team, at_noon):
+    tam = TamFactory(team=team)
+    late = AccountFactory(tam=tam, priority=1, name="Acme")
+    ActivityFactory(account=late, occurred_on=ago(31))
+    signed_in(client, tam)
+    assert client.get("/").url == reverse("today")
+    page = client.get(reverse("today")).content.decode()
+    assert reverse("account_detail", args=[late.pk]) in page
+    assert "overdue by 1 day" in page
+    assert '<a href="/today/" aria-current="page">Today</a>' in page
+    assert "Nothing due this week" not in page
+
+
+@pytest.mark.django_db
+def test_empty_state(client, team, at_noon):
+    tam = TamFactory(team=team)
+    AccountFactory(tam=tam, priority=3)
+    page = signed_in(client, tam).get(reverse("today")).content.decode()
+    assert "Nothing due this week." in page
+
+
+@pytest.mark.django_db
+def test_manager_sees_the_team_by_tam_and_can_filter(client, team, at_noon):
+    ann = TamFactory(team=team, first_name="Ann", last_name="Lee")
+    bob = TamFactory(team=team, first_name="Bob", last_name="Ray")
+    outsider = TamFactory(team=TeamFactory(manager=ManagerFactory()))
+    AccountFactory(tam=ann, priority=1, name="Ann's account")
+    AccountFactory(tam=bob, priority=1, name="Bob's account")
+    AccountFactory(tam=outsider, priority=1, name="Elsewhere")
+    signed_in(client, team.manager)
+    assert client.get("/").url == reverse("today")
+    page = client.get(reverse("today")).content.decode()
+    assert "Ann&#x27;s account" in page and "Bob&#x27;s account" in page
+    assert "Elsewhere" not in page and "Ann Lee" in page
+    only_ann = client.get(reverse("today"), {"tam": ann.pk}).content.decode()
+    assert "Ann&#x27;s account" in only_ann and "Bob&#x27;s account" not in only_ann
+
+
+@pytest.mark.django_db
+def test_admin_lands_on_the_book(client):
+    signed_in(client, AdminFactory())
+    assert client.get("/").url == reverse("book")
+    assert client.get(reverse("today")).url == reverse("book")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, 50])
+def test_query_count_does_not_grow_with_the_book(
+    client, team, at_noon, size, django_assert_num_queries
+):
+    tam = TamFactory(team=team)
+    for number in range(size):
+        account = AccountFactory(tam=tam, priority=1 + number % 4, renewal_date=ahead(number * 3))
+        ActivityFactory(account=account, occurred_on=ago(number))
+    signed_in(client, tam)
+    with django_assert_num_queries(10):
+        # session, user; rhythm setting, 2 clock-target queries, the accounts; the
+        # workload: rhythm setting, accounts, task rows, capacity profiles
+        response = client.get(reverse("today"))
+    assert response.status_code == 200
