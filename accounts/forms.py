@@ -6,7 +6,15 @@ from django.utils import timezone
 from core.validators import supported_date
 
 from .activity_log import PlanAction
-from .models import Activity, Milestone, SuccessPlanObjective, SuccessPlanState, SurveyKind
+from .models import (
+    Activity,
+    Health,
+    Milestone,
+    SuccessPlanObjective,
+    SuccessPlanState,
+    SurveyKind,
+)
+from .priority_facts import COMMENT_MAX_LENGTH, Fact, current_facts
 
 
 class DateInput(forms.DateInput):
@@ -138,3 +146,54 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
         if needs_objective and not data.get("objective") and "objective" not in self.errors:
             self.add_error("objective", "Choose the objective.")
         return data
+
+
+class PriorityFactForm(forms.Form):
+    """One priority fact the TAM keeps (`accounts.priority_facts`), with the comment that
+    explains the change; each fact has its own form (prefix) on the account page."""
+
+    value = forms.ChoiceField(label="Now")
+    comment = forms.CharField(
+        label="Why (goes on the timeline)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=COMMENT_MAX_LENGTH,
+        error_messages={"required": "Say why the fact changes."},
+        help_text=f"Required; at most {COMMENT_MAX_LENGTH:,} characters.",
+    )
+
+    def __init__(self, *args, fact: Fact, current, **kwargs):
+        kwargs.setdefault("initial", {"value": _fact_choice(fact, current)})
+        super().__init__(*args, prefix=f"fact-{fact.slug}", **kwargs)
+        self.fact = fact
+        self.fields["value"].label = fact.label
+        self.fields["value"].help_text = fact.help_text
+        self.fields["value"].choices = (
+            [("", "not given"), *Health.choices]
+            if fact.field == "health"
+            else [("yes", "yes"), ("no", "no")]
+        )
+        self.fields["value"].required = fact.field != "health"
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        return value if self.fact.field == "health" else value == "yes"
+
+
+def _fact_choice(fact: Fact, current) -> str:
+    if fact.field == "health":
+        return current or ""
+    return "yes" if current else "no"
+
+
+def priority_fact_forms(account, bound: PriorityFactForm | None = None) -> list[dict]:
+    """One small form per fact, each behind its heading; `bound` stands for the one posted."""
+    return [
+        {
+            "fact": fact,
+            "shown": shown,
+            "form": bound
+            if bound is not None and bound.fact.slug == fact.slug
+            else PriorityFactForm(fact=fact, current=current),
+        }
+        for fact, current, shown in current_facts(account)
+    ]

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import activity_log, entry_corrections
+from accounts import activity_log, entry_corrections, priority_facts
 from accounts.forms import (
     CadenceCallForm,
     EbrForm,
     MilestoneForm,
     SuccessPlanChangeForm,
     SurveyResponseForm,
+    priority_fact_forms,
 )
 from accounts.models import Account, ContactRole
 from lib.rule_sets import RuleSet
@@ -127,6 +128,9 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
             initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
         ),
         "log_forms": log_entries,
+        # The facts the TAM keeps (issue 12 point 2) and their latest changes.
+        "fact_forms": priority_fact_forms(account, forms.get("fact_form")),
+        "fact_changes": priority_facts.fact_changes(account),
         "today": today,
         # How old the usage data and the health input are (DESIGN 10, "Freshness").
         "usage_age": usage_age(_latest_usage_on(account), today),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_page, book, decisions, entry_corrections, imports, today
+from . import account_page, book, decisions, entry_corrections, imports, priority_facts, today
 
 urlpatterns = [
     path("today/", today.today, name="today"),
@@ -19,6 +19,7 @@ urlpatterns = [
         entry_corrections.remove_entry,
         name="remove_entry",
     ),
+    path("accounts/<int:pk>/facts/<slug:fact>/", priority_facts.set_fact, name="set_fact"),
     path("accounts/<int:pk>/exception/", decisions.request_exception, name="request_exception"),
     path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
     path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),

@@ -240,6 +240,16 @@ MATRIX = {
         post=each(403, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
         data=lambda w: {},
     ),
+    # Keeping a priority fact (issue 12 point 2): whoever sees the account, with a comment.
+    "set_fact": Row(
+        lambda w: reverse("set_fact", args=[w.account.pk, "at-risk"]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {
+            "fact-at-risk-value": "no" if Account.objects.get(pk=w.account.pk).at_risk else "yes",
+            "fact-at-risk-comment": "Champion left.",
+        },
+    ),
     "request_exception": Row(
         lambda w: reverse("request_exception", args=[w.account.pk]),
         POST_ONLY,
