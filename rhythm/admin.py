@@ -2,10 +2,16 @@ from django.contrib import admin
 
 from core.audit_admin import AuditedAdmin
 from rhythm.models import CapacityProfile, RhythmSettings, RhythmTask
+from rhythm.workload import BOOK_DRIVEN
+
+HOURS_FIELDS = ("hours_per_week", "hours_per_month", "hours_per_quarter", "hours_per_year")
 
 
 @admin.register(RhythmTask)
 class RhythmTaskAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The task table. A book-driven row's hours are computed from each TAM's book
+    (rhythm/workload.py); the table's typical figures stay for comparison, not to edit."""
+
     fieldsets = (
         (None, {"fields": ("segment", "task", "driver", "position", "notes")}),
         (
@@ -21,6 +27,7 @@ class RhythmTaskAdmin(AuditedAdmin, admin.ModelAdmin):
         "task",
         "segment",
         "driver",
+        "computed_from_book",
         "hours_per_week",
         "hours_per_month",
         "hours_per_quarter",
@@ -29,6 +36,27 @@ class RhythmTaskAdmin(AuditedAdmin, admin.ModelAdmin):
     list_filter = ("segment", "driver")
     list_select_related = ("segment",)
     search_fields = ("task", "notes")
+
+    @admin.display(boolean=True, description="Computed from the book")
+    def computed_from_book(self, row: RhythmTask) -> bool:
+        return row.driver in BOOK_DRIVEN
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.driver in BOOK_DRIVEN:
+            return (*readonly, *HOURS_FIELDS)
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.driver not in BOOK_DRIVEN:
+            return fieldsets
+        (name, options), *rest = fieldsets[1:]
+        note = (
+            "Computed from each TAM's book: these are the table's typical figures, "
+            "shown for comparison (DESIGN 6)."
+        )
+        return (fieldsets[0], (f"{name} (computed)", {**options, "description": note}), *rest)
 
 
 @admin.register(CapacityProfile)

@@ -9,6 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from .cadence import RhythmRules
+from .workload import WEEKS_PER_YEAR
+
+# How far the weekly and yearly hours of a task row may differ: the table rounds them.
+HOURS_TOLERANCE = Decimal("0.1")
 
 
 class Driver(models.TextChoices):
@@ -64,6 +68,25 @@ class RhythmTask(models.Model):
 
     def __str__(self):
         return f"{self.segment}: {self.task}"
+
+    def clean(self):
+        # The weekly column is the yearly one over 52 weeks (rhythm/workload.py, "Weeks"); the
+        # seeded table rounds both (48 hours a year beside 1 a week), hence the tolerance.
+        # A row may leave the yearly column empty (0): the workload reads the weekly one.
+        if self.hours_per_week is None or not self.hours_per_year:
+            return
+        from_week = self.hours_per_week * WEEKS_PER_YEAR
+        larger = max(from_week, self.hours_per_year)
+        if abs(from_week - self.hours_per_year) > larger * HOURS_TOLERANCE:
+            raise ValidationError(
+                {
+                    "hours_per_year": (
+                        f"The weekly hours make {from_week.normalize():f} hours a year "
+                        f"(x {WEEKS_PER_YEAR} weeks), not {self.hours_per_year.normalize():f}: "
+                        "the weekly and yearly hours must agree within 10%."
+                    )
+                }
+            )
 
 
 class CapacityProfile(models.Model):

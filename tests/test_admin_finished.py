@@ -4,12 +4,15 @@ segment thresholds kept in evaluation order."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from metrics.admin import as_read
 from metrics.models import MetricDefinition, MetricResult, MetricTarget
 from orchestration.models import RecomputeRun
 from prioritization.models import PriorityAssessment, RuleSetParameters
+from rhythm.admin import HOURS_FIELDS
+from rhythm.models import RhythmTask
 from segments.models import Segment
 from tests.factories import region
 
@@ -176,3 +179,75 @@ def test_the_metric_target_pages_show_shares_as_percentages(admin_client):
     assert b"60%" in targets.content
     assert b"60%" in change.content
     assert b"0.75 is 75%" in change.content
+
+
+def _rhythm_form(row, **changes):
+    data = {
+        "segment": row.segment_id,
+        "task": row.task,
+        "driver": row.driver,
+        "position": row.position,
+        "notes": row.notes,
+        **{name: getattr(row, name) for name in HOURS_FIELDS},
+    }
+    data.update(changes)
+    return data
+
+
+def test_book_driven_rhythm_rows_are_marked_computed_and_their_hours_are_not_editable(
+    admin_client,
+):
+    cadence = RhythmTask.objects.filter(driver="cadence_calls").first()
+    planning = RhythmTask.objects.filter(driver="fixed").first()
+    url = reverse("admin:rhythm_rhythmtask_change", args=[cadence.pk])
+
+    listing = admin_client.get(reverse("admin:rhythm_rhythmtask_changelist"))
+    cadence_form = admin_client.get(url).context["adminform"].form
+    fixed_page = admin_client.get(reverse("admin:rhythm_rhythmtask_change", args=[planning.pk]))
+    posted = admin_client.post(url, _rhythm_form(cadence, hours_per_week="20"))
+
+    assert b"Computed from the book" in listing.content
+    assert not set(HOURS_FIELDS) & set(cadence_form.fields)
+    assert set(HOURS_FIELDS) <= set(fixed_page.context["adminform"].form.fields)
+    assert posted.status_code == 302
+    cadence.refresh_from_db()
+    assert cadence.hours_per_week == Decimal("8")  # the seeded typical figure, unchanged
+
+
+def test_every_seeded_rhythm_row_has_agreeing_weekly_and_yearly_hours():
+    # The table rounds (1 a week beside 48 a year): within 10%, every seeded row passes.
+    for row in RhythmTask.objects.all():
+        row.full_clean()
+
+
+# A weekly 0 beside yearly hours would count nothing: the workload reads the weekly column.
+@pytest.mark.parametrize(("weekly", "yearly"), [("8", "100"), ("8", "300"), ("0", "48")])
+def test_contradicting_weekly_and_yearly_hours_are_refused(weekly, yearly):
+    row = RhythmTask.objects.filter(driver="fixed").first()
+    row.hours_per_week, row.hours_per_year = Decimal(weekly), Decimal(yearly)
+
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+
+    assert "hours_per_year" in refused.value.message_dict
+
+
+def test_a_row_without_yearly_hours_is_accepted():
+    # The yearly column is optional: 0 means not filled in, the weekly hours count.
+    row = RhythmTask.objects.filter(driver="fixed").first()
+    row.hours_per_week, row.hours_per_year = Decimal("3"), Decimal("0")
+
+    row.full_clean()
+
+
+def test_a_contradicting_fixed_row_is_refused_on_its_field_in_admin(admin_client):
+    row = RhythmTask.objects.filter(driver="fixed", hours_per_week=3).first()
+    url = reverse("admin:rhythm_rhythmtask_change", args=[row.pk])
+
+    refused = admin_client.post(url, _rhythm_form(row, hours_per_week="5"))
+    agreeing = admin_client.post(url, _rhythm_form(row, hours_per_week="5", hours_per_year="260"))
+
+    assert refused.context["adminform"].form.errors["hours_per_year"]
+    assert agreeing.status_code == 302
+    row.refresh_from_db()
+    assert (row.hours_per_week, row.hours_per_year) == (5, 260)
