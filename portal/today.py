@@ -14,7 +14,8 @@ to the book too.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,12 +23,16 @@ from django.utils import timezone
 from accounts.models import Account, ActivityKind
 from metrics.clock_targets import ClockTargets
 from people.models import Role, Team
+from prioritization.models import PriorityException, PriorityReview, ReviewStatus
 from rhythm.selectors import cadence_rule, last_held_subquery
 from rhythm.services import team_workloads, workload_for_tam
 
 from .today_rules import TodayAccount, TodayPlan, today_plan
 
 WORKLOAD_DRIVERS_SHOWN = 5
+# "Decisions since their last visit" (DESIGN 12), read as the last 7 days (Decision): the
+# sign-in that opens Today has already moved `last_login` to now.
+DECISIONS_SINCE_DAYS = 7
 
 ACCOUNT_COLUMNS = (
     "id", "name", "tam_id", "tam__username", "tam__first_name", "tam__last_name",
@@ -87,6 +92,72 @@ def read_plan(user, today: date) -> TodayPlan:
     return today_plan(accounts, today, cadence.rules)
 
 
+@dataclass(frozen=True)
+class Decision:
+    account_id: int
+    account_name: str
+    what: str  # "Pr1 exception approved", "Pr2 proposal rejected"
+    decided_at: datetime
+    by: str
+    comment: str
+
+
+def _person(user) -> str:
+    return str(user) if user is not None else "someone"
+
+
+def recent_decisions(user, since: datetime) -> list[Decision]:
+    """Exceptions and EMEA proposals on the user's accounts decided since `since`, newest
+    first (2 queries)."""
+    scope = {"account__in": Account.objects.visible_to(user)}
+    exceptions = (
+        PriorityException.objects.filter(**scope, reviewed_at__gte=since)
+        .exclude(status=ReviewStatus.PENDING)
+        .select_related("account", "reviewed_by")
+    )
+    reviews = (
+        PriorityReview.objects.filter(**scope, decided_at__gte=since)
+        .exclude(status=ReviewStatus.PENDING)
+        .select_related("account", "decided_by")
+    )
+    found = [
+        Decision(
+            e.account_id,
+            e.account.name,
+            f"Pr{e.requested_priority} exception {e.get_status_display().lower()}",
+            e.reviewed_at,
+            _person(e.reviewed_by),
+            e.review_comment,
+        )
+        for e in exceptions
+    ] + [
+        Decision(
+            r.account_id,
+            r.account.name,
+            f"Pr{r.proposed_priority} proposal {r.get_status_display().lower()}"
+            + (
+                f" as Pr{r.decided_priority}"
+                if r.decided_priority not in (None, r.proposed_priority)
+                else ""
+            ),
+            r.decided_at,
+            _person(r.decided_by),
+            r.comment,
+        )
+        for r in reviews
+    ]
+    return sorted(found, key=lambda d: d.decided_at, reverse=True)
+
+
+def waiting_for_decision(user) -> int:
+    """Requests in a manager's scope still waiting (2 queries): the review queue's size."""
+    scope = {"account__in": Account.objects.visible_to(user), "status": ReviewStatus.PENDING}
+    return (
+        PriorityException.objects.filter(**scope).count()
+        + PriorityReview.objects.filter(**scope).count()
+    )
+
+
 def _workloads(user, today: date) -> list:
     """(TAM, workload, the accounts driving it) for the user's TAMs."""
     if user.role == Role.MANAGER:
@@ -134,5 +205,8 @@ def today(request):
         "tam_choices": tam_choices,
         "chosen_tam": chosen,
         "workloads": [w for w in _workloads(user, day) if chosen in (None, w[0].pk)],
+        "decisions": recent_decisions(user, timezone.now() - timedelta(days=DECISIONS_SINCE_DAYS)),
+        "decisions_since_days": DECISIONS_SINCE_DAYS,
+        "waiting": waiting_for_decision(user) if many_tams else None,
     }
     return render(request, "portal/today.html", context)

@@ -27,6 +27,7 @@ from tests.factories import (
     ActivityFactory,
     AdminFactory,
     ManagerFactory,
+    PriorityExceptionFactory,
     TamFactory,
     TeamFactory,
 )
@@ -235,8 +236,39 @@ def test_query_count_does_not_grow_with_the_book(
         account = AccountFactory(tam=tam, priority=1 + number % 4, renewal_date=ahead(number * 3))
         ActivityFactory(account=account, occurred_on=ago(number))
     signed_in(client, tam)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         # session, user; rhythm setting, 2 clock-target queries, the accounts; the
-        # workload: rhythm setting, accounts, task rows, capacity profiles
+        # workload: rhythm setting, accounts, task rows, capacity profiles; the
+        # exceptions and proposals decided this week
         response = client.get(reverse("today"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_decisions_of_the_last_seven_days_and_the_managers_waiting_requests(client, team, at_noon):
+    tam = TamFactory(team=team)
+    mine = AccountFactory(tam=tam, name="Decided")
+    PriorityExceptionFactory(
+        account=mine,
+        requested_by=tam,
+        status="approved",
+        reviewed_by=team.manager,
+        reviewed_at=NOON - datetime.timedelta(days=7),  # 7 days ago to the minute: in
+        review_comment="Fine until the migration ends.",
+        expires_on=ahead(30),
+    )
+    PriorityExceptionFactory(
+        account=AccountFactory(tam=tam, name="Long ago"),
+        requested_by=tam,
+        status="rejected",
+        reviewed_at=NOON - datetime.timedelta(days=7, seconds=1),  # just out
+        expires_on=ahead(30),
+    )
+    PriorityExceptionFactory(
+        account=AccountFactory(tam=tam, name="Waiting"), requested_by=tam, expires_on=ahead(30)
+    )
+    page = signed_in(client, tam).get(reverse("today")).content.decode()
+    assert "Pr1 exception approved by" in page and "Fine until the migration ends." in page
+    assert "exception rejected" not in page and "for your decision" not in page
+    page = signed_in(client, team.manager).get(reverse("today")).content.decode()
+    assert "1 request</strong> waits for your decision" in page
