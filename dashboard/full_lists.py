@@ -59,6 +59,15 @@ HEALTH_RANK = Case(
 )
 
 
+ACCOUNT_HEALTH_RANK = Case(
+    When(account__health=Health.RED, then=Value(0)),
+    When(account__health=Health.YELLOW, then=Value(1)),
+    When(account__health=Health.GREEN, then=Value(2)),
+    default=None,
+    output_field=IntegerField(),
+)
+
+
 def _column(verbose_name, **kwargs):
     return tables.Column(verbose_name=verbose_name, empty_values=(), **kwargs)
 
@@ -73,6 +82,23 @@ class _FullListTable(tables.Table):
 def _account_link(account) -> str:
     return format_html(
         '<a href="{}">{}</a>', reverse("account_detail", args=[account.pk]), account.name
+    )
+
+
+def _priority(priority: int | None) -> str:
+    return f"Pr{priority}" if priority else ""
+
+
+def _account_facts(item) -> tuple:
+    """What the manager sees of the account beside a request, for the CSV."""
+    account = item.account
+    segment = account.effective_segment
+    return (
+        _priority(account.priority),
+        _priority(item.model_priority),
+        segment.name if segment else "",
+        account.arr,
+        account.get_health_display() if account.health else "",
     )
 
 
@@ -143,9 +169,46 @@ class _RequestTable(_FullListTable):
 
     account = _column("Account")
     tam = _column("TAM")
+    current_priority = _column("Now")
+    model_priority = _column("Model")
+    segment = _column("Segment")
+    arr = _column("ARR")
+    health = _column("Health")
 
     def render_account(self, record):
         return _account_link(record.account)
+
+    def render_current_priority(self, record):
+        return _priority(record.account.priority) or _muted("Not assessed")
+
+    def render_model_priority(self, record):
+        return _priority(record.model_priority) or _muted("Not assessed")
+
+    def render_segment(self, record):
+        segment = record.account.effective_segment
+        return segment.name if segment else _muted("None")
+
+    def render_arr(self, record):
+        return f"{record.account.arr:,.0f}" if record.account.arr is not None else ""
+
+    def render_health(self, record):
+        account = record.account
+        return account.get_health_display() if account.health else _muted("Not set")
+
+    def order_current_priority(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "account__priority")
+
+    def order_model_priority(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "model_priority")
+
+    def order_segment(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "account__segment__name")
+
+    def order_arr(self, queryset, is_descending):
+        return self._by(queryset, is_descending, "account__arr")
+
+    def order_health(self, queryset, is_descending):
+        return _ordered(queryset, is_descending, ACCOUNT_HEALTH_RANK, ties=("account__name", "pk"))
 
     def render_tam(self, record):
         return _tam_name(record.account)
@@ -270,6 +333,7 @@ def _exception_row(item) -> tuple:
         item.account.external_id,
         item.account.name,
         _tam_name(item.account),
+        *_account_facts(item),
         f"Pr{item.requested_priority}",
         str(item.requested_by),
         item.requested_at.date(),
@@ -283,6 +347,7 @@ def _review_row(item) -> tuple:
         item.account.external_id,
         item.account.name,
         _tam_name(item.account),
+        *_account_facts(item),
         f"Pr{item.suggested_priority}",
         f"Pr{item.proposed_priority}",
         str(item.proposed_by),
@@ -312,13 +377,14 @@ BURN_DOWN_CSV = (
     "external_id", "account", "tam", "tam_email", "segment", "priority", "health", "arr",
     "renewal_date",
 )  # fmt: skip
+QUEUE_ACCOUNT_CSV = ("current_priority", "model_priority", "segment", "arr", "health")
 EXCEPTION_CSV = (
-    "external_id", "account", "tam", "requested_priority", "requested_by", "requested_on",
-    "expires_on", "justification",
+    "external_id", "account", "tam", *QUEUE_ACCOUNT_CSV, "requested_priority", "requested_by",
+    "requested_on", "expires_on", "justification",
 )  # fmt: skip
 REVIEW_CSV = (
-    "external_id", "account", "tam", "model_priority", "proposed_priority", "proposed_by",
-    "proposed_on", "justification",
+    "external_id", "account", "tam", *QUEUE_ACCOUNT_CSV, "suggested_priority",
+    "proposed_priority", "proposed_by", "proposed_on", "justification",
 )  # fmt: skip
 
 
@@ -338,13 +404,17 @@ def queue_list(accounts: QuerySet, kind: str, current, today: date) -> FullList 
     (the dashboard's rule, `services._pending`) over `accounts`, or None."""
     exceptions, reviews = _pending(accounts, current, today)
     if kind == "exceptions":
-        rows = exceptions.select_related("account__tam", "requested_by")
+        rows = exceptions.select_related(
+            "account__tam", "account__segment", "account__segment_override", "requested_by"
+        )
         return FullList(
             kind, "Priority exceptions waiting for a decision", rows, ExceptionTable,
             EXCEPTION_CSV, _exception_row, "request",
         )  # fmt: skip
     if kind == "reviews":
-        rows = reviews.select_related("account__tam", "proposed_by")
+        rows = reviews.select_related(
+            "account__tam", "account__segment", "account__segment_override", "proposed_by"
+        )
         return FullList(
             kind, "EMEA review proposals waiting for a decision", rows, ReviewTable,
             REVIEW_CSV, _review_row, "proposal",

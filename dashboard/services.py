@@ -37,7 +37,13 @@ from lib.fiscal import FiscalQuarter
 from metrics.burndown import burn_down_lists
 from metrics.models import MetricDefinition, MetricResult, ScopeType, team_segment_scope
 from people.models import Role, Team, User
-from prioritization.models import PriorityException, PriorityReview, ReviewStatus, RuleSetParameters
+from prioritization.models import (
+    PriorityException,
+    PriorityReview,
+    ReviewStatus,
+    RuleSetParameters,
+    model_priority_in,
+)
 from rhythm.services import team_workloads
 from segments.models import Segment
 
@@ -213,12 +219,15 @@ class ReviewQueue:
 def _pending(accounts: QuerySet, current: FiscalQuarter, today: date) -> tuple[QuerySet, QuerySet]:
     """Pending exceptions that can still take effect (not expired) and this quarter's
     pending EMEA proposals: a past quarter's proposal would change nothing now."""
+    # The manager decides with the account in view (issue 12): its current and model
+    # priority (this quarter's assessment), segment, ARR and health beside each request.
+    model_priority = model_priority_in(current.label)
     exceptions = PriorityException.objects.filter(
         account__in=accounts, status=ReviewStatus.PENDING, expires_on__gte=today
-    )
+    ).annotate(model_priority=model_priority)
     reviews = PriorityReview.objects.filter(
         account__in=accounts, status=ReviewStatus.PENDING, fiscal_quarter=current.label
-    )
+    ).annotate(model_priority=model_priority)
     return exceptions, reviews
 
 
@@ -240,8 +249,9 @@ def pending_totals(accounts: QuerySet, current: FiscalQuarter, today: date) -> P
 
 def review_queue(accounts: QuerySet, current: FiscalQuarter, today: date) -> ReviewQueue:
     exceptions, reviews = _pending(accounts, current, today)
-    exceptions = exceptions.select_related("account", "requested_by")
-    reviews = reviews.select_related("account", "proposed_by")
+    accounts_in_view = ("account__segment", "account__segment_override")
+    exceptions = exceptions.select_related("account", "requested_by", *accounts_in_view)
+    reviews = reviews.select_related("account", "proposed_by", *accounts_in_view)
     shown_exceptions = list(exceptions.order_by("requested_at", "pk")[: QUEUE_SHOWN + 1])
     shown_reviews = list(reviews.order_by("proposed_at", "pk")[: QUEUE_SHOWN + 1])
     # Only a queue longer than the page costs a count query.

@@ -11,12 +11,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.validators import supported_date
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 
 PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2"), (3, "Pr3"), (4, "Pr4")]
 QUARTER_LABEL_REGEX = r"^FY[0-9]{2}-Q[1-4]$"
+# A justification is read by the manager in a 1:1 (issue 12: comments and justifications
+# 2,000 characters); an exception's and a proposal's are bounded alike.
+JUSTIFICATION_MAX_LENGTH = 2000
+ONE_OPEN_REQUEST = "This account already has a request waiting for a decision: one at a time."
 
 
 def _weight_field(label):
@@ -189,6 +194,15 @@ class PriorityAssessment(models.Model):
         return f"{self.account} {self.fiscal_quarter}: Pr{self.effective_priority}"
 
 
+def model_priority_in(quarter_label: str) -> models.Subquery:
+    """The model's priority of a request's account in the quarter, for an annotation."""
+    return models.Subquery(
+        PriorityAssessment.objects.filter(
+            account=models.OuterRef("account"), fiscal_quarter=quarter_label
+        ).values("computed_priority")[:1]
+    )
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     APPROVED = "approved", "Approved"
@@ -202,7 +216,7 @@ class PriorityException(models.Model):
         "accounts.Account", on_delete=models.CASCADE, related_name="priority_exceptions"
     )
     requested_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES[:2])
-    justification = models.TextField()
+    justification = models.TextField(max_length=JUSTIFICATION_MAX_LENGTH)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -233,6 +247,13 @@ class PriorityException(models.Model):
                 condition=Q(requested_priority__in=[1, 2]), name="exception_pr1_or_pr2"
             ),
             models.CheckConstraint(condition=~Q(justification=""), name="exception_justified"),
+            # One open request per account (issue 12); the service says why first.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="pending"),
+                name="one_open_exception_per_account",
+                violation_error_message=ONE_OPEN_REQUEST,
+            ),
         ]
 
     def __str__(self):
@@ -248,7 +269,9 @@ class PriorityReview(models.Model):
     fiscal_quarter = models.CharField(max_length=7)
     suggested_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
     proposed_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
-    justification = models.TextField(blank=True)
+    # Blank only on proposals made before it was required (issue 12); the service and
+    # the form require it now.
+    justification = models.TextField(blank=True, max_length=JUSTIFICATION_MAX_LENGTH)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,6 +310,14 @@ class PriorityReview(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.fiscal_quarter} review"
+
+    @property
+    def is_current_quarter(self) -> bool:
+        """Whether this is the quarter in hand: once it is decided, no new proposal."""
+        today = timezone.localdate()
+        return (
+            self.fiscal_quarter == fiscal_quarter_of(today, settings.FISCAL_YEAR_START_MONTH).label
+        )
 
 
 class DecisionSettings(models.Model):

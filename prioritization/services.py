@@ -17,11 +17,11 @@ decision is in the audit log (`core.audit`).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account
@@ -32,7 +32,13 @@ from lib.fiscal import fiscal_quarter_of
 from lib.rule_sets import RuleSet
 from people.models import Role, User
 
-from .models import DecisionSettings, PriorityException, PriorityReview, ReviewStatus
+from .models import (
+    JUSTIFICATION_MAX_LENGTH,
+    DecisionSettings,
+    PriorityException,
+    PriorityReview,
+    ReviewStatus,
+)
 
 OWN_EXCEPTION = "You asked for this exception; another manager or an admin must decide it."
 OWN_PROPOSAL = "You proposed this priority; another manager or an admin must decide it."
@@ -82,6 +88,38 @@ def exception_expiry_problem(expires_on: date, today: date) -> str | None:
     return None
 
 
+def already_has_priority(current: int | None, requested: int) -> str | None:
+    """Why asking for `requested` changes nothing on an account at `current`, or None."""
+    if current == requested:
+        return f"The account is already Pr{requested}."
+    return None
+
+
+def justification_problem(justification: str, missing: str) -> str | None:
+    """Why a justification cannot stand (empty, or longer than the model keeps), or None."""
+    text = justification.strip()
+    if not text:
+        return missing
+    if len(text) > JUSTIFICATION_MAX_LENGTH:
+        return f"At most {JUSTIFICATION_MAX_LENGTH:,} characters (this one has {len(text):,})."
+    return None
+
+
+def _open_request_problem(account: Account) -> str | None:
+    waiting = (
+        PriorityException.objects.filter(account=account, status=ReviewStatus.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
+    if waiting is None:
+        return None
+    return (
+        f"A Pr{waiting.requested_priority} exception requested by {waiting.requested_by} on "
+        f"{waiting.requested_at:%Y-%m-%d} is still waiting for a decision: one request at a "
+        "time per account. Ask the team's manager to decide it first."
+    )
+
+
 def _require_pending(decision) -> None:
     if decision.status != ReviewStatus.PENDING:
         raise ValidationError(f"This request was already {decision.get_status_display().lower()}.")
@@ -102,8 +140,15 @@ def priority_exception_request(
     errors = {}
     if priority not in (1, 2):
         errors["requested_priority"] = "An exception holds an account at Pr1 or Pr2."
-    if not justification.strip():
-        errors["justification"] = "Say why the model's priority is wrong for this account."
+    else:
+        same = already_has_priority(account.priority, priority)
+        if same:
+            errors["requested_priority"] = same
+    justification_error = justification_problem(
+        justification, "Say why the model's priority is wrong for this account."
+    )
+    if justification_error:
+        errors["justification"] = justification_error
     today = timezone.localdate()
     expires_on = expires_on or _quarter(today).end
     expiry_problem = exception_expiry_problem(expires_on, today)
@@ -111,13 +156,27 @@ def priority_exception_request(
         errors["expires_on"] = expiry_problem
     if errors:
         raise ValidationError(errors)
-    return PriorityException.objects.create(
-        account=account,
-        requested_priority=priority,
-        justification=justification.strip(),
-        requested_by=requested_by,
-        expires_on=expires_on,
-    )
+    with transaction.atomic():
+        # The account row serialises two requests racing for the one open slot; the
+        # partial unique constraint backs it where a lock was not taken (the admin).
+        Account.objects.select_for_update().filter(pk=account.pk).first()
+        open_request = _open_request_problem(account)
+        if open_request:
+            raise ValidationError(open_request, code="open_request")
+        try:
+            with transaction.atomic():
+                return PriorityException.objects.create(
+                    account=account,
+                    requested_priority=priority,
+                    justification=justification.strip(),
+                    requested_by=requested_by,
+                    expires_on=expires_on,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                "Another request for this account was just made; reload the page.",
+                code="open_request",
+            ) from None
 
 
 def priority_exception_approve(
@@ -149,22 +208,53 @@ def _decide_exception(exception, reviewer, status, comment) -> PriorityException
         exception.review_comment = comment.strip()
         exception.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
         _record_decision(exception, before, reviewer)
+        if status == ReviewStatus.APPROVED:
+            _end_exceptions_in_force(exception, reviewer)
         rule_inputs_changed([exception.account_id])
     return exception
+
+
+def _end_exceptions_in_force(approved: PriorityException, reviewer: User) -> None:
+    """One exception in force per account: the approval ends the earlier ones yesterday,
+    so today the new one alone holds; each end is in the audit log with its old expiry."""
+    today = timezone.localdate()
+    earlier = PriorityException.objects.select_for_update().filter(
+        account_id=approved.account_id, status=ReviewStatus.APPROVED, expires_on__gte=today
+    )
+    # At most one row by the rule this keeps; a loop over it is not a per-row bulk write.
+    for exception in earlier.exclude(pk=approved.pk):
+        before = audit.snapshot(exception)
+        exception.expires_on = today - timedelta(days=1)
+        exception.save(update_fields=["expires_on"])
+        audit.record(
+            obj=exception,
+            before=before,
+            after=audit.snapshot(exception),
+            actor=reviewer,
+            action=AuditAction.CHANGED,
+        )
 
 
 # --- EMEA review -----------------------------------------------------------------------
 
 
 def priority_review_propose(
-    *, account: Account, proposed_by: User, priority: int, justification: str = ""
+    *, account: Account, proposed_by: User, priority: int, justification: str
 ) -> PriorityReview:
     """The TAM's proposal for this quarter; a pending one is replaced, a decided one kept."""
     _require_in_scope(proposed_by, account)
     if account.region.rule_set != RuleSet.EMEA_ENTERPRISE:
         raise ValidationError("Quarterly priority reviews are the EMEA Enterprise process.")
+    errors = {}
     if priority not in (1, 2):
-        raise ValidationError({"proposed_priority": "Propose Pr1 or Pr2."})
+        errors["proposed_priority"] = "Propose Pr1 or Pr2."
+    justification_error = justification_problem(
+        justification, "Say why this priority is right for the account this quarter."
+    )
+    if justification_error:
+        errors["justification"] = justification_error
+    if errors:
+        raise ValidationError(errors)
     quarter = _quarter().label
     assessment = account.assessments.filter(fiscal_quarter=quarter).first()
     # Pre-filled with the model's own suggestion, not a priority an exception imposed.

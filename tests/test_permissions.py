@@ -27,7 +27,7 @@ from api.models import IntegrationKey, PersonalToken
 from api.writes import BULK_VIEWS, DELETE_VIEWS
 from ingestion.models import ImportRecord
 from lib.fiscal import fiscal_quarter_of
-from prioritization.models import PriorityReview
+from prioritization.models import PriorityException, PriorityReview
 from tests.factories import (
     AccountFactory,
     AdminFactory,
@@ -179,6 +179,13 @@ class Row:
     content_type: str | None = None  # None: a form
 
 
+def _request_exception_url(w):
+    # One open request per account (issue 12): the world's own pending exception is
+    # rejected first, or every request would be refused whoever asks.
+    PriorityException.objects.filter(pk=w.exception.pk).update(status="rejected")
+    return reverse("request_exception", args=[w.account.pk])
+
+
 MATRIX = {
     # TAMs and managers land on Today; admins on the book (portal/today.py).
     "home": Row(lambda w: "/", each(TODAY, TODAY, TODAY, TODAY, BOOK, LOGIN)),
@@ -251,7 +258,7 @@ MATRIX = {
         },
     ),
     "request_exception": Row(
-        lambda w: reverse("request_exception", args=[w.account.pk]),
+        _request_exception_url,
         POST_ONLY,
         post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
         data=lambda w: {"requested_priority": "1", "justification": "Key logo."},

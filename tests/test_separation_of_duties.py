@@ -115,7 +115,9 @@ def test_the_tam_who_asked_is_still_refused_as_not_a_reviewer(account, tam):
 
 @pytest.mark.parametrize("decide", ["approve", "reject"])
 def test_a_manager_cannot_decide_their_own_emea_proposal(emea_account, manager, decide):
-    review = priority_review_propose(account=emea_account, proposed_by=manager, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=manager, priority=1, justification="Org change coming"
+    )
 
     with pytest.raises(ValidationError) as refused:
         if decide == "approve":
@@ -232,7 +234,9 @@ def test_an_admin_decides_a_managers_request_in_the_admin_and_is_stamped_as_deci
 
 def test_the_admin_refuses_an_admins_own_review_proposal(client, emea_account, manager):
     superuser = AdminFactory()
-    review = priority_review_propose(account=emea_account, proposed_by=superuser, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=superuser, priority=1, justification="Org change coming"
+    )
     client.force_login(superuser)
     url = reverse("admin:prioritization_priorityreview_change", args=[review.pk])
     data = {
@@ -394,7 +398,9 @@ def test_the_model_refuses_a_date_outside_the_supported_range(managers_request):
 
 
 def test_a_review_proposal_refused_for_its_proposer_is_kept_pending(emea_account, manager):
-    review = priority_review_propose(account=emea_account, proposed_by=manager, priority=2)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=manager, priority=2, justification="Org change coming"
+    )
 
     with pytest.raises(ValidationError):
         priority_review_decide(review=review, manager=manager, priority=1, comment="Changed")

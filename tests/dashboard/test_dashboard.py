@@ -367,7 +367,9 @@ def test_changing_an_emea_proposal_from_the_dashboard(client, django_capture_on_
     emea_tam = TamFactory(team=emea_team)
     account = AccountFactory(tam=emea_tam, region=region("emea-enterprise"))
     recompute()
-    review = priority_review_propose(account=account, proposed_by=emea_tam, priority=1)
+    review = priority_review_propose(
+        account=account, proposed_by=emea_tam, priority=1, justification="Org change coming"
+    )
     client.force_login(emea_team.manager)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -226,7 +226,7 @@ def test_the_queue_lists_every_pending_request_and_downloads_them(client, manage
         f"Asked {index}" for index in range(7)
     ]
     assert [
-        (row["account"], row["model_priority"], row["proposed_priority"]) for row in reviews
+        (row["account"], row["suggested_priority"], row["proposed_priority"]) for row in reviews
     ] == [("'" + HYPERLINK, "Pr2", "Pr1")]
 
 

@@ -201,7 +201,9 @@ def test_the_approved_review_decides_the_quarter_only(
     emea_account, emea_people, django_capture_on_commit_callbacks
 ):
     tam, manager = emea_people
-    review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=tam, priority=1, justification="Org change coming"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         priority_review_decide(review=review, manager=manager)
@@ -216,7 +218,9 @@ def test_the_manager_may_change_the_proposal_with_a_reason(
     emea_account, emea_people, django_capture_on_commit_callbacks
 ):
     tam, manager = emea_people
-    review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=tam, priority=1, justification="Org change coming"
+    )
     with pytest.raises(ValidationError), django_capture_on_commit_callbacks(execute=True):
         priority_review_decide(review=review, manager=manager, priority=2)
 
@@ -232,7 +236,9 @@ def test_the_manager_may_change_the_proposal_with_a_reason(
 
 def test_a_rejected_proposal_keeps_the_suggestion(emea_account, emea_people):
     tam, manager = emea_people
-    review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=tam, priority=1, justification="Org change coming"
+    )
 
     priority_review_reject(review=review, manager=manager, comment="Not this quarter")
 
@@ -243,7 +249,9 @@ def test_an_exception_wins_over_a_review(
     emea_account, emea_people, django_capture_on_commit_callbacks
 ):
     tam, manager = emea_people
-    review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=tam, priority=1, justification="Org change coming"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         priority_review_decide(review=review, manager=manager)
     exception = priority_exception_request(
@@ -258,17 +266,23 @@ def test_an_exception_wins_over_a_review(
 
 def test_reviews_are_the_emea_process_only(us_account, tam):
     with pytest.raises(ValidationError, match="EMEA"):
-        priority_review_propose(account=us_account, proposed_by=tam, priority=1)
+        priority_review_propose(
+            account=us_account, proposed_by=tam, priority=1, justification="Org change coming"
+        )
 
 
 def test_a_decided_review_cannot_be_proposed_again(
     emea_account, emea_people, django_capture_on_commit_callbacks
 ):
     tam, manager = emea_people
-    review = priority_review_propose(account=emea_account, proposed_by=tam, priority=1)
+    review = priority_review_propose(
+        account=emea_account, proposed_by=tam, priority=1, justification="Org change coming"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         priority_review_decide(review=review, manager=manager)
 
     with pytest.raises(ValidationError, match="already approved"):
-        priority_review_propose(account=emea_account, proposed_by=tam, priority=2)
+        priority_review_propose(
+            account=emea_account, proposed_by=tam, priority=2, justification="Org change coming"
+        )
     assert Account.objects.get(pk=emea_account.pk).priority == 1

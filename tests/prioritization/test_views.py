@@ -145,7 +145,10 @@ def test_emea_proposal_and_decision(django_capture_on_commit_callbacks):
     assert page.context["review_form"].initial == {"proposed_priority": 2}
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("propose_review", args=[account.pk]), {"proposed_priority": "1"})
+        client.post(
+            reverse("propose_review", args=[account.pk]),
+            {"proposed_priority": "1", "justification": "Org change"},
+        )
     review = PriorityReview.objects.get()
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
