@@ -65,6 +65,9 @@ def test_a_tam_filters_the_book_opens_an_account_and_logs_a_cadence_call(
     AccountFactory(tam=people["tam"], name="Zephyr Freight", priority=3)
     AccountFactory(tam=people["tam"], name="Acme Robotics", priority=1)
     log_in(page, live_server, "tam.one")
+    # A TAM lands on Today (issue 12); the book is one click away.
+    expect(page.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="My book").click()
 
     expect(page.get_by_role("link", name="My book")).to_have_attribute("aria-current", "page")
     page.get_by_label("Account name contains").fill("zephyr")
@@ -175,6 +178,7 @@ def test_a_tam_reads_the_team_dashboard_without_deciding(page, live_server, peop
 def test_tab_from_the_top_reaches_the_skip_link_first(page, live_server, people):
     AccountFactory(tam=people["tam"], name="Foxtrot Media")
     log_in(page, live_server, "tam.one")
+    page.goto(_url(live_server, "book"))
     page.keyboard.press("Tab")
     focused = page.evaluate(
         "() => [document.activeElement.textContent, document.activeElement.getAttribute('href')]"
