@@ -94,3 +94,16 @@ class LargeTableAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+
+class ComputedTableAdmin:
+    """A table the recompute writes (assessments, metric results, runs): nobody adds a
+    row by hand, and no bulk action deletes what the next run would only write again."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from core.audit_admin import AuditedAdmin
 from core.large_admin import (
+    ComputedTableAdmin,
     FiscalQuarterListFilter,
     LargeTableAdmin,
 )
@@ -69,7 +70,7 @@ class MetricTargetAdmin(TargetHelp, AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(MetricResult)
-class MetricResultAdmin(LargeTableAdmin):
+class MetricResultAdmin(ComputedTableAdmin, LargeTableAdmin):
     list_display = (
         "metric",
         "scope_type",
@@ -95,15 +96,6 @@ class MetricResultAdmin(LargeTableAdmin):
     @admin.display(description="Target", ordering="target")
     def target_as_read(self, result: MetricResult) -> str:
         return as_read(result.target, result.metric.unit)
-
-    # Results are computed by the recompute run: none is added by hand, none bulk deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(BurnDownThresholds)

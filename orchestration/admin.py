@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from core.large_admin import ComputedTableAdmin
+
 from .models import RecomputeRun
 
 
 @admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
+class RecomputeRunAdmin(ComputedTableAdmin, admin.ModelAdmin):
     """The run log: written by the job, read by people."""
 
     list_display = (
@@ -28,15 +30,6 @@ class RecomputeRunAdmin(admin.ModelAdmin):
     # The failures as a table rather than their JSON.
     exclude = ("failures",)
     readonly_fields = ("failures_table",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_actions(self, request):
-        # Runs are the log of what happened: no bulk delete.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -5,6 +5,7 @@ from django.utils import timezone
 from core.audit_admin import AuditedAdmin
 from core.changes import rule_inputs_changed
 from core.large_admin import (
+    ComputedTableAdmin,
     FiscalQuarterListFilter,
     LargeTableAdmin,
 )
@@ -140,7 +141,7 @@ class DecisionAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PriorityAssessment)
-class PriorityAssessmentAdmin(AuditedAdmin, LargeTableAdmin):
+class PriorityAssessmentAdmin(AuditedAdmin, ComputedTableAdmin, LargeTableAdmin):
     list_display = (
         "account",
         "fiscal_quarter",
@@ -156,15 +157,6 @@ class PriorityAssessmentAdmin(AuditedAdmin, LargeTableAdmin):
     search_fields = ("account__external_id__exact", "account__name", "fiscal_quarter__exact")
     autocomplete_fields = ("account", "decided_by")
     readonly_fields = ("updated_at",)
-
-    # Assessments are computed by the recompute run: none is added by hand, none bulk deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(PriorityException)
