@@ -24,6 +24,7 @@ from prioritization.models import DecisionSettings, PriorityAssessment, RuleSetP
 from rhythm.models import RhythmSettings
 from segments.codes import SegmentCode
 from segments.models import Segment
+from tests.admin_forms import inline_form_data
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -234,19 +235,6 @@ def test_fiscal_quarter_filter_filters_on_the_label(admin_client):
     assert [r.fiscal_quarter for r in response.context["cl"].result_list] == ["FY27-Q3"]
 
 
-def _change_form_data(response, **fields):
-    """What the browser posts for the inlines as rendered, plus the main-form `fields`."""
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for form in [formset.management_form, *formset.forms]:
-            for name in form.fields:
-                value = form[name].value()
-                if value is not None:
-                    data[form[name].html_name] = value
-    return data | fields
-
-
 def _account_fields(account, **changes):
     fields = {
         "external_id": account.external_id,
@@ -265,7 +253,7 @@ def _account_fields(account, **changes):
 def test_segment_override_without_reason_is_a_form_error(admin_client, account):
     url = _admin_url(Account, "change", account.pk)
     strategic = Segment.objects.get(code="strategic")
-    data = _change_form_data(
+    data = inline_form_data(
         admin_client.get(url), **_account_fields(account, segment_override=strategic.pk)
     )
 
@@ -288,7 +276,7 @@ def test_segment_override_with_reason_is_saved(admin_client, account):
         account, segment_override=strategic.pk, segment_override_reason="Key logo."
     )
 
-    response = admin_client.post(url, _change_form_data(admin_client.get(url), **fields))
+    response = admin_client.post(url, inline_form_data(admin_client.get(url), **fields))
 
     assert response.status_code == 302
     account.refresh_from_db()
@@ -329,7 +317,7 @@ def test_new_region_gets_its_rule_parameters(admin_client):
     url = _admin_url(Region, "add")
     fields = {"code": "anz-enterprise", "name": "ANZ Enterprise", "rule_set": "us_enterprise"}
     # The parameters inline is posted as rendered: untouched, so Django would not save it.
-    data = _change_form_data(admin_client.get(url), **fields)
+    data = inline_form_data(admin_client.get(url), **fields)
 
     response = admin_client.post(url, data)
 

@@ -14,6 +14,7 @@ from prioritization.models import PriorityAssessment, RuleSetParameters
 from rhythm.admin import HOURS_FIELDS
 from rhythm.models import RhythmTask
 from segments.models import Segment
+from tests.admin_forms import segment_form
 from tests.factories import region
 
 pytestmark = pytest.mark.django_db
@@ -25,26 +26,10 @@ def admin_client(client, admin_user):
     return client
 
 
-def _segment_form(segment, **changes):
-    data = {
-        "code": segment.code,
-        "name": segment.name,
-        "engagement_model": segment.engagement_model,
-        "position": segment.position,
-        "tam_assigned": "on" if segment.tam_assigned else "",
-        "min_arr": segment.min_arr,
-        "min_arr_inclusive": "on" if segment.min_arr_inclusive else "",
-        "lam_min_arr": segment.lam_min_arr or "",
-        "high_lam_usd": segment.high_lam_usd or "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
-
-
 def _change_segment(admin_client, code, **changes):
     segment = Segment.objects.get(code=code)
     url = reverse("admin:segments_segment_change", args=[segment.pk])
-    return admin_client.post(url, _segment_form(segment, **changes))
+    return admin_client.post(url, segment_form(segment, **changes))
 
 
 def test_the_admin_carries_the_portal_name_and_links_back_to_it(admin_client):

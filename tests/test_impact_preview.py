@@ -10,6 +10,7 @@ from orchestration.models import RecomputeRun
 from orchestration.runs import recompute
 from prioritization.models import RuleSetParameters
 from segments.models import Segment
+from tests.admin_forms import segment_form
 from tests.factories import AccountFactory, InitiativeFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -29,27 +30,11 @@ def portfolio(tam):
     return accounts
 
 
-def _segment_form(segment, **changes):
-    data = {
-        "code": segment.code,
-        "name": segment.name,
-        "engagement_model": segment.engagement_model,
-        "position": segment.position,
-        "tam_assigned": "on" if segment.tam_assigned else "",
-        "min_arr": segment.min_arr,
-        "min_arr_inclusive": "on" if segment.min_arr_inclusive else "",
-        "lam_min_arr": segment.lam_min_arr or "",
-        "high_lam_usd": segment.high_lam_usd or "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
-
-
 def test_saving_a_threshold_first_shows_the_moves_and_saves_nothing(admin_client, portfolio):
     named = Segment.objects.get(code="named")
     url = reverse("admin:segments_segment_change", args=[named.pk])
 
-    response = admin_client.post(url, _segment_form(named, min_arr="75000"))
+    response = admin_client.post(url, segment_form(named, min_arr="75000"))
 
     assert response.status_code == 200
     impact = response.context["impact"]
@@ -70,7 +55,7 @@ def test_confirming_saves_and_recomputes(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            url, {**_segment_form(named, min_arr="75000"), "_confirm_impact": "1"}
+            url, {**segment_form(named, min_arr="75000"), "_confirm_impact": "1"}
         )
 
     assert response.status_code == 302
@@ -84,7 +69,7 @@ def test_an_invalid_change_shows_the_error_beside_the_field(admin_client, portfo
     mid_touch = Segment.objects.get(code="mid-touch")
     url = reverse("admin:segments_segment_change", args=[mid_touch.pk])
 
-    response = admin_client.post(url, _segment_form(mid_touch, min_arr="-5"))
+    response = admin_client.post(url, segment_form(mid_touch, min_arr="-5"))
 
     assert response.status_code == 200
     assert "impact" not in response.context

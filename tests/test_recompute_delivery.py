@@ -31,6 +31,7 @@ from orchestration.runs import recompute
 from orchestration.tasks import recompute_portfolio
 from prioritization.models import PriorityAssessment
 from segments.models import Segment
+from tests.admin_forms import segment_form
 from tests.api.conftest import bearer, integration_key
 from tests.broker import app_pointed_at, free_port
 
@@ -297,7 +298,7 @@ def test_a_threshold_saved_with_the_broker_down_is_saved_and_says_the_recompute_
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            url, {**_segment_form(named, min_arr="75000"), "_confirm_impact": "1"}
+            url, {**segment_form(named, min_arr="75000"), "_confirm_impact": "1"}
         )
 
     assert response.status_code == 302
@@ -350,22 +351,6 @@ def test_an_api_write_with_the_broker_down_succeeds(
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
-
-
-def _segment_form(segment, **changes):
-    data = {
-        "code": segment.code,
-        "name": segment.name,
-        "engagement_model": segment.engagement_model,
-        "position": segment.position,
-        "tam_assigned": "on" if segment.tam_assigned else "",
-        "min_arr": segment.min_arr,
-        "min_arr_inclusive": "on" if segment.min_arr_inclusive else "",
-        "lam_min_arr": segment.lam_min_arr or "",
-        "high_lam_usd": segment.high_lam_usd or "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
 
 
 def test_a_large_import_confirmed_with_the_broker_down_runs_here(

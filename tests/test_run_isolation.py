@@ -37,6 +37,7 @@ from prioritization import rules
 from prioritization.models import PriorityAssessment
 from rhythm.selectors import shifted_date
 from segments.models import Segment
+from tests.admin_forms import inline_form_data
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -401,17 +402,6 @@ def test_the_command_names_the_accounts_left_out(monkeypatch, book):
 # --- admin forms refuse the dates -------------------------------------------------------
 
 
-def _change_form_data(response, **fields):
-    """What the browser posts for the inlines as rendered, plus the main-form `fields`."""
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        for form in [inline.formset.management_form, *inline.formset.forms]:
-            for name in form.fields:
-                if form[name].value() is not None:
-                    data[form[name].html_name] = form[name].value()
-    return data | fields
-
-
 @pytest.mark.parametrize(("day", "refused"), [("9999-12-31", True), ("2100-12-31", False)])
 def test_the_account_admin_form_refuses_a_date_past_2100_beside_its_field(
     client, admin_user, account, day, refused
@@ -424,7 +414,7 @@ def test_the_account_admin_form_refuses_a_date_past_2100_beside_its_field(
         "customer_since": day,
     }  # fmt: skip
 
-    response = client.post(url, _change_form_data(client.get(url), **fields))
+    response = client.post(url, inline_form_data(client.get(url), **fields))
 
     account.refresh_from_db()
     if refused:
