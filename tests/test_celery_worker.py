@@ -20,6 +20,7 @@ from orchestration.models import RECOMPUTE_LOCK, RecomputeRequest, RecomputeRun,
 from orchestration.tasks import recompute_portfolio, sweep_recompute_requests, worker_health
 from segments.models import Segment
 from tam_portal.celery import app
+from tests.admin_forms import segment_form
 from tests.api.conftest import bearer, integration_key
 from tests.broker import (
     RedisServer,
@@ -30,7 +31,6 @@ from tests.broker import (
     worker_database_url,
 )
 from tests.factories import AccountFactory, TamFactory
-from tests.test_recompute_delivery import _segment_form
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
@@ -221,7 +221,7 @@ def test_with_redis_stopped_writes_succeed_and_their_recomputes_run_once_it_is_b
             named = Segment.objects.get(code="named")
             saved = client.post(
                 reverse("admin:segments_segment_change", args=[named.pk]),
-                {**_segment_form(named, min_arr="75000"), "_confirm_impact": "1"},
+                {**segment_form(named, min_arr="75000"), "_confirm_impact": "1"},
             )
             path = tmp_path / "accounts.csv"
             path.write_text(
