@@ -32,6 +32,12 @@ class FiscalQuarter:
     def label(self) -> str:
         return f"FY{self.fiscal_year % 100:02d}-Q{self.quarter}"
 
+    @property
+    def spoken(self) -> str:
+        """As people say it (DESIGN 12, "Words, not codes"): "FY2027 Q1". The label
+        (`FY27-Q1`) stays what is stored, filtered on and exported."""
+        return f"FY{self.fiscal_year} Q{self.quarter}"
+
     def _first_month(self) -> tuple[int, int]:
         first_year = self.fiscal_year if self.start_month == 1 else self.fiscal_year - 1
         return _add_months(first_year, self.start_month, 3 * (self.quarter - 1))
@@ -77,6 +83,19 @@ def parse_quarter_label(label: str, start_month: int = 2) -> FiscalQuarter:
     if not match:
         raise ValueError(f"not a fiscal quarter label like FY27-Q4: {label!r}")
     return FiscalQuarter(2000 + int(match.group(1)), int(match.group(2)), start_month)
+
+
+def quarter_text(quarter: FiscalQuarter | str | None) -> str:
+    """A quarter or a stored label as people read it: "FY27-Q1" -> "FY2027 Q1"; text that is
+    not a label is returned as it is, None as ""."""
+    if quarter is None:
+        return ""
+    if isinstance(quarter, FiscalQuarter):
+        return quarter.spoken
+    try:
+        return parse_quarter_label(quarter).spoken
+    except ValueError:
+        return str(quarter)
 
 
 def last_quarters(day: date, count: int, start_month: int = 2) -> list[FiscalQuarter]:

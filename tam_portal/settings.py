@@ -180,6 +180,14 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+# --- One date format everywhere (issue 12 point 8) --------------------------------------
+# ISO 2026-12-01 wherever a date is rendered without a filter. Django 5 always localises,
+# so the format module (tam_portal/formats/en/formats.py) is what wins over the "en"
+# locale; the settings below say the same for anything that reads them directly.
+FORMAT_MODULE_PATH = ["tam_portal.formats"]
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
