@@ -7,9 +7,15 @@ manager of their team and admins set them (exactly who sees the account:
 `Account.objects.visible_to`), each change with a comment.
 
 A change is recorded in the audit log (`core.audit.record`, via `VIA`) with the old and
-new value and the comment; the account page reads it back on the timeline, so no new
-table is needed. The account is announced (`rule_inputs_changed`): a person's edit is
-recomputed as soon as it commits, so the page they land on shows the new priority.
+new value and the comment; the account page reads it back on the timeline
+(`accounts.fact_timeline`), so no new table is needed. The account is announced
+(`rule_inputs_changed`): a person's edit is recomputed as soon as it commits, so the page
+they land on shows the new priority.
+
+Setting a fact to what the account already says is refused, except the TAM sentiment:
+it goes stale 90 days after it was given (DESIGN 11), so giving the same colour again
+re-confirms it: a new date and its own timeline line (`RECONFIRMED`). The initiatives
+and opportunities the TAM keeps are `accounts.fact_records`.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ from django.utils import timezone
 
 from core import audit
 from core.changes import rule_inputs_changed
-from core.models import AuditEntry
 from people.models import User
 
 from .models import Account, Health
@@ -30,6 +35,9 @@ from .models import Account, Health
 VIA = "account page: priority fact"
 COMMENT_MAX_LENGTH = 2000
 SENTIMENT = "tam-sentiment"
+# The audit entry's key for a sentiment given again unchanged: the colour re-confirmed
+# (an unchanged `health` would be left out of the entry, as every unchanged field is).
+RECONFIRMED = "reconfirmed"
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,13 @@ FACTS = {
     fact.slug: fact
     for fact in (
         Fact("at-risk", "at_risk", "At risk", "Of contraction or churn."),
-        Fact(SENTIMENT, "health", "TAM sentiment", "Your judgement of the account's health."),
+        Fact(
+            SENTIMENT,
+            "health",
+            "TAM sentiment",
+            "Your judgement of the account's health. It goes stale after 90 days: choose "
+            "the same colour again to re-confirm it.",
+        ),
         Fact("critical-project", "critical_project", "Critical project", ""),
         Fact("key-logo", "key_logo", "Key logo or case study", ""),
         Fact("channel-partner", "channel_engaged", "Channel partner engaged", ""),
@@ -71,12 +85,8 @@ def current_facts(account: Account) -> list[tuple[Fact, object, str]]:
     ]
 
 
-def set_fact(*, account: Account, user: User, fact: str, value: object, comment: str) -> None:
-    """Set one fact with the comment that explains it; ValidationError names the field."""
-    if fact not in FACTS:
-        raise ValidationError({"value": "No such priority fact."})
-    if not Account.objects.visible_to(user).filter(pk=account.pk).exists():
-        raise PermissionDenied("This account is not in your book.")
+def checked_comment(comment: str | None) -> str:
+    """The comment every kept fact needs, stripped; ValidationError at `comment`."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say why the fact changes."})
@@ -84,58 +94,47 @@ def set_fact(*, account: Account, user: User, fact: str, value: object, comment:
         raise ValidationError(
             {"comment": f"At most {COMMENT_MAX_LENGTH:,} characters (it has {len(comment):,})."}
         )
+    return comment
+
+
+def check_visible(account: Account, user: User) -> None:
+    if not Account.objects.visible_to(user).filter(pk=account.pk).exists():
+        raise PermissionDenied("This account is not in your book.")
+
+
+def set_fact(*, account: Account, user: User, fact: str, value: object, comment: str) -> None:
+    """Set one fact with the comment that explains it; ValidationError names the field."""
+    if fact not in FACTS:
+        raise ValidationError({"value": "No such priority fact."})
+    check_visible(account, user)
+    comment = checked_comment(comment)
     field = FACTS[fact].field
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
-        if getattr(locked, field) == value:
+        marker: tuple[dict, dict] = ({}, {})
+        if getattr(locked, field) != value:
+            changes = {field: value}
+            if field == "health":
+                # The sentiment goes stale after 90 days (DESIGN 11): it was given today.
+                changes["tam_sentiment_on"] = timezone.localdate() if value else None
+        elif field == "health" and value:
+            changes = {"tam_sentiment_on": timezone.localdate()}
+            marker = ({RECONFIRMED: ""}, {RECONFIRMED: value})
+        else:
             raise ValidationError({"value": "Nothing changes: the account already says so."})
-        changes = {field: value}
-        if field == "health":
-            # The sentiment goes stale after 90 days (DESIGN 11): it was given today.
-            changes["tam_sentiment_on"] = timezone.localdate() if value else None
         before = {name: audit.plain(getattr(locked, name)) for name in changes}
         for name, new in changes.items():
             setattr(locked, name, new)
         locked.save(update_fields=[*changes, "updated_at"])
         audit.record(
             obj=locked,
-            before={**before, "comment": ""},
-            after={**{name: audit.plain(new) for name, new in changes.items()}, "comment": comment},
+            before={**before, **marker[0], "comment": ""},
+            after={
+                **{name: audit.plain(new) for name, new in changes.items()},
+                **marker[1],
+                "comment": comment,
+            },
             actor=user,
             via=VIA,
         )
         rule_inputs_changed([locked.pk])
-
-
-@dataclass(frozen=True)
-class FactChange:
-    at: object
-    who: str
-    label: str
-    old: str
-    new: str
-    comment: str
-
-
-def fact_changes(account: Account, limit: int = 20) -> list[FactChange]:
-    """The latest changes of the account's priority facts, newest first (one query)."""
-    rows = AuditEntry.objects.filter(
-        model="accounts.account", object_id=str(account.pk), via=VIA
-    ).order_by("-at", "-id")[:limit]
-    changes = []
-    for row in rows:
-        before, after = row.before or {}, row.after or {}
-        field = next((name for name in after if name in FIELD_LABELS), None)
-        if field is None:
-            continue
-        changes.append(
-            FactChange(
-                at=row.at,
-                who=row.actor_name or "somebody since removed",
-                label=FIELD_LABELS[field],
-                old=shown(field, before.get(field)),
-                new=shown(field, after.get(field)),
-                comment=after.get("comment", ""),
-            )
-        )
-    return changes

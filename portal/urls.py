@@ -20,6 +20,21 @@ urlpatterns = [
         name="remove_entry",
     ),
     path("accounts/<int:pk>/facts/<slug:fact>/", priority_facts.set_fact, name="set_fact"),
+    path(
+        "accounts/<int:pk>/initiatives/add/",
+        priority_facts.add_initiative,
+        name="add_initiative",
+    ),
+    path(
+        "accounts/<int:pk>/initiatives/<int:initiative_pk>/",
+        priority_facts.change_initiative,
+        name="change_initiative",
+    ),
+    path(
+        "accounts/<int:pk>/opportunities/<int:opportunity_pk>/",
+        priority_facts.change_opportunity,
+        name="change_opportunity",
+    ),
     path("accounts/<int:pk>/exception/", decisions.request_exception, name="request_exception"),
     path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
     path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),

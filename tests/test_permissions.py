@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Account, Activity, ActivityKind
+from accounts.models import Account, Activity, ActivityKind, Initiative, Opportunity
 from api.models import IntegrationKey, PersonalToken
 from api.writes import BULK_VIEWS, DELETE_VIEWS
 from ingestion.models import ImportRecord
@@ -170,6 +170,25 @@ def _today():
     return timezone.localdate().isoformat()
 
 
+def _owners_initiative(world) -> Initiative:
+    initiative, _ = Initiative.objects.get_or_create(
+        account=world.account,
+        kind="infrastructure_change",
+        defaults={"tam_hours_per_week": 3, "starts_on": timezone.localdate()},
+    )
+    return initiative
+
+
+def _owners_opportunity(world) -> Opportunity:
+    opportunity, _ = Opportunity.objects.get_or_create(
+        account=world.account,
+        kind="tier_upgrade",
+        status="open",
+        defaults={"close_date": timezone.localdate() + datetime.timedelta(days=60)},
+    )
+    return opportunity
+
+
 @dataclass(frozen=True)
 class Row:
     url: object  # World -> path
@@ -255,6 +274,37 @@ MATRIX = {
         data=lambda w: {
             "fact-at-risk-value": "no" if Account.objects.get(pk=w.account.pk).at_risk else "yes",
             "fact-at-risk-comment": "Champion left.",
+        },
+    ),
+    # The initiatives and opportunities the TAM keeps: the same scope as the facts.
+    "add_initiative": Row(
+        lambda w: reverse("add_initiative", args=[w.account.pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {
+            "initiative-new-kind": "stage_adoption",
+            "initiative-new-hours": "4",
+            "initiative-new-comment": "Adopting Secure.",
+        },
+    ),
+    "change_initiative": Row(
+        lambda w: reverse("change_initiative", args=[w.account.pk, _owners_initiative(w).pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {
+            f"initiative-{_owners_initiative(w).pk}-hours": "5",
+            f"initiative-{_owners_initiative(w).pk}-status": "active",
+            f"initiative-{_owners_initiative(w).pk}-comment": "Migration grew.",
+        },
+    ),
+    "change_opportunity": Row(
+        lambda w: reverse("change_opportunity", args=[w.account.pk, _owners_opportunity(w).pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {
+            f"opportunity-{_owners_opportunity(w).pk}-close_date": "2030-01-31",
+            f"opportunity-{_owners_opportunity(w).pk}-status": "open",
+            f"opportunity-{_owners_opportunity(w).pk}-comment": "Budget moved.",
         },
     ),
     "request_exception": Row(

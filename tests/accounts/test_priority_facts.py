@@ -31,6 +31,11 @@ def _post(client, user, account, fact, data):
     )
 
 
+def _at_risk_form(client, account):
+    page = client.get(reverse("account_detail", args=[account.pk]))
+    return next(e["form"] for e in page.context["fact_forms"] if e["fact"].slug == "at-risk")
+
+
 def test_setting_at_risk_makes_pr1_for_churn_risk_and_the_page_says_why(
     client, account, django_capture_on_commit_callbacks
 ):
@@ -107,8 +112,9 @@ def test_a_missing_or_too_long_comment_is_refused_beside_the_field(
 ):
     response = _post(client, account.tam, account, "at-risk", {"value": "yes", "comment": comment})
 
-    assert response.status_code == 400
-    form = next(e["form"] for e in response.context["fact_forms"] if e["fact"].slug == "at-risk")
+    # Back on the account page at the form, which comes back as typed with its errors.
+    assert response["Location"].endswith(f"/accounts/{account.pk}/#fact-at-risk")
+    form = _at_risk_form(client, account)
     assert form.errors == {"comment": [message]}
     assert form["value"].value() == "yes"  # the input is kept
     assert Account.objects.get(pk=account.pk).at_risk is False
@@ -125,10 +131,9 @@ def test_2000_characters_are_enough(client, account):
 
 
 def test_setting_what_the_account_already_says_is_refused(client, account):
-    response = _post(client, account.tam, account, "at-risk", {"value": "no", "comment": "Fine."})
+    _post(client, account.tam, account, "at-risk", {"value": "no", "comment": "Fine."})
 
-    assert response.status_code == 400
-    form = next(e["form"] for e in response.context["fact_forms"] if e["fact"].slug == "at-risk")
+    form = _at_risk_form(client, account)
     assert form.errors == {"value": ["Nothing changes: the account already says so."]}
 
 
