@@ -112,6 +112,7 @@ def main(accounts: int, *, repeat: int, seed: int) -> None:
         ("manager", "dashboard", reverse("dashboard:index")),
         ("admin", "book (all accounts)", reverse("book")),
         ("admin", "dashboard (first team)", reverse("dashboard:index")),
+        ("admin", "dashboard (company)", reverse("dashboard:index") + "?scope=company"),
     ]
     header = f"{'user':<8} {'page':<24} {'median ms':>9} {'max ms':>8} {'queries':>7} {'KB':>6}"
     print("\n" + header + "\n" + "-" * len(header))

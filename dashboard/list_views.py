@@ -15,7 +15,7 @@ from django.utils import timezone
 from lib.fiscal import fiscal_quarter_of
 from lib.spreadsheet import SpreadsheetWriter
 
-from . import full_lists, services
+from . import company, full_lists
 from .views import _scope_for
 
 CSV_CHUNK_SIZE = 2000
@@ -25,7 +25,7 @@ UTF8_BOM = "\ufeff"
 
 
 def _scoped_accounts(request):
-    scope = _scope_for(request, services.available_scopes(request.user))
+    scope = _scope_for(request, company.available_scopes(request.user))
     accounts = scope.accounts(request.user, scope.members())
     return scope, scope.book_of(request.user, accounts)
 

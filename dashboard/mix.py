@@ -165,3 +165,74 @@ def tally(
         mix.on_target = target.on_target(mix.counts[1], mix.counts[2])
         mix.band_standing = target.band_standing(mix.counts[1])
     return list(mixes.values()), movements
+
+
+@dataclass
+class RegionMix:
+    """One region's accounts per priority, against the region's own target (the whole
+    company's dashboard): a share region on its Pr1 share of Pr1 + Pr2, a band region on
+    how many of the TAMs holding its accounts are outside the band."""
+
+    region_id: int
+    name: str
+    rule_set: str  # as people read it
+    target: Pr1Target
+    counts: dict[int | None, int] = field(default_factory=lambda: dict.fromkeys(PRIORITY_KEYS, 0))
+    tam_pr1: dict[int, int] = field(default_factory=dict)  # each TAM holding an account
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def ordered_counts(self) -> list[int]:
+        return [self.counts[key] for key in PRIORITY_KEYS]
+
+    @property
+    def pr1_share(self) -> Decimal | None:
+        book = self.counts[1] + self.counts[2]
+        return Decimal(self.counts[1]) / book if book else None
+
+    @property
+    def tams_outside_band(self) -> int:
+        return sum(1 for pr1 in self.tam_pr1.values() if self.target.on_target(pr1, 0) is False)
+
+    @property
+    def on_target(self) -> bool | None:
+        if self.target.kind == "band":
+            return None if not self.tam_pr1 else self.tams_outside_band == 0
+        return self.target.on_target(self.counts[1], self.counts[2])
+
+    @property
+    def standing(self) -> str:
+        """Where the region stands against its target, in words."""
+        if self.target.kind == "band":
+            if not self.tam_pr1:
+                return "no TAM holds its accounts"
+            outside, tams = self.tams_outside_band, len(self.tam_pr1)
+            if not outside:
+                return f"all {tams} TAM{'s' if tams != 1 else ''} within the band"
+            return f"{outside} of {tams} TAMs outside the band"
+        if self.on_target is None:
+            return "no Pr1 target" if self.target.kind == "none" else "no Pr1 or Pr2 accounts"
+        return "on target" if self.on_target else "off target"
+
+
+def tally_regions(
+    rows: Iterable[dict], regions: Iterable[tuple[int, str, str, Pr1Target]]
+) -> tuple[list[RegionMix], Movements]:
+    """Fold (region_id, tam_id, last_priority, this_priority, accounts) rows into each
+    region's mix this quarter (regions in the given order) and the company's movements."""
+    mixes = {region_id: RegionMix(region_id, *rest) for region_id, *rest in regions}
+    movements = Movements()
+    for row in rows:
+        key = (row["last_priority"], row["this_priority"])
+        movements.cells[key] = movements.cells.get(key, 0) + row["accounts"]
+        mix = mixes.get(row["region_id"])
+        if mix is None:
+            continue
+        mix.counts[row["this_priority"]] += row["accounts"]
+        if row["tam_id"] is not None:
+            pr1 = row["accounts"] if row["this_priority"] == 1 else 0
+            mix.tam_pr1[row["tam_id"]] = mix.tam_pr1.get(row["tam_id"], 0) + pr1
+    return list(mixes.values()), movements

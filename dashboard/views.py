@@ -13,7 +13,7 @@ from django.utils import timezone
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from prioritization.forms import DecisionForm
 
-from . import services
+from . import company, services
 from .forms import DashboardForm
 
 QUARTERS_OFFERED = 8
@@ -34,8 +34,15 @@ def _scope_for(request, scopes):
 
 def _scope_choices(scopes):
     teams = [(scope.key, scope.label) for scope in scopes if scope.team is not None]
-    regions = [(scope.key, f"{scope.label} (all teams)") for scope in scopes if scope.team is None]
-    return [("Teams", teams), ("Regions", regions)] if regions else teams
+    regions = [
+        (scope.key, f"{scope.label} (all teams)")
+        for scope in scopes
+        if scope.team is None and not company.is_company(scope)
+    ]
+    whole = [(scope.key, scope.label) for scope in scopes if company.is_company(scope)]
+    if not regions:
+        return teams
+    return [("Teams", teams), ("Regions", regions), *([("Company", whole)] if whole else [])]
 
 
 def dashboard(request):
@@ -49,7 +56,7 @@ def dashboard(request):
     give the team's size of each list but name and link only the TAM's own accounts: the
     teammates' are counted, as the TAM could not open them. There is no team picker.
     """
-    scopes = services.available_scopes(request.user)
+    scopes = company.available_scopes(request.user)
     scope = _scope_for(request, scopes)
     today = timezone.localdate()
     start_month = settings.FISCAL_YEAR_START_MONTH
@@ -83,19 +90,29 @@ def dashboard(request):
         for item in queue.reviews:
             item.decision_form = DecisionForm(auto_id=f"review-{item.pk}-%s")
     own_tam = request.user if scope.read_only else None
-    loads = services.workloads(scope, today)
+    if company.is_company(scope):
+        priorities = company.priority_picture(accounts, quarter)
+        workload_page, loads = company.workload_page(request.GET.get("workload_page"), today)
+        workload_query = request.GET.copy()
+        workload_query.pop("workload_page", None)
+    else:
+        priorities = services.priority_picture(scope, members, accounts, quarter)
+        workload_page, loads, workload_query = None, services.workloads(scope, today), None
     context = {
         "form": form,
         "scope": scope,
         "quarter": quarter,
         "current": current,
-        "priorities": services.priority_picture(scope, members, accounts, quarter),
+        "priorities": priorities,
+        "company_wide": company.is_company(scope),
         "queue": queue,
         "team_waiting": team_waiting,
         "burn_down": services.burn_down_summary(accounts, today, own_tam),
         "metrics": metrics,
         "workloads": loads,
         "workload_chart": services.workload_chart(loads),
+        "workload_page": workload_page,
+        "workload_query": workload_query.urlencode() if workload_query else "",
         "back_here": request.get_full_path(),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -5,7 +5,8 @@ cadence and renewal rules of `rhythm/cadence.py`); this module reads their input
 with a fixed number of queries however many TAMs or accounts there are:
 
 - `workload_for_tam`: the rhythm setting, accounts, task rows, capacity profiles (4).
-- `team_workloads`: the team's TAMs, then the same four (5 queries).
+- `team_workloads`: the team's TAMs, then the same four (5 queries); `workloads_of`
+  the same four for any list of TAMs (a page of the company's).
 - `due_touchpoints`: the rhythm setting, accounts, last cadence call and last EBR per
   account (3 queries).
 
@@ -112,11 +113,19 @@ def team_workloads(
     team: Team, as_of: date | None = None, rates: WorkloadRates | None = None
 ) -> list[tuple[User, Workload]]:
     """Every active TAM of `team` with their workload, in username order (5 queries)."""
+    tams = list(team.members.filter(role=Role.TAM, is_active=True))  # query 1
+    return workloads_of(tams, as_of, rates)  # queries 2-5
+
+
+def workloads_of(
+    tams: list[User], as_of: date | None = None, rates: WorkloadRates | None = None
+) -> list[tuple[User, Workload]]:
+    """Each of `tams` with their workload, in the given order (4 queries): a page of the
+    whole company's TAMs."""
     as_of = as_of or timezone.localdate()
     rates = _rates(rates)  # query 1
-    tams = list(team.members.filter(role=Role.TAM, is_active=True))  # query 2
-    books = _books([tam.pk for tam in tams], as_of)  # query 3
-    tables = _Tables()  # queries 4-5
+    books = _books([tam.pk for tam in tams], as_of)  # query 2
+    tables = _Tables()  # queries 3-4
     return [(tam, tables.workload(books[tam.pk], rates)) for tam in tams]
 
 
