@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "prioritization",
     "metrics",
     "rhythm",
+    "health",
     "ingestion",
     "orchestration",
     "portal",

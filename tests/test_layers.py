@@ -39,6 +39,7 @@ DOMAIN_ORDER = [
     "prioritization",
     "rhythm",
     "metrics",
+    "health",
     "ingestion",
 ]
 ORCHESTRATION = ["orchestration"]
@@ -80,6 +81,8 @@ PURE = {
     "rhythm.workload",
     "rhythm.cadence",
     "rhythm.touchpoints",
+    "health.scorecard",
+    "health.movement",
     "dashboard.mix",
     "accounts.csv_format",
     "accounts.csv_reading",
