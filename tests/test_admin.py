@@ -100,7 +100,15 @@ def one_of_each(account):
 
 
 def test_every_project_model_is_registered():
-    project_apps = ["people", "accounts", "segments", "prioritization", "metrics", "rhythm"]
+    project_apps = [
+        "people",
+        "accounts",
+        "segments",
+        "prioritization",
+        "metrics",
+        "rhythm",
+        "health",
+    ]
     models = [model for app in project_apps for model in apps.get_app_config(app).get_models()]
 
     assert [model._meta.label for model in models if model not in admin.site._registry] == []
