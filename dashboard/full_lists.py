@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import Health
+from lib.words import date_text, money_text
 from metrics.burndown import burn_down_lists
 
 from .services import _pending
@@ -35,7 +36,7 @@ QUEUE_KINDS = ("exceptions", "reviews")
 
 
 def _date(day: date | None) -> str:
-    return day.strftime("%d %b %Y") if day else ""
+    return date_text(day)
 
 
 def _muted(text: str) -> str:
@@ -135,7 +136,7 @@ class BurnDownTable(_FullListTable):
         return record.get_health_display() if record.health else _muted("Unknown")
 
     def render_arr(self, record):
-        return "" if record.arr is None else f"${record.arr:,.0f}"
+        return "" if record.arr is None else money_text(record.arr)
 
     def render_renewal_date(self, record):
         return _date(record.renewal_date) or _muted("Unknown")
@@ -189,7 +190,7 @@ class _RequestTable(_FullListTable):
         return segment.name if segment else _muted("None")
 
     def render_arr(self, record):
-        return f"{record.account.arr:,.0f}" if record.account.arr is not None else ""
+        return money_text(record.account.arr) if record.account.arr is not None else ""
 
     def render_health(self, record):
         account = record.account

@@ -33,7 +33,7 @@ from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Valu
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import Account, Region
-from lib.fiscal import FiscalQuarter
+from lib.fiscal import FiscalQuarter, quarter_text
 from metrics.burndown import burn_down_lists
 from metrics.models import MetricDefinition, MetricResult, ScopeType, team_segment_scope
 from people.models import Role, Team, User
@@ -336,6 +336,7 @@ class MetricRow:
     name: str
     unit: str
     cells: list[MetricCell | None]  # one per column; None: no result kept
+    direction: str = "at_least"  # how the target reads (metrics/target_words.py)
 
 
 @dataclass
@@ -349,10 +350,11 @@ class MetricAttainment:
 
 
 def display_number(value: Decimal | None, unit: str) -> float | None:
-    """The figure as people read it: shares in percent, the rest to two decimals."""
+    """The figure as people read it: shares and ratios (growth) in percent, the rest to two
+    decimals, as the table reads them (metrics/target_words.py)."""
     if value is None:
         return None
-    if unit == "share":
+    if unit in ("share", "ratio"):
         return round(float(value) * 100, 1)
     return round(float(value), 2)
 
@@ -414,7 +416,11 @@ def metric_attainment(
                 else None
             )
         if any(cells):
-            rows.append(MetricRow(definition.key, definition.name, definition.unit, cells))
+            rows.append(
+                MetricRow(
+                    definition.key, definition.name, definition.unit, cells, definition.direction
+                )
+            )
 
     chosen = by_key.get(metric_key or "")
     if chosen is None and rows:
@@ -450,8 +456,9 @@ def _trend(chosen: MetricDefinition, column_keys, columns, labels, found) -> dic
                 )  # fmt: skip
     return {
         "metric": chosen.name,
-        "unit": "%" if chosen.unit == "share" else chosen.get_unit_display(),
-        "labels": labels,
+        "unit": "%" if chosen.unit in ("share", "ratio") else chosen.get_unit_display(),
+        # The chart's axis and the table under it name the quarters as people say them.
+        "labels": [quarter_text(label) for label in labels],
         "series": series + targets,
     }
 

@@ -72,7 +72,7 @@ def dashboard(request):
     form = DashboardForm(
         request.GET or None,
         scope_choices=None if scope.read_only else _scope_choices(scopes),
-        quarter_choices=[(q.label, q.label) for q in offered],
+        quarter_choices=[(q.label, q.spoken) for q in offered],
         metric_choices=[(definition.key, definition.name) for definition in metrics.definitions],
     )
     if not form.is_bound:

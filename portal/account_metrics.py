@@ -24,10 +24,12 @@ from accounts.models import (
     SurveyKind,
 )
 from lib.dates import add_months
-from lib.fiscal import fiscal_quarter_of
+from lib.fiscal import fiscal_quarter_of, quarter_text
+from lib.words import date_text, score_text
 from metrics import formulas
 from metrics.compute import quarter_window
 from metrics.models import CLOCK_METRICS, MetricDefinition, MetricTarget
+from metrics.target_words import metric_target_text
 from rhythm.cadence import CadenceStatus, last_held
 from rhythm.selectors import cadence_rule
 from segments.codes import SegmentCode
@@ -66,7 +68,7 @@ def _share_state(part: formulas.Contribution | None) -> str:
 
 
 def _day(value: date | None) -> str:
-    return value.isoformat() if value else "never"
+    return date_text(value, empty="never")
 
 
 def load_account_metrics(account, objectives, today: date) -> AccountMetrics:
@@ -160,7 +162,7 @@ def load_account_metrics(account, objectives, today: date) -> AccountMetrics:
     clock_targets = {
         key: int(targets[key]) if targets.get(key) is not None else None for key in CLOCK_METRICS
     }
-    return AccountMetrics(quarter.label, figures, clock_targets)
+    return AccountMetrics(quarter.spoken, figures, clock_targets)
 
 
 def _contribution(key, facts, window, targets):
@@ -203,12 +205,17 @@ def account_figures(
 def _arr_growth(facts, window, targets) -> Figure:
     growth = (facts.arr_end - facts.arr_start) / facts.arr_start
     value = f"${facts.arr_start:,.0f} → ${facts.arr_end:,.0f} ({growth:+.1%})"
-    label = f"ARR since {window.label} started"
+    label = f"ARR since {quarter_text(window.label)} started"
     part = _contribution("iacv_growth", facts, window, targets)
     target = targets.get("iacv_growth")
     if part is None or target is None:
         return Figure(label, value)
-    return Figure(label, value, f"{target:+.0%}", MET if growth >= target else MISSED)
+    return Figure(
+        label,
+        value,
+        metric_target_text(target, "ratio", "at_least"),
+        MET if growth >= target else MISSED,
+    )
 
 
 def _success_plan(facts, window, targets, objectives) -> Figure:
@@ -228,11 +235,11 @@ def _ebr(facts, window, targets) -> Figure:
     year_ago = add_months(window.as_of, -12)
     recent = [day for day in facts.ebr_dates if year_ago < day <= window.as_of]
     last = max(facts.ebr_dates, default=None)
-    value = f"yes, on {max(recent).isoformat()}" if recent else f"no (last: {_day(last)})"
+    value = f"yes, on {date_text(max(recent))}" if recent else f"no (last: {_day(last)})"
     part = _contribution("ebr_coverage", facts, window, targets)
     if part is None:
         return Figure("EBR in the last 12 months", value)
-    return Figure("EBR in the last 12 months", value, "one", _share_state(part))
+    return Figure("EBR in the last 12 months", value, "at least one", _share_state(part))
 
 
 def _cadence(facts, window, calls, cadence: CadenceStatus | None) -> Figure:
@@ -270,15 +277,22 @@ def _surveys(facts, targets) -> list[Figure]:
         latest = max(answers, key=lambda survey: survey.answered_on)
         scores = [
             f"NPS {latest.nps}" if latest.nps is not None else "",
-            f"CSAT {latest.csat}" if latest.csat is not None else "",
+            f"CSAT {score_text(latest.csat)}" if latest.csat is not None else "",
         ]
-        value = f"{', '.join(score for score in scores if score)} on {latest.answered_on}"
+        answered = date_text(latest.answered_on)
+        value = f"{', '.join(score for score in scores if score)} on {answered}"
         target = targets.get(key)
         if not applies or target is None or latest.csat is None:
             figures.append(Figure(label, value))
             continue
         figures.append(
-            Figure(label, value, f"CSAT > {target:g}", MET if latest.csat > target else MISSED)
+            Figure(
+                label,
+                value,
+                # "CSAT over 4.0 of 5": the survey metrics' direction is "above" (DESIGN 5).
+                f"CSAT {metric_target_text(target, 'score', 'above')}",
+                MET if latest.csat > target else MISSED,
+            )
         )
     return figures
 

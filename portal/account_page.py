@@ -26,6 +26,7 @@ from orchestration.selection import explain_account
 from portal.account_metrics import load_account_metrics
 from portal.book.labels import health_input_age, usage_age
 from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
+from prioritization.rule_words import checks_in_words, reasons_described, source_text
 from prioritization.services import can_review
 
 
@@ -112,6 +113,9 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         "timeline": timeline,
         "removals": entry_corrections.annotate_timeline(request.user, account, timeline),
         "explanation": explanation,
+        # The rules, their facts and who decided, in words (issue 12 point 8).
+        "why_checks": checks_in_words(explanation.checks) if explanation else [],
+        "why_source": source_text(explanation.source) if explanation else "",
         "clocks": clocks,
         "metrics": metrics,
         "objectives": objectives,
@@ -144,15 +148,14 @@ def _latest_usage_on(account):
 
 
 def _history(account, explanation):
-    """Every quarter's assessment, its reason codes spelled out with the rules' own words."""
+    """Every quarter's assessment, its reasons spelled out with the rules' own words (the
+    short label where the region's rules do not describe the code)."""
     described = (
         {check.code: check.description for check in explanation.checks} if explanation else {}
     )
     rows = list(account.assessments.select_related("decided_by").order_by("-fiscal_quarter"))
     for row in rows:
-        row.reason_list = [
-            (code, described.get(code, "")) for code in row.reasons.split(";") if code
-        ]
+        row.reason_list = reasons_described(row.reasons, described)
     return rows
 
 

@@ -49,3 +49,13 @@ def reason_codes(reasons_text: str) -> list[str]:
 
 def reason_label(code: str) -> str:
     return REASON_LABELS.get(code, code)
+
+
+def reason_labels(reasons_text: str) -> list[str]:
+    """The labels of `code;code` reasons, in the order the rules fired."""
+    return [reason_label(code) for code in reason_codes(reasons_text)]
+
+
+def reasons_sentence(reasons_text: str, empty: str = "no reason recorded") -> str:
+    """The reasons as one line people read: "Up-tier opportunity closing soon; Churn risk"."""
+    return "; ".join(reason_labels(reasons_text)) or empty

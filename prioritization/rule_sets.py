@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from lib.rule_sets import RuleSet
+from lib.words import money_text, number_text
 
 from .facts import (
     EXPANSION_PLAY,
@@ -64,7 +65,7 @@ US_ENTERPRISE_RULES = (
         code="stage_adoption",
         describe=lambda p: (
             f"Stage adoption this quarter needing more than "
-            f"{p.stage_adoption_min_hours} TAM hours a week"
+            f"{number_text(p.stage_adoption_min_hours)} TAM hours a week"
         ),
         fired=_hours_above(STAGE_ADOPTION, lambda p: p.stage_adoption_min_hours),
         facts=lambda f, p, c: {
@@ -75,7 +76,7 @@ US_ENTERPRISE_RULES = (
         code="infra_change",
         describe=lambda p: (
             f"Infrastructure change this quarter needing more than "
-            f"{p.infra_change_min_hours} TAM hours a week"
+            f"{number_text(p.infra_change_min_hours)} TAM hours a week"
         ),
         fired=_hours_above(INFRASTRUCTURE_CHANGE, lambda p: p.infra_change_min_hours),
         facts=lambda f, p, c: {
@@ -158,7 +159,8 @@ EMEA_PARAMETERS = (
     Rule(
         code="lam_gap",
         describe=lambda p: (
-            f"LAM gap: high-confidence LAM more than {p.lam_headroom_percent}% above ARR"
+            f"LAM gap: high-confidence LAM more than "
+            f"{number_text(p.lam_headroom_percent)}% above ARR"
         ),
         fired=lambda f, p, c: lam_headroom(f, p)[0],
         facts=lambda f, p, c: {
@@ -301,7 +303,7 @@ COMMERCIAL_RULES = (
         code="low_stage_adoption",
         describe=lambda p: (
             f"Fewer than {p.min_stages_adopted} stages adopted at ARR of "
-            f"${p.low_stage_adoption_min_arr:,.0f} or more"
+            f"{money_text(p.low_stage_adoption_min_arr)} or more"
         ),
         fired=_low_stage_adoption,
         facts=lambda f, p, c: {"stages_adopted": f.stages_adopted, "arr": money(f.arr)},

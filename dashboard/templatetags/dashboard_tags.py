@@ -1,21 +1,19 @@
 from django import template
 
-from dashboard.services import display_number
+from metrics.target_words import metric_value_text
 
 register = template.Library()
 
-_SUFFIX = {"share": "%", "days": " days"}
 NO_DATA = "\N{EN DASH}"
 
 
 @register.filter
 def metric_value(value, unit):
-    """A kept metric figure as people read it; a dash for "no data"."""
-    number = display_number(value, unit)
-    if number is None:
+    """A kept metric figure as people read it ("50%", "4.0 of 5", "45 days"); a dash for
+    "no data"."""
+    if value is None:
         return NO_DATA
-    text = f"{number:g}" if unit != "count" else f"{number:.0f}"
-    return f"{text}{_SUFFIX.get(unit, '')}"
+    return metric_value_text(value, unit)
 
 
 @register.filter

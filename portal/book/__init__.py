@@ -13,7 +13,7 @@ read once per request. So the page costs the same handful of queries whatever th
 the book, and so does the export (a server-side cursor on PostgreSQL).
 
 The parts:
-- `labels`: the short words the table shows for reason codes, plan states and clocks.
+- `labels`: the short words the table shows for plan states, clocks and flags.
 - `query`: the page's queryset (scope, joins, annotations) and the clock targets.
 - `filters`: the filter form (name, TAM, priority, segment, health, flag, cadence overdue).
 - `table`: the table's columns, how each cell renders and how each column sorts.
@@ -21,8 +21,9 @@ The parts:
 - `export`: the CSV export (`book_export`).
 """
 
+from prioritization.reason_labels import REASON_LABELS
+
 from .export import EXPORT_COLUMNS, book_export
-from .labels import REASON_LABELS
 from .views import BOOK_PAGE_SIZE, book
 
 __all__ = ["BOOK_PAGE_SIZE", "EXPORT_COLUMNS", "REASON_LABELS", "book", "book_export"]

@@ -10,7 +10,10 @@ guarded (`lib.spreadsheet`), every one of them, not just the name.
 It is the CSV people open in Excel, so the stream starts with a UTF-8 byte order mark
 (without one Excel reads the file in the local code page and mangles "Zürich").
 `tam_name` and `flags` (the book's badges, `;`-separated: `Churned`, `Renewal passed`)
-come last, so a reader that goes by column position still finds the older columns.
+come last, so a reader that goes by column position still finds the older columns; after
+them, for the people who read the file (issue 12 point 8), `reasons` says the priority's
+reason codes in words and `segment_name` the segment's name. `priority_reasons` and
+`segment` keep their codes, as `export_accounts` writes them (DESIGN 9).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from accounts.models import Account
 from lib.spreadsheet import SpreadsheetWriter
 from metrics.clock_targets import ClockTargets
 from metrics.clocks import account_clocks
+from prioritization.reason_labels import reasons_sentence
 from rhythm.selectors import CadenceRule
 
 from .labels import account_flags, clock_state
@@ -38,7 +42,8 @@ EXPORT_COLUMNS = (
     "priority_reasons", "health", "arr", "customer_since", "first_engage_clock",
     "first_value_clock", "onboard_clock", "last_cadence_call", "next_cadence_call_due",
     "cadence_call_overdue", "cadence_call_overdue_days", "last_ebr", "success_plan",
-    "renewal_date", "usage_data_on", "tam_sentiment_on", "tam_name", "flags",
+    "renewal_date", "usage_data_on", "tam_sentiment_on", "tam_name", "flags", "reasons",
+    "segment_name",
 )  # fmt: skip
 
 
@@ -76,6 +81,8 @@ def export_row(
         account.tam_sentiment_on,
         str(account.tam) if account.tam else "",
         ";".join(account_flags(account.arr, account.renewal_date, today)),
+        reasons_sentence(account.priority_reasons, empty="") if account.priority else "",
+        segment.name if segment else "",
     )
 
 

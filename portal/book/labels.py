@@ -1,4 +1,5 @@
-"""The short words the book shows for reason codes, success-plan states and clocks."""
+"""The short words the book shows for success-plan states and clocks (the reason codes' are
+prioritization/reason_labels.py's)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import SuccessPlanState
+from lib.words import date_text
 from metrics.clocks import Clock
-from prioritization.reason_labels import REASON_LABELS, reason_codes
 
 SUCCESS_PLAN_SHORT = {
     SuccessPlanState.NONE: "None",
@@ -16,10 +17,6 @@ SUCCESS_PLAN_SHORT = {
     SuccessPlanState.GREEN: "Green",
 }
 CLOCK_SHORT = {"first_engage": "Engaged", "first_value": "Value", "onboard": "Onboarded"}
-
-
-def reason_labels(reasons_text: str) -> list[str]:
-    return [REASON_LABELS.get(code, code) for code in reason_codes(reasons_text)]
 
 
 def clock_state(clock: Clock) -> str:
@@ -37,7 +34,7 @@ def age(day: date | None, today: date) -> str | None:
     if days == 0:
         return "today"
     if days < 0:
-        return f"{day:%d %b %Y} (in the future)"
+        return f"{date_text(day)} (in the future)"
     return f"{days} day{'' if days == 1 else 's'} ago"
 
 

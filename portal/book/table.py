@@ -19,8 +19,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from accounts.models import Health, SuccessPlanState
+from lib.words import date_text
 from metrics.clock_targets import ClockTargets
 from metrics.clocks import Clock, account_clocks
+from prioritization.reason_labels import reasons_sentence
 from rhythm.selectors import CadenceRule
 
 from .labels import (
@@ -29,7 +31,6 @@ from .labels import (
     account_flags,
     clock_state,
     health_input_age,
-    reason_labels,
     usage_age,
 )
 from .query import cadence_of
@@ -55,7 +56,7 @@ def _span(css_class: str, text: str) -> str:
 
 
 def _date(day: date | None) -> str:
-    return day.strftime("%d %b %Y") if day else ""
+    return date_text(day)
 
 
 def _column(verbose_name, **kwargs):
@@ -148,7 +149,7 @@ class BookTable(tables.Table):
     def render_priority(self, record):
         if record.priority is None:
             return _span("muted", "None")
-        reasons = "; ".join(reason_labels(record.priority_reasons)) or "no reason recorded"
+        reasons = reasons_sentence(record.priority_reasons)
         return format_html(
             '<abbr class="priority pr{}" title="{}">Pr{}</abbr>'
             '<span class="visually-hidden"> because: {}</span>',

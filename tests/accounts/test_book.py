@@ -112,10 +112,10 @@ def test_a_row_shows_every_column_a_tam_looks_at(client, tam):
     assert f'<span class="visually-hidden"> because: {title}</span>' in row
     assert "health-red" in row and "Red" in row
     assert "$120,000" in row
-    assert "Overdue 10 days" in row and "(due 10 Nov 2026)" in row
-    assert "12 Aug 2026" in row  # last EBR, 100 days ago
+    assert "Overdue 10 days" in row and "(due 2026-11-10)" in row
+    assert "2026-08-12" in row  # last EBR, 100 days ago (one date format, issue 12)
     assert ">Objectives</span>" in row
-    assert "31 Mar 2027" in row
+    assert "2027-03-31" in row
     assert "Onboarded" in row  # the factory's account finished onboarding in 2024
 
 
@@ -182,10 +182,10 @@ def test_a_pinned_segment_shows_the_pin_and_the_computed_one(client, tam):
 @pytest.mark.parametrize(
     ("priority", "region_code", "last_call_days", "expected"),
     [
-        (1, "us-enterprise", 29, "Due 21 Nov 2026"),  # 30-day interval: due tomorrow
+        (1, "us-enterprise", 29, "Due 2026-11-21"),  # 30-day interval: due tomorrow
         (1, "us-enterprise", 30, "Due today"),
         (2, "us-enterprise", 75, "Overdue 15 days"),  # 60-day interval
-        (2, "commercial-noram", 75, "Due 05 Dec 2026"),  # Commercial Pr2: 90 days
+        (2, "commercial-noram", 75, "Due 2026-12-05"),  # Commercial Pr2: 90 days
         (2, "commercial-noram", 91, "Overdue 1 day<"),
         (2, "emea-enterprise", 61, "Overdue 1 day<"),  # EMEA Pr2: 60 days, as in the US
         # Never called (the call booked for next week does not count): overdue, as the
@@ -499,6 +499,9 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         "tam_sentiment_on": "2026-10-21",
         "tam_name": str(tam),  # the TAM's full name, for people
         "flags": "",  # paying, renewal ahead
+        # For people (issue 12 point 8): the reasons in words, the segment by its name.
+        "reasons": "Pr1 by approved exception; No Pr1 criterion met",
+        "segment_name": "Strategic",
     }
 
 

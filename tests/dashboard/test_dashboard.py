@@ -539,10 +539,12 @@ def test_the_metric_table_shows_the_teams_own_figure_per_segment(
     assert rows["time_to_onboard"].cells[1] is None  # nothing kept for the team's Named
     table = response.text[response.text.index('id="metric-table"') :]
     table = table[: table.index("</table>")]
-    assert "50% / 75%" in table
-    assert "40% / 50%" in table
+    # Targets read as sentences (issue 12 point 8): EBR coverage is "at least", onboarding
+    # time "at most" (DESIGN 5).
+    assert "50%; target at least 75%" in table
+    assert "40%; target at least 50%" in table
     assert "60%" not in table and "98%" not in table  # company-wide and team B's stay out
-    assert "41 days / 45 days" in table
+    assert "41 days; target within 45 days" in table
     assert "company-wide" not in response.text
 
 
@@ -562,7 +564,9 @@ def test_the_trend_chart_payload_carries_six_quarters_of_the_chosen_metric(
     response = _get(client, manager, metric="ebr_coverage")
 
     payload = _json_script(response, "metric-trend-data")
-    assert payload["labels"] == ["FY26-Q3", "FY26-Q4", "FY27-Q1", "FY27-Q2", "FY27-Q3", "FY27-Q4"]
+    assert payload["labels"] == [
+        "FY2026 Q3", "FY2026 Q4", "FY2027 Q1", "FY2027 Q2", "FY2027 Q3", "FY2027 Q4",
+    ]  # fmt: skip
     assert payload["unit"] == "%"
     series = {item["label"]: item["values"] for item in payload["series"]}
     assert series[team_a.name] == [None, None, None, None, 25.0, 50.0]

@@ -184,7 +184,7 @@ def test_a_quarter_without_assessments_says_so_instead_of_zeros(client, code):
 
     html = _dashboard(client, team)
 
-    assert f"No assessments for {THIS} yet: the recompute has not run for this quarter." in html
+    assert "No assessments for FY2027 Q4 yet: the recompute has not run for this quarter." in html
     assert 'id="mix-table"' not in html
     assert 'id="movement-matrix"' not in html
     assert "below the band" not in html

@@ -279,7 +279,7 @@ def test_the_proposal_form_gives_way_to_the_decision(
 
     text = client.get(page).text
     assert reverse("propose_review", args=[account.pk]) not in text
-    assert "FY27-Q4 is decided: Pr1" in text
+    assert "FY2027 Q4 is decided: Pr1" in text
 
 
 @pytest.mark.django_db
@@ -323,13 +323,13 @@ def test_the_review_queue_shows_the_account_beside_each_request(client, people):
         )
     )
 
-    # Now Pr3 (the account's), model Pr2 (the quarter's assessment), ARR 120,000.
-    facts = f"Now Pr3 · model Pr2 · {segment.name} · ARR 120,000 · health Yellow"
+    # Now Pr3 (the account's), model Pr2 (the quarter's assessment), ARR $120,000.
+    facts = f"Now Pr3 · model Pr2 · {segment.name} · ARR $120,000 · health Yellow"
     assert facts in dashboard
     [row] = full_page.context["table"].paginated_rows
     columns = ("current_priority", "model_priority", "segment", "arr", "health")
     assert [row.get_cell(column) for column in columns] == [
-        "Pr3", "Pr2", segment.name, "120,000", "Yellow"
+        "Pr3", "Pr2", segment.name, "$120,000", "Yellow"
     ]  # fmt: skip
     assert [
         (r["current_priority"], r["model_priority"], r["segment"], r["arr"], r["health"])

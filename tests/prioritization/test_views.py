@@ -37,7 +37,7 @@ def test_the_account_page_explains_every_rule(client, assessed, tam):
         "unmanaged_child", "digital", "onboarding_segment", "exception", "review", "onboarding",
     ]  # fmt: skip
     assert codes[6:] == ["uptier_opportunity", "stage_adoption", "infra_change", "churn_risk"]
-    assert "FY27-Q4" in response.text  # the quarterly history
+    assert "FY2027 Q4" in response.text  # the quarterly history, as people say it
 
 
 def test_a_tam_requests_an_exception(client, assessed, tam):
