@@ -10,6 +10,11 @@ the account's date, a survey's NPS the last NPS, a success-plan change the plan.
 the facts the priority rules read changed, the account alone is recomputed once the
 transaction commits, as a priority decision does, so its page and book row show the new
 priority at once; the onboarding clocks are computed live and need nothing.
+
+What a person gives is bounded as the forms bound it (issue 12 point 7): the date of what
+happened is neither in the future nor before the account's customer-since
+(`lib.dates.event_date_problem`), an objective is not due before it, and notes and titles
+are at most their length (`lib.text_bounds`), so no way in stores what the page refuses.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.changes import rule_inputs_changed
+from lib.dates import event_date_problem, too_early_problem
+from lib.text_bounds import NOTES_MAX_LENGTH, PLAN_CHANGE_NOTES_MAX_LENGTH, too_long
 from people.models import User
 
 from . import timeline_rules
@@ -59,6 +66,7 @@ class PlanAction:
 
 
 TIMELINE_PAGE_SIZE = 25
+OBJECTIVE_TITLE_MAX_LENGTH = SuccessPlanObjective._meta.get_field("title").max_length
 
 
 def timeline_page(account: Account, number) -> Page:
@@ -72,9 +80,21 @@ def _require_in_scope(user: User, account: Account) -> None:
         raise PermissionDenied("This account is not in your book.")
 
 
-def _require_past(occurred_on: date) -> None:
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "Log what happened: the date is in the future."})
+def require_event_date(account: Account, occurred_on: date) -> None:
+    """The date of something that happened on the account: not in the future, not before
+    its customer-since (or 2000-01-01 without one)."""
+    problem = event_date_problem(
+        occurred_on, customer_since=account.customer_since, today=timezone.localdate()
+    )
+    if problem:
+        raise ValidationError({"occurred_on": problem})
+
+
+def require_text_within(field: str, text: str, max_length: int) -> None:
+    """`text` (as it will be stored: stripped) at most `max_length` characters."""
+    problem = too_long(text.strip(), max_length)
+    if problem:
+        raise ValidationError({field: problem})
 
 
 def _locked(account: Account) -> Account:
@@ -103,15 +123,19 @@ def _create(account, user, kind, occurred_on, notes, **details) -> Activity:
     )
 
 
-def log_cadence_call(*, account: Account, user: User, occurred_on: date, notes: str = ""):
+def _require_loggable(user: User, account: Account, occurred_on: date, notes: str) -> None:
     _require_in_scope(user, account)
-    _require_past(occurred_on)
+    require_event_date(account, occurred_on)
+    require_text_within("notes", notes, NOTES_MAX_LENGTH)
+
+
+def log_cadence_call(*, account: Account, user: User, occurred_on: date, notes: str = ""):
+    _require_loggable(user, account, occurred_on, notes)
     return _create(account, user, ActivityKind.CADENCE_CALL, occurred_on, notes)
 
 
 def log_ebr(*, account: Account, user: User, occurred_on: date, notes: str = ""):
-    _require_in_scope(user, account)
-    _require_past(occurred_on)
+    _require_loggable(user, account, occurred_on, notes)
     return _create(account, user, ActivityKind.EBR, occurred_on, notes)
 
 
@@ -119,18 +143,10 @@ def log_milestone(
     *, account: Account, user: User, milestone: str, occurred_on: date, notes: str = ""
 ) -> Activity:
     """The milestone on the timeline and on the account (see `timeline_rules.milestone_problem`)."""
-    _require_in_scope(user, account)
-    _require_past(occurred_on)
+    _require_loggable(user, account, occurred_on, notes)
     field = MILESTONE_FIELDS.get(milestone)
     if field is None:
         raise ValidationError({"milestone": "Choose first engaged, first value or onboarded."})
-    if account.customer_since and occurred_on < account.customer_since:
-        raise ValidationError(
-            {
-                "occurred_on": "The onboarding clocks start at customer-since "
-                f"({account.customer_since.isoformat()}): a milestone cannot come before it."
-            }
-        )
     with transaction.atomic():
         locked = _locked(account)
         derived = milestone == Milestone.FIRST_VALUE and locked.first_value_derived
@@ -158,8 +174,7 @@ def log_survey_response(
     csat: int | None = None,
     notes: str = "",
 ) -> Activity:
-    _require_in_scope(user, account)
-    _require_past(occurred_on)
+    _require_loggable(user, account, occurred_on, notes)
     if nps is None and csat is None:
         raise ValidationError({"nps": "Give the NPS, the CSAT or both."})
     if nps is not None and not 0 <= nps <= 10:
@@ -199,10 +214,19 @@ def log_success_plan_change(
     due_on: date | None = None,
     notes: str = "",
 ) -> Activity:
-    """An objective added, completed or changed and/or the plan's state, as one entry."""
+    """An objective added, completed or changed and/or the plan's state, as one entry.
+
+    The entry's notes are the change in words, then the person's notes: those are bounded
+    below the entry's bound by the room the words take (`lib.text_bounds`).
+    """
     _require_in_scope(user, account)
-    _require_past(occurred_on)
+    require_event_date(account, occurred_on)
+    require_text_within("notes", notes, PLAN_CHANGE_NOTES_MAX_LENGTH)
     title = title.strip()
+    require_text_within("title", title, OBJECTIVE_TITLE_MAX_LENGTH)
+    due_problem = too_early_problem(due_on, account.customer_since) if due_on else None
+    if due_problem:
+        raise ValidationError({"due_on": due_problem})
     with transaction.atomic():
         locked = _locked(account)
         objectives = {item.pk: item for item in locked.objectives.select_for_update()}

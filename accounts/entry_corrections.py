@@ -24,7 +24,7 @@ from core.models import AuditAction, AuditEntry
 from people.models import User
 
 from . import timeline_rules
-from .activity_log import MILESTONE_FIELDS, _locked, _require_past, _save_facts
+from .activity_log import MILESTONE_FIELDS, _locked, _save_facts, require_event_date
 from .models import Account, Activity, ActivityKind, Milestone
 
 VIA = "account page"
@@ -78,11 +78,7 @@ def edit_entry(
     """Change the entry's date and notes (and a survey's scores); its facts follow."""
     account = activity.account
     _require_may_correct(user, activity, account)
-    _require_past(occurred_on)
-    if account.customer_since and occurred_on < account.customer_since:
-        raise ValidationError(
-            {"occurred_on": f"Not before customer-since ({account.customer_since.isoformat()})."}
-        )
+    require_event_date(account, occurred_on)
     survey = activity.kind == ActivityKind.SURVEY_RESPONSE
     if survey and nps is None and csat is None:
         raise ValidationError({"nps": "Give the NPS, the CSAT or both."})

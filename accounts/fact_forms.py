@@ -8,6 +8,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import BoundedCharField
+
 from .csv_format import MAX_WEEKLY_HOURS
 from .fact_records import (
     CLOSE_DATE_MESSAGE,
@@ -63,7 +65,7 @@ def _close_date(value):
 
 
 def _comment_field():
-    return forms.CharField(
+    return BoundedCharField(
         label="Why (goes on the timeline)",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=COMMENT_MAX_LENGTH,

@@ -1,11 +1,19 @@
-"""The account page's logging forms; each has its own prefix, as they share one page."""
+"""The account page's logging forms; each has its own prefix, as they share one page.
+
+Bounded as the services bound them (issue 12 point 7): the date of what happened is
+neither in the future nor before the account's customer-since (`lib.dates`), notes and
+titles are at most their length (`lib.text_bounds`), and a wrong field says one thing.
+"""
 
 from django import forms
 from django.utils import timezone
 
+from core.forms import BoundedCharField
 from core.validators import supported_date
+from lib.dates import earliest_event_date, event_date_problem, too_early_problem
+from lib.text_bounds import NOTES_MAX_LENGTH, PLAN_CHANGE_NOTES_MAX_LENGTH
 
-from .activity_log import PlanAction
+from .activity_log import OBJECTIVE_TITLE_MAX_LENGTH, PlanAction
 from .models import (
     Activity,
     Health,
@@ -31,21 +39,43 @@ def _occurred_on_field(label="Date"):
     )
 
 
-def _notes_field(label="Notes"):
-    return forms.CharField(
-        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+def _notes_field(label="Notes", max_length=NOTES_MAX_LENGTH):
+    return BoundedCharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=max_length,
     )
 
 
-class _PastDateMixin:
+class EventDateMixin:
+    """`occurred_on` is the date of something that happened on `account`: today or earlier,
+    not before its customer-since (`lib.dates.event_date_problem`). The date picker is held
+    to the same days. A form built without an account takes 2000-01-01 as the earliest."""
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        earliest = earliest_event_date(self._customer_since())
+        field = self.fields["occurred_on"]
+        since = " (customer-since)" if self._customer_since() else ""
+        field.help_text = f"Today or earlier, not before {earliest.isoformat()}{since}."
+        field.widget.attrs.update(min=earliest.isoformat(), max=timezone.localdate().isoformat())
+
+    def _customer_since(self):
+        return self.account.customer_since if self.account is not None else None
+
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("Log what happened: the date is in the future.")
+        problem = event_date_problem(
+            day, customer_since=self._customer_since(), today=timezone.localdate()
+        )
+        if problem:
+            raise forms.ValidationError(problem)
         return day
 
 
-class CadenceCallForm(_PastDateMixin, forms.ModelForm):
+class CadenceCallForm(EventDateMixin, forms.ModelForm):
     prefix = "call"
     occurred_on = _occurred_on_field("Call held on")
     notes = _notes_field("What was discussed")
@@ -55,7 +85,7 @@ class CadenceCallForm(_PastDateMixin, forms.ModelForm):
         fields = ["occurred_on", "notes"]
 
 
-class EbrForm(_PastDateMixin, forms.ModelForm):
+class EbrForm(EventDateMixin, forms.ModelForm):
     prefix = "ebr"
     occurred_on = _occurred_on_field("EBR held on")
     notes = _notes_field("Outcome and attendees")
@@ -65,7 +95,7 @@ class EbrForm(_PastDateMixin, forms.ModelForm):
         fields = ["occurred_on", "notes"]
 
 
-class MilestoneForm(_PastDateMixin, forms.ModelForm):
+class MilestoneForm(EventDateMixin, forms.ModelForm):
     prefix = "milestone"
     milestone = forms.ChoiceField(label="Milestone", choices=Milestone.choices)
     occurred_on = _occurred_on_field("Reached on")
@@ -76,7 +106,7 @@ class MilestoneForm(_PastDateMixin, forms.ModelForm):
         fields = ["milestone", "occurred_on", "notes"]
 
 
-class SurveyResponseForm(_PastDateMixin, forms.ModelForm):
+class SurveyResponseForm(EventDateMixin, forms.ModelForm):
     prefix = "survey"
     survey_kind = forms.ChoiceField(label="Survey", choices=SurveyKind.choices)
     occurred_on = _occurred_on_field("Answered on")
@@ -96,7 +126,7 @@ class SurveyResponseForm(_PastDateMixin, forms.ModelForm):
         return data
 
 
-class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
+class SuccessPlanChangeForm(EventDateMixin, forms.Form):
     prefix = "plan"
     action = forms.ChoiceField(label="Change", choices=PlanAction.CHOICES, initial=PlanAction.ADD)
     objective = forms.ModelChoiceField(
@@ -105,8 +135,11 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
         required=False,
         help_text="To mark green or change.",
     )
-    title = forms.CharField(
-        label="Objective title", max_length=200, required=False, help_text="New or changed."
+    title = BoundedCharField(
+        label="Objective title",
+        max_length=OBJECTIVE_TITLE_MAX_LENGTH,
+        required=False,
+        help_text="New or changed.",
     )
     due_on = forms.DateField(
         label="Objective due on", widget=DateInput(), required=False, validators=[supported_date]
@@ -118,7 +151,8 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
         label="Management-qualified (the Strategic bar)", required=False
     )
     occurred_on = _occurred_on_field("Changed on")
-    notes = _notes_field()
+    # The entry's notes also hold the change in words (`activity_log`): less room here.
+    notes = _notes_field(max_length=PLAN_CHANGE_NOTES_MAX_LENGTH)
 
     def __init__(self, *args, account, objectives=None, **kwargs):
         kwargs.setdefault(
@@ -128,7 +162,7 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
                 "management_qualified": account.success_plan_management_qualified,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, account=account, **kwargs)
         field = self.fields["objective"]
         field.queryset = account.objectives.all()
         if objectives is not None:
@@ -137,10 +171,18 @@ class SuccessPlanChangeForm(_PastDateMixin, forms.Form):
                 (item.pk, f"{item.title}{' (green)' if item.green else ''}") for item in objectives
             ]
 
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        problem = too_early_problem(day, self._customer_since()) if day else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
+
     def clean(self):
         data = super().clean()
         action = data.get("action")
-        if action == PlanAction.ADD and not data.get("title"):
+        # A title refused on its own (too long) has its one message already.
+        if action == PlanAction.ADD and not data.get("title") and "title" not in self.errors:
             self.add_error("title", "Name the objective.")
         needs_objective = action in (PlanAction.COMPLETE, PlanAction.EDIT)
         if needs_objective and not data.get("objective") and "objective" not in self.errors:
@@ -153,7 +195,7 @@ class PriorityFactForm(forms.Form):
     explains the change; each fact has its own form (prefix) on the account page."""
 
     value = forms.ChoiceField(label="Now")
-    comment = forms.CharField(
+    comment = BoundedCharField(
         label="Why (goes on the timeline)",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=COMMENT_MAX_LENGTH,

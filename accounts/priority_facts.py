@@ -28,12 +28,12 @@ from django.utils import timezone
 
 from core import audit
 from core.changes import rule_inputs_changed
+from lib.text_bounds import COMMENT_MAX_LENGTH, too_long
 from people.models import User
 
 from .models import Account, Health
 
 VIA = "account page: priority fact"
-COMMENT_MAX_LENGTH = 2000
 SENTIMENT = "tam-sentiment"
 # The audit entry's key for a sentiment given again unchanged: the colour re-confirmed
 # (an unchanged `health` would be left out of the entry, as every unchanged field is).
@@ -90,10 +90,8 @@ def checked_comment(comment: str | None) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "Say why the fact changes."})
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            {"comment": f"At most {COMMENT_MAX_LENGTH:,} characters (it has {len(comment):,})."}
-        )
+    if problem := too_long(comment, COMMENT_MAX_LENGTH):
+        raise ValidationError({"comment": problem})
     return comment
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from lib.text_bounds import NOTES_MAX_LENGTH
+
 from . import cells
 from .formats import Column, KindFormat, choice, not_before, optional_text, required_text
 
@@ -227,7 +229,8 @@ ACTIVITIES = KindFormat(
         ),
         Column("occurred_on", cells.parse_date, required=True),
         Column("logged_by_email", cells.parse_email),
-        Column("notes", optional_text(10_000)),
+        # The bound the account page's forms and the model hold (`lib.text_bounds`).
+        Column("notes", optional_text(NOTES_MAX_LENGTH)),
         Column("milestone", choice("first_engaged", "first_value", "onboarded")),
         Column("webinar_external_id", optional_text(64)),
         Column("stayed_whole_session", cells.parse_optional_bool),

@@ -47,3 +47,32 @@ def add_months(day: date, months: int) -> date:
     if not date.min.year <= year <= date.max.year:
         return first_of_month(year, month)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# Where an account has no customer-since date, nothing on it happened before this: a logged
+# call in 1999 is a typo (issue 12 point 7). The portal's customers all came after it.
+EARLIEST_EVENT_DATE = date(2000, 1, 1)
+
+
+def earliest_event_date(customer_since: date | None) -> date:
+    """The first day anything can have happened on an account: its customer-since date, or
+    EARLIEST_EVENT_DATE where it has none."""
+    return customer_since or EARLIEST_EVENT_DATE
+
+
+def too_early_problem(day: date, customer_since: date | None) -> str | None:
+    """Why `day` is before anything could happen on the account, or None."""
+    if day >= earliest_event_date(customer_since):
+        return None
+    if customer_since:
+        return f"Not before the account's customer-since date ({customer_since.isoformat()})."
+    return f"Not before {EARLIEST_EVENT_DATE.isoformat()}."
+
+
+def event_date_problem(day: date, *, customer_since: date | None, today: date) -> str | None:
+    """Why `day` cannot be the date of something that happened on the account (a call, an
+    EBR, a milestone, a survey answer, a plan change), or None: it is on or after the
+    account's earliest event date and not after `today`."""
+    if day > today:
+        return "Log what happened: the date is in the future."
+    return too_early_problem(day, customer_since)

@@ -73,7 +73,8 @@ def _log_form(kind, account, objectives, data=None):
     form_class = LOG_FORMS[kind][0]
     if form_class is SuccessPlanChangeForm:
         return form_class(data, account=account, objectives=objectives)
-    return form_class(data)
+    # The account bounds the date (not before its customer-since: `EventDateMixin`).
+    return form_class(data, account=account)
 
 
 def account_page(request, account, *, status=200, decision_forms=None, log_forms=None, **forms):

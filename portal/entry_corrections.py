@@ -13,22 +13,23 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import entry_corrections
-from accounts.forms import DateInput, _notes_field, _PastDateMixin
+from accounts.forms import DateInput, EventDateMixin, _notes_field
 from accounts.models import Activity, ActivityKind
 from core.validators import supported_date
 from portal.account_page import _account_for_user, _add_service_errors
 
 
-class EntryEditForm(_PastDateMixin, forms.Form):
-    occurred_on = forms.DateField(
-        label="Date", widget=DateInput(), help_text="Today or earlier.", validators=[supported_date]
-    )
+class EntryEditForm(EventDateMixin, forms.Form):
+    """The date as any logged date (`EventDateMixin`: the entry's account bounds it); the
+    notes as the model keeps them (a success-plan change's hold its words too)."""
+
+    occurred_on = forms.DateField(label="Date", widget=DateInput(), validators=[supported_date])
     nps = forms.IntegerField(label="NPS (0-10)", required=False, min_value=0, max_value=10)
     csat = forms.IntegerField(label="CSAT (1-5)", required=False, min_value=1, max_value=5)
     notes = _notes_field()
 
     def __init__(self, *args, activity: Activity, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, account=activity.account, **kwargs)
         if activity.kind != ActivityKind.SURVEY_RESPONSE:
             del self.fields["nps"], self.fields["csat"]
 

@@ -1,7 +1,11 @@
 from django import forms
+from django.utils import timezone
 
+from core.forms import BoundedCharField
 from core.validators import supported_date
+from lib.text_bounds import COMMENT_MAX_LENGTH
 from prioritization.models import JUSTIFICATION_MAX_LENGTH
+from prioritization.services import exception_expiry_problem
 
 PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2")]
 
@@ -10,7 +14,7 @@ class ExceptionRequestForm(forms.Form):
     requested_priority = forms.TypedChoiceField(
         label="Priority", choices=PRIORITY_CHOICES, coerce=int
     )
-    justification = forms.CharField(
+    justification = BoundedCharField(
         max_length=JUSTIFICATION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the model's priority is wrong for this account (page 004 examples: "
@@ -24,12 +28,21 @@ class ExceptionRequestForm(forms.Form):
         validators=[supported_date],
     )
 
+    def clean_expires_on(self):
+        """Not in the past, nor after the latest end the decision settings allow: the
+        service's rule, said here so the field carries it."""
+        day = self.cleaned_data["expires_on"]
+        problem = exception_expiry_problem(day, timezone.localdate()) if day else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
+
 
 class ReviewProposalForm(forms.Form):
     proposed_priority = forms.TypedChoiceField(
         label="Proposed priority", choices=PRIORITY_CHOICES, coerce=int
     )
-    justification = forms.CharField(
+    justification = BoundedCharField(
         max_length=JUSTIFICATION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this priority is right for the account this quarter; the manager "
@@ -46,4 +59,6 @@ class DecisionForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = BoundedCharField(
+        max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

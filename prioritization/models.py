@@ -13,14 +13,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.validators import supported_date
+from core.validators import AtMostCharacters, supported_date
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
+from lib.text_bounds import COMMENT_MAX_LENGTH
 
 PRIORITY_CHOICES = [(1, "Pr1"), (2, "Pr2"), (3, "Pr3"), (4, "Pr4")]
 QUARTER_LABEL_REGEX = r"^FY[0-9]{2}-Q[1-4]$"
 # A justification is read by the manager in a 1:1 (issue 12: comments and justifications
-# 2,000 characters); an exception's and a proposal's are bounded alike.
-JUSTIFICATION_MAX_LENGTH = 2000
+# 2,000 characters); an exception's and a proposal's are bounded alike, as are the
+# decisions' comments (`lib.text_bounds`).
+JUSTIFICATION_MAX_LENGTH = COMMENT_MAX_LENGTH
+
+
+def _bounded_text(max_length: int, **kwargs):
+    return models.TextField(
+        max_length=max_length, validators=[AtMostCharacters(max_length)], **kwargs
+    )
+
+
 ONE_OPEN_REQUEST = "This account already has a request waiting for a decision: one at a time."
 
 
@@ -216,7 +226,7 @@ class PriorityException(models.Model):
         "accounts.Account", on_delete=models.CASCADE, related_name="priority_exceptions"
     )
     requested_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES[:2])
-    justification = models.TextField(max_length=JUSTIFICATION_MAX_LENGTH)
+    justification = _bounded_text(JUSTIFICATION_MAX_LENGTH)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -232,7 +242,7 @@ class PriorityException(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
+    review_comment = _bounded_text(COMMENT_MAX_LENGTH, blank=True)
     expires_on = models.DateField(
         help_text="Default: the last day of the fiscal quarter. At the latest: see the "
         "decision settings (the end of the next fiscal quarter unless an admin changes it).",
@@ -271,7 +281,7 @@ class PriorityReview(models.Model):
     proposed_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
     # Blank only on proposals made before it was required (issue 12); the service and
     # the form require it now.
-    justification = models.TextField(blank=True, max_length=JUSTIFICATION_MAX_LENGTH)
+    justification = _bounded_text(JUSTIFICATION_MAX_LENGTH, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -290,7 +300,7 @@ class PriorityReview(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    comment = models.TextField(blank=True)
+    comment = _bounded_text(COMMENT_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["-fiscal_quarter", "account"]

@@ -30,6 +30,7 @@ from core.changes import rule_inputs_changed
 from core.models import AuditAction
 from lib.fiscal import fiscal_quarter_of
 from lib.rule_sets import RuleSet
+from lib.text_bounds import COMMENT_MAX_LENGTH, too_long
 from people.models import Role, User
 
 from .models import (
@@ -100,9 +101,14 @@ def justification_problem(justification: str, missing: str) -> str | None:
     text = justification.strip()
     if not text:
         return missing
-    if len(text) > JUSTIFICATION_MAX_LENGTH:
-        return f"At most {JUSTIFICATION_MAX_LENGTH:,} characters (this one has {len(text):,})."
-    return None
+    return too_long(text, JUSTIFICATION_MAX_LENGTH)
+
+
+def _require_comment_within(field: str, comment: str) -> None:
+    """A decision's comment at most COMMENT_MAX_LENGTH characters, as the model keeps it."""
+    problem = too_long(comment.strip(), COMMENT_MAX_LENGTH)
+    if problem:
+        raise ValidationError({field: problem})
 
 
 def _open_request_problem(account: Account) -> str | None:
@@ -197,6 +203,7 @@ def priority_exception_reject(
 
 def _decide_exception(exception, reviewer, status, comment) -> PriorityException:
     _require_reviewer(reviewer, exception.account)
+    _require_comment_within("review_comment", comment)
     with transaction.atomic():
         exception = PriorityException.objects.select_for_update().get(pk=exception.pk)
         _require_someone_else(exception.requested_by_id, reviewer, OWN_EXCEPTION)
@@ -304,6 +311,7 @@ def priority_review_reject(*, review: PriorityReview, manager: User, comment: st
 
 
 def _close_review(review, manager, status, decided, comment) -> PriorityReview:
+    _require_comment_within("comment", comment)
     with transaction.atomic():
         review = PriorityReview.objects.select_for_update().get(pk=review.pk)
         _require_someone_else(review.proposed_by_id, manager, OWN_PROPOSAL)

@@ -58,6 +58,7 @@ PURE = {
     "ingestion.formats",
     "ingestion.kind_formats",
     "lib.dates",
+    "lib.text_bounds",
     "lib.fiscal",
     "lib.rule_sets",
     "lib.spreadsheet",

@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from core.validators import supported_date
+from core.validators import AtMostCharacters, supported_date
 from lib.rule_sets import RuleSet
+from lib.text_bounds import COMMENT_MAX_LENGTH, NOTES_MAX_LENGTH
 
 from .accounts import Account
 from .regions import Region
@@ -60,7 +61,9 @@ class Engagement(models.Model):
     welcome_call_on = models.DateField(
         "welcome call on", null=True, blank=True, validators=[supported_date]
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, max_length=NOTES_MAX_LENGTH, validators=[AtMostCharacters(NOTES_MAX_LENGTH)]
+    )
     created_by = models.ForeignKey(
         "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -150,7 +153,11 @@ class Disengagement(models.Model):
     )
     disengaged_on = models.DateField(validators=[supported_date])
     reason = models.CharField(max_length=25, choices=DisengagementReason.choices)
-    explanation = models.TextField(help_text="The reason as explained to the customer.")
+    explanation = models.TextField(
+        help_text="The reason as explained to the customer.",
+        max_length=COMMENT_MAX_LENGTH,
+        validators=[AtMostCharacters(COMMENT_MAX_LENGTH)],
+    )
 
     # The four recommendations of page 004's "Disengaging with a customer".
     call_held_face_to_face_with_sal_ae = models.BooleanField(

@@ -3,7 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
-from core.validators import supported_date
+from core.validators import AtMostCharacters, supported_date
+from lib.text_bounds import NOTES_MAX_LENGTH
 
 from .accounts import Account, SuccessPlanState
 from .regions import Stage
@@ -83,7 +84,9 @@ class Activity(models.Model):
     logged_by = models.ForeignKey(
         "people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(
+        blank=True, max_length=NOTES_MAX_LENGTH, validators=[AtMostCharacters(NOTES_MAX_LENGTH)]
+    )
 
     milestone = models.CharField(max_length=15, choices=Milestone.choices, blank=True)
     webinar = models.ForeignKey(

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
-from accounts.models import Health
+from accounts.models import Account, Health
+from core.forms import BoundedCharField
 from people.models import Role, User
 from rhythm.selectors import CadenceRule
 from segments.models import Segment
@@ -54,9 +55,16 @@ class _LongSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
+class _NameFilter(django_filters.CharFilter):
+    field_class = BoundedCharField  # no name is longer than the model's (issue 12 point 7)
+
+
 class BookFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", label="Account name contains"
+    q = _NameFilter(
+        field_name="name",
+        lookup_expr="icontains",
+        label="Account name contains",
+        max_length=Account._meta.get_field("name").max_length,
     )
     tam = django_filters.ModelChoiceFilter(
         queryset=lambda request: tams_in_scope(request.user),

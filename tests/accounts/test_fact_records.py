@@ -340,7 +340,7 @@ def test_no_sentiment_cannot_be_reconfirmed(client, account):
         (
             {"comment": "x" * 2001},
             "comment",
-            "Ensure this value has at most 2000 characters (it has 2001).",
+            "At most 2,000 characters (this one has 2,001).",
         ),
     ],
 )

@@ -104,7 +104,7 @@ def test_tam_sentiment_sets_the_day_it_was_given(client, account):
     [
         ("", "Say why the fact changes."),
         ("   ", "Say why the fact changes."),
-        ("x" * 2001, "Ensure this value has at most 2000 characters (it has 2001)."),
+        ("x" * 2001, "At most 2,000 characters (this one has 2,001)."),
     ],
 )
 def test_a_missing_or_too_long_comment_is_refused_beside_the_field(
