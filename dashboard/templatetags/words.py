@@ -40,7 +40,7 @@ def metric_figure(value, unit):
 
 @register.filter
 def metric_target(target, row):
-    """"target at least 80%", "target over 4.0 of 5", or "no target". `row`: anything with
-    the metric's `unit` and `direction` (a dashboard MetricRow)."""
+    """The target as a phrase: "target at least 80%", "target over 4.0 of 5", "no target".
+    `row`: anything with the metric's `unit` and `direction` (a dashboard MetricRow)."""
     text = metric_target_text(target, row.unit, row.direction)
     return text if text == NO_TARGET else f"target {text}"
