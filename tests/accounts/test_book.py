@@ -174,7 +174,7 @@ def test_a_pinned_segment_shows_the_pin_and_the_computed_one(client, tam):
 
     row = row_of(get_book(client), "Pinned Ltd")
 
-    assert row.startswith('<td><a href="/accounts/')
+    assert row.startswith('<td data-label="Account"><a href="/accounts/')
     assert "Strategic" in row and ">pinned</span>" in row
     assert "Pinned by an admin (Board-level sponsor); computed: Mid-Touch" in row
 

@@ -63,6 +63,20 @@ def screenshot_dir():
     return SCREENSHOTS
 
 
+@pytest.fixture
+def console(page):
+    """Everything the browser reports as an error: CSP violations, failed loads, exceptions."""
+    errors = []
+
+    def record(message):
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", record)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors
+
+
 def log_in(page, live_server, username, password="test-password-123"):
     """Log in through the real form, as a user would."""
     page.goto(f"{live_server.url}/login/")

@@ -33,20 +33,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def console(page):
-    """Everything the browser reports as an error: CSP violations, failed loads, exceptions."""
-    errors = []
-
-    def record(message):
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", record)
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
-
-
-@pytest.fixture
 def people(db):
     manager = UserFactory(role="manager", username="manager.one", first_name="Mara")
     team = TeamFactory(manager=manager)
