@@ -111,7 +111,7 @@ def test_a_manager_approves_an_exception_from_the_dashboard(page, live_server, p
     page.goto(_url(live_server, "account_detail", account.pk))
     priority = page.locator("dl.facts dt:text-is('Priority') + dd")
     expect(priority).to_contain_text("Pr1")
-    expect(priority).to_contain_text("p1_exception")
+    expect(priority).to_contain_text("Pr1 by approved exception")
     assert PriorityException.objects.get(pk=exception.pk).status == "approved"
     assert Account.objects.get(pk=account.pk).priority == 1
     assert console == []
