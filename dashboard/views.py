@@ -5,13 +5,16 @@ their own team (DESIGN: "plus read-only views of their team's dashboards"). Anyt
 another team for a manager or a TAM, or a TAM without a team, is a 404.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from core import rejected_forms
 from lib.fiscal import fiscal_quarter_of, last_quarters
-from prioritization.forms import DecisionForm
+from prioritization.forms import decision_form, decision_form_id
 
 from . import company, services
 from .forms import DashboardForm
@@ -56,6 +59,8 @@ def dashboard(request):
     give the team's size of each list but name and link only the TAM's own accounts: the
     teammates' are counted, as the TAM could not open them. There is no team picker.
     """
+    # A decision refused just before comes back here, at its form, as typed.
+    rejected = rejected_forms.take(request)
     scopes = company.available_scopes(request.user)
     scope = _scope_for(request, scopes)
     today = timezone.localdate()
@@ -85,10 +90,11 @@ def dashboard(request):
     else:
         queue = services.review_queue(accounts, current, today)
         team_waiting = None
-        for item in queue.exceptions:
-            item.decision_form = DecisionForm(auto_id=f"exception-{item.pk}-%s")
-        for item in queue.reviews:
-            item.decision_form = DecisionForm(auto_id=f"review-{item.pk}-%s")
+        for kind, items in (("exception", queue.exceptions), ("review", queue.reviews)):
+            for item in items:
+                item.decision_form = rejected.form(
+                    decision_form_id(kind, item.pk), partial(decision_form, kind, item.pk)
+                )
     own_tam = request.user if scope.read_only else None
     if company.is_company(scope):
         priorities = company.priority_picture(accounts, quarter)

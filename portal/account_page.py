@@ -2,6 +2,8 @@
 priority, the timeline, and the forms that log on it.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,22 +12,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import activity_log, entry_corrections, priority_facts
+from accounts import activity_log, entry_corrections, fact_forms, fact_timeline, priority_facts
 from accounts.forms import (
     CadenceCallForm,
     EbrForm,
     MilestoneForm,
+    PriorityFactForm,
     SuccessPlanChangeForm,
     SurveyResponseForm,
     priority_fact_forms,
 )
 from accounts.models import Account, ContactRole
+from core import rejected_forms
 from lib.rule_sets import RuleSet
 from metrics.clocks import account_clocks
 from orchestration.selection import explain_account
 from portal.account_metrics import load_account_metrics
 from portal.book.labels import health_input_age, usage_age
-from prioritization.forms import DecisionForm, ExceptionRequestForm, ReviewProposalForm
+from prioritization.forms import (
+    ExceptionRequestForm,
+    ReviewProposalForm,
+    decision_form,
+    decision_form_id,
+)
 from prioritization.rule_words import checks_in_words, reasons_described, source_text
 from prioritization.services import can_review
 
@@ -69,6 +78,11 @@ LOG_TITLES = {
 }
 
 
+# The HTML ids of the request and proposal forms: a rejected one comes back to its id.
+EXCEPTION_FORM_ID = "exception-request"
+REVIEW_FORM_ID = "review-proposal"
+
+
 def _log_form(kind, account, objectives, data=None):
     form_class = LOG_FORMS[kind][0]
     if form_class is SuccessPlanChangeForm:
@@ -77,17 +91,31 @@ def _log_form(kind, account, objectives, data=None):
     return form_class(data, account=account)
 
 
-def account_page(request, account, *, status=200, decision_forms=None, log_forms=None, **forms):
-    """The account page; the decision and logging views re-render it with their bound
-    forms on error."""
+def _fact_form(account, slug, data=None):
+    fact = priority_facts.FACTS[slug]
+    return PriorityFactForm(data, fact=fact, current=getattr(account, fact.field))
+
+
+def _rejected_fact_form(account, rejected):
+    """The fact form rejected just before, as typed, or None."""
+    slug = rejected.form_id.removeprefix("fact-")
+    if not rejected.form_id.startswith("fact-") or slug not in priority_facts.FACTS:
+        return None
+    return rejected.form(rejected.form_id, lambda data: _fact_form(account, slug, data))
+
+
+def account_page(request, account):
+    """The account page. A form refused just before (`core.rejected_forms`) comes back
+    as typed, with its errors beside the fields."""
+    rejected = rejected_forms.take(request)
     today = timezone.localdate()
     exceptions = list(account.priority_exceptions.select_related("requested_by", "reviewed_by"))
     reviews = list(account.priority_reviews.select_related("proposed_by", "decided_by")[:8])
-    decision_forms = decision_forms or {}
-    for item in exceptions:
-        item.decision_form = decision_forms.get(("exception", item.pk)) or DecisionForm()
-    for item in reviews:
-        item.decision_form = decision_forms.get(("review", item.pk)) or DecisionForm()
+    for kind, items in (("exception", exceptions), ("review", reviews)):
+        for item in items:
+            item.decision_form = rejected.form(
+                decision_form_id(kind, item.pk), partial(decision_form, kind, item.pk)
+            )
     explanation = explain_account(account.pk)
     objectives = list(account.objectives.all())
     # Current contacts first, by role; those who left stay listed (a departed champion is a
@@ -99,12 +127,13 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
     metrics = load_account_metrics(account, objectives, today)
     clocks = account_clocks(account, metrics.clock_targets, today)
     suggestion = explanation.computed_priority if explanation else None
-    log_forms = log_forms or {}
     log_entries = [
         {
             "kind": kind,
             "title": title,
-            "form": log_forms.get(kind) or _log_form(kind, account, objectives),
+            "form": rejected.form(
+                f"log-{kind}", lambda data, kind=kind: _log_form(kind, account, objectives, data)
+            ),
         }
         for kind, title in LOG_TITLES.items()
     ]
@@ -126,22 +155,25 @@ def account_page(request, account, *, status=200, decision_forms=None, log_forms
         "reviews": reviews,
         "can_review": can_review(request.user, account),
         "is_emea": account.region.rule_set == RuleSet.EMEA_ENTERPRISE,
-        "exception_form": forms.get("exception_form") or ExceptionRequestForm(),
+        "exception_form": rejected.form(EXCEPTION_FORM_ID, ExceptionRequestForm),
         # The proposal starts from the model's suggestion (page 004: the TAM proposes).
-        "review_form": forms.get("review_form")
-        or ReviewProposalForm(
-            initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
+        "review_form": rejected.form(
+            REVIEW_FORM_ID,
+            lambda data: ReviewProposalForm(
+                data, initial={"proposed_priority": suggestion if suggestion in (1, 2) else 2}
+            ),
         ),
         "log_forms": log_entries,
         # The facts the TAM keeps (issue 12 point 2) and their latest changes.
-        "fact_forms": priority_fact_forms(account, forms.get("fact_form")),
-        "fact_changes": priority_facts.fact_changes(account),
+        "fact_forms": priority_fact_forms(account, _rejected_fact_form(account, rejected)),
+        "record_forms": fact_forms.record_forms(account, rejected),
+        "fact_changes": fact_timeline.fact_changes(account),
         "today": today,
         # How old the usage data and the health input are (DESIGN 10, "Freshness").
         "usage_age": usage_age(_latest_usage_on(account), today),
         "health_input_age": health_input_age(account.tam_sentiment_on, today),
     }
-    return render(request, "accounts/account_detail.html", context, status=status)
+    return render(request, "accounts/account_detail.html", context)
 
 
 def _latest_usage_on(account):
@@ -181,7 +213,7 @@ def _add_service_errors(form, error: ValidationError) -> None:
 
 @require_POST
 def log_activity(request, pk, kind):
-    """Log one timeline entry; on error the page comes back with the form as typed (400)."""
+    """Log one timeline entry; on error, back to the account page at the form, as typed."""
     if kind not in LOG_FORMS:
         raise Http404("No such entry kind.")
     account = _account_for_user(request, pk)
@@ -195,4 +227,10 @@ def log_activity(request, pk, kind):
         else:
             messages.success(request, confirmation)
             return redirect(f"{reverse('account_detail', args=[account.pk])}#timeline")
-    return account_page(request, account, log_forms={kind: form}, status=400)
+    return rejected_forms.reject(
+        request,
+        form,
+        form_id=f"log-{kind}",
+        back_to=reverse("account_detail", args=[account.pk]),
+        not_saved=f"“{LOG_TITLES[kind]}” was not saved.",
+    )

@@ -62,3 +62,15 @@ class DecisionForm(forms.Form):
     comment = BoundedCharField(
         max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+def decision_form_id(kind: str, pk: int) -> str:
+    """The HTML id of the request being decided ("exception" or "review" `pk`), the same on
+    the account page and the dashboard: a rejected decision comes back to it."""
+    return f"{kind}-{pk}"
+
+
+def decision_form(kind: str, pk: int, data=None) -> DecisionForm:
+    """The form deciding that request; its fields' ids start with the request's id, so
+    labels stay unique on a page of several."""
+    return DecisionForm(data, auto_id=f"{decision_form_id(kind, pk)}-%s")

@@ -36,6 +36,7 @@ from prioritization.services import (
     priority_review_reject,
 )
 from tests.factories import AccountFactory, AdminFactory, TamFactory, TeamFactory, region
+from tests.rejected import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -138,10 +139,16 @@ def test_the_page_refuses_beside_the_decision_and_offers_no_form(client, manager
     client.force_login(manager)
     url = reverse("decide_exception", args=[managers_request.pk])
 
-    response = client.post(url, {"decision": "approve", "comment": ""})
+    response = refused(
+        client,
+        url,
+        {"decision": "approve", "comment": ""},
+        page=reverse("account_detail", args=[managers_request.account_id]),
+        form_id=f"exception-{managers_request.pk}",
+    )
 
-    assert response.status_code == 400
-    assert OWN_EXCEPTION in response.text
+    # The request's own block says why, where the form would be.
+    assert OWN_EXCEPTION in response.text.split(f'id="exception-{managers_request.pk}"', 1)[1]
     assert url not in response.text  # no decision form for one's own request
     managers_request.refresh_from_db()
     assert managers_request.status == ReviewStatus.PENDING
@@ -322,22 +329,24 @@ def test_the_admin_setting_moves_the_limit(account, tam, quarters_ahead, last_da
 
 
 @pytest.mark.parametrize(
-    ("expires_on", "status"), [("2027-04-30", 302), ("2027-05-01", 400), ("9999-12-31", 400)]
+    ("expires_on", "accepted"), [("2027-04-30", True), ("2027-05-01", False), ("9999-12-31", False)]
 )
 def test_the_account_page_refuses_a_far_expiry_beside_the_field(
-    client, account, tam, expires_on, status
+    client, account, tam, expires_on, accepted
 ):
     client.force_login(tam)
+    page = reverse("account_detail", args=[account.pk])
 
     response = client.post(
         reverse("request_exception", args=[account.pk]),
         {"requested_priority": "1", "justification": "Escalation", "expires_on": expires_on},
     )
 
-    assert response.status_code == status
-    if status == 400:
-        assert response.context["exception_form"].errors["expires_on"]
-        assert not PriorityException.objects.exists()
+    assert response.status_code == 302
+    assert PriorityException.objects.exists() is accepted
+    if not accepted:
+        assert response["Location"] == f"{page}#exception-request"
+        assert client.get(page).context["exception_form"].errors["expires_on"]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from orchestration.runs import recompute
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
 from tests.factories import AccountFactory, ManagerFactory, TamFactory, TeamFactory, region
+from tests.rejected import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,14 @@ def test_a_tam_requests_an_exception(client, assessed, tam):
 def test_a_missing_justification_is_shown_beside_the_field(client, assessed, tam):
     client.force_login(tam)
 
-    response = client.post(
+    response = refused(
+        client,
         reverse("request_exception", args=[assessed.pk]),
         {"requested_priority": "1", "justification": ""},
+        page=reverse("account_detail", args=[assessed.pk]),
+        form_id="exception-request",
     )
 
-    assert response.status_code == 400
     assert response.context["exception_form"].errors["justification"]
     assert 'class="field has-error"' in response.text
     assert not PriorityException.objects.exists()
@@ -125,13 +128,20 @@ def test_rejecting_without_a_comment_is_an_error_beside_the_comment(client, asse
     )
     client.force_login(manager)
 
-    response = client.post(
-        reverse("decide_exception", args=[PriorityException.objects.get().pk]),
+    exception = PriorityException.objects.get()
+
+    response = refused(
+        client,
+        reverse("decide_exception", args=[exception.pk]),
         {"decision": "reject", "comment": ""},
+        page=reverse("account_detail", args=[assessed.pk]),
+        form_id=f"exception-{exception.pk}",
     )
 
-    assert response.status_code == 400
-    assert "Tell the TAM why" in response.text
+    # The service's message, beside the comment of that request's form.
+    block = response.text.split(f'for="exception-{exception.pk}-comment"', 1)[1]
+    assert "Tell the TAM why" in block.split("</p>", 1)[0]
+    assert PriorityException.objects.get().status == ReviewStatus.PENDING
 
 
 def test_emea_proposal_and_decision(django_capture_on_commit_callbacks):
