@@ -100,7 +100,18 @@ class AccountAdmin(LargeTableAdmin):
                 )
             },
         ),
-        ("Health", {"fields": ("health", "at_risk", "in_triage", "last_nps")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    ("tam_sentiment", "tam_sentiment_on"),
+                    ("health", "health_score"),
+                    "at_risk",
+                    "in_triage",
+                    "last_nps",
+                )
+            },
+        ),
         (
             "Success plan",
             {
@@ -133,7 +144,15 @@ class AccountAdmin(LargeTableAdmin):
             },
         ),
     )
-    readonly_fields = ("segment", "priority", "priority_reasons", "created_at", "updated_at")
+    readonly_fields = (
+        "segment",
+        "priority",
+        "priority_reasons",
+        "health",
+        "health_score",
+        "created_at",
+        "updated_at",
+    )
     list_display = (
         "name",
         "external_id",

@@ -287,9 +287,9 @@ COLUMNS: dict[str, Column] = {
     "stage_adoption_hours": Column("stage_adoption_hours", parse_weekly_hours),
     "infra_change_hours": Column("infra_change_hours", parse_weekly_hours),
     "expansion_play": Column("expansion_play", parse_bool),
-    # The TAM's green / yellow / red judgement is kept in the account's `health` field.
-    "tam_sentiment": Column("tam_sentiment", _SENTIMENT, account_field="health"),
-    "health": Column("health", _SENTIMENT, account_field="health"),
+    # The TAM's green / yellow / red judgement is kept in the account's `tam_sentiment` field.
+    "tam_sentiment": Column("tam_sentiment", _SENTIMENT, account_field="tam_sentiment"),
+    "health": Column("health", _SENTIMENT, account_field="tam_sentiment"),
     "tam_sentiment_on": Column("tam_sentiment_on", parse_date, account_field="tam_sentiment_on"),
     # The date a manager qualified the success plan; empty: not qualified.
     "management_qualified_on": Column(

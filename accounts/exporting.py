@@ -43,7 +43,7 @@ _ACCOUNT_VALUES = (
     "priority",
     "priority_reasons",
     *ACCOUNT_FIELD_PARSERS,
-    "health",
+    "tam_sentiment",
     "tam_sentiment_on",
     "success_plan_management_qualified_on",
 )
@@ -105,7 +105,7 @@ def _row(values: dict, related: _RelatedFacts) -> list[object]:
         priority=f"Pr{values['priority']}" if values["priority"] else "",
         priority_reasons=values["priority_reasons"],
         stages_adopted=";".join(related.stages.get(account_id, [])),
-        tam_sentiment=values["health"],
+        tam_sentiment=values["tam_sentiment"],
         tam_sentiment_on=values["tam_sentiment_on"],
         management_qualified_on=values["success_plan_management_qualified_on"],
     )

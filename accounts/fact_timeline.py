@@ -92,9 +92,9 @@ def _account_change(row: AuditEntry) -> FactChange | None:
     before, after = row.before or {}, row.after or {}
     if RECONFIRMED in after:
         return FactChange(
-            label=FIELD_LABELS["health"],
+            label=FIELD_LABELS["tam_sentiment"],
             old="",
-            new=shown("health", after[RECONFIRMED]),
+            new=shown("tam_sentiment", after[RECONFIRMED]),
             reconfirmed=True,
             **_common(row),
         )

@@ -211,18 +211,18 @@ class PriorityFactForm(forms.Form):
         self.fields["value"].help_text = fact.help_text
         self.fields["value"].choices = (
             [("", "not given"), *Health.choices]
-            if fact.field == "health"
+            if fact.field == "tam_sentiment"
             else [("yes", "yes"), ("no", "no")]
         )
-        self.fields["value"].required = fact.field != "health"
+        self.fields["value"].required = fact.field != "tam_sentiment"
 
     def clean_value(self):
         value = self.cleaned_data["value"]
-        return value if self.fact.field == "health" else value == "yes"
+        return value if self.fact.field == "tam_sentiment" else value == "yes"
 
 
 def _fact_choice(fact: Fact, current) -> str:
-    if fact.field == "health":
+    if fact.field == "tam_sentiment":
         return current or ""
     return "yes" if current else "no"
 

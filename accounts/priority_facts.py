@@ -36,7 +36,7 @@ from .models import Account, Health
 VIA = "account page: priority fact"
 SENTIMENT = "tam-sentiment"
 # The audit entry's key for a sentiment given again unchanged: the colour re-confirmed
-# (an unchanged `health` would be left out of the entry, as every unchanged field is).
+# (an unchanged `tam_sentiment` would be left out of the entry, as every unchanged field is).
 RECONFIRMED = "reconfirmed"
 
 
@@ -54,7 +54,7 @@ FACTS = {
         Fact("at-risk", "at_risk", "At risk", "Of contraction or churn."),
         Fact(
             SENTIMENT,
-            "health",
+            "tam_sentiment",
             "TAM sentiment",
             "Your judgement of the account's health. It goes stale after 90 days: choose "
             "the same colour again to re-confirm it.",
@@ -73,7 +73,7 @@ SENTIMENT_LABELS = dict(Health.choices)
 
 def shown(field: str, value: object) -> str:
     """A fact's value as a person reads it."""
-    if field == "health":
+    if field == "tam_sentiment":
         return SENTIMENT_LABELS.get(value, "not given") if value else "not given"
     return "yes" if value else "no"
 
@@ -112,10 +112,10 @@ def set_fact(*, account: Account, user: User, fact: str, value: object, comment:
         marker: tuple[dict, dict] = ({}, {})
         if getattr(locked, field) != value:
             changes = {field: value}
-            if field == "health":
+            if field == "tam_sentiment":
                 # The sentiment goes stale after 90 days (DESIGN 11): it was given today.
                 changes["tam_sentiment_on"] = timezone.localdate() if value else None
-        elif field == "health" and value:
+        elif field == "tam_sentiment" and value:
             changes = {"tam_sentiment_on": timezone.localdate()}
             marker = ({RECONFIRMED: ""}, {RECONFIRMED: value})
         else:

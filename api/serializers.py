@@ -41,8 +41,16 @@ class AccountSerializer(serializers.Serializer):
     priority = serializers.IntegerField(allow_null=True)
     reasons = serializers.SerializerMethodField()
     health = serializers.CharField(
-        help_text="The TAM's health call (green, yellow, red; empty when not set)."
+        help_text="The computed health band (green, yellow, red; empty when unknown: "
+        "every measure of the scorecard without data)."
     )
+    health_score = serializers.IntegerField(
+        allow_null=True, help_text="The computed health score, 0-100; null when unknown."
+    )
+    tam_sentiment = serializers.CharField(
+        help_text="The TAM's own green / yellow / red judgement; empty when not given."
+    )
+    tam_sentiment_on = serializers.DateField(allow_null=True)
     at_risk = serializers.BooleanField()
     customer_since = serializers.DateField(allow_null=True)
     renewal_date = serializers.DateField(allow_null=True)

@@ -159,7 +159,7 @@ def _survey_responses(demo: DemoAccount, calendar: DemoCalendar, rng: random.Ran
     ]
     responses = []
     for position, (kind, day) in enumerate(answered, start=1):
-        nps = draw_nps(rng, account.health)
+        nps = draw_nps(rng, account.tam_sentiment)
         if position == len(answered) and account.last_nps is not None:
             nps = account.last_nps
         details = {"survey_kind": kind, "nps": nps, "csat": csat_for(nps, rng)}

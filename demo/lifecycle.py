@@ -144,7 +144,7 @@ def _set_usage(account: AccountRow, rng: random.Random) -> None:
 
 def _set_health(account: AccountRow, rng: random.Random) -> None:
     health = HEALTH.draw(rng)
-    account.health = health
+    account.tam_sentiment = health
     account.at_risk = rng.random() < AT_RISK_CHANCE[health]
     account.in_triage = rng.random() < IN_TRIAGE_CHANCE[health]
     if rng.random() < LAST_NPS_SHARE:
@@ -166,7 +166,7 @@ def _maybe_churn(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) 
     demo.arr_before_churn = account.arr
     account.arr = Decimal(0)
     account.renewal_date = last_renewal
-    account.health = Health.RED
+    account.tam_sentiment = Health.RED
     account.at_risk = account.in_triage = False
 
 

@@ -37,7 +37,7 @@ class AccountRow:
     renewal_date: date | None = None
     licensed_users: int | None = None
     active_users: int | None = None
-    health: str = ""
+    tam_sentiment: str = ""
     at_risk: bool = False
     in_triage: bool = False
     last_nps: int | None = None

@@ -38,7 +38,7 @@ def usage_histories(
             continue
         ramp_days = rng.randint(*UTILISATION_RAMP_DAYS)
         target = account.active_users / account.licensed_users
-        healths = _health_history(account.health or Health.GREEN, days, rng)
+        healths = _health_history(account.tam_sentiment or Health.GREEN, days, rng)
         snapshots = [
             {
                 "account": demo,

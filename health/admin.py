@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from core.audit_admin import AuditedAdmin
+from core.large_admin import ComputedTableAdmin, LargeTableAdmin
 
-from .models import HealthScorecard
+from .models import HealthHistory, HealthScorecard
 
 
 @admin.register(HealthScorecard)
@@ -120,3 +121,18 @@ class HealthScorecardAdmin(AuditedAdmin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+@admin.register(HealthHistory)
+class HealthHistoryAdmin(ComputedTableAdmin, LargeTableAdmin):
+    """Written by the recompute whenever an account's score or band changes: read-only."""
+
+    list_display = ("account", "on", "band", "score")
+    list_filter = ("band",)
+    list_select_related = ("account",)
+    search_fields = ("account__external_id__exact", "account__name")
+    readonly_fields = ("account", "on", "band", "score", "measures")
+    ordering = ("-on",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)

@@ -251,3 +251,34 @@ class HealthScorecard(models.Model):
             band_green_from=self.band_green_from,
             band_yellow_from=self.band_yellow_from,
         )
+
+
+class HealthHistory(models.Model):
+    """An account's health on the day it changed (DESIGN 11: "a history row is kept
+    whenever an account's score or band changes"), with every measure as scored.
+
+    At most one row per account and day: a day's later recompute (after an entry or a
+    fact change) rewrites that day's row, so the trend shows one point a day and "what
+    moved since 7 days ago" reads the row in force on that day.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="health_history"
+    )
+    on = models.DateField()
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    band = models.CharField(max_length=7, blank=True)
+    # Per measure: band, score, weight after sharing out, contribution, input, age.
+    measures = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name_plural = "health history"
+        ordering = ["account", "-on"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "on"], name="one_health_row_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} on {self.on}: {self.band or 'unknown'} {self.score}"

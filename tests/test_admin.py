@@ -16,6 +16,7 @@ from accounts.models import Account, Activity, Contact, Region, UsageSnapshot
 from api.models import IntegrationKey, PersonalToken
 from core.large_admin import EstimatedCountPaginator
 from core.models import AuditEntry
+from health.models import HealthHistory
 from ingestion.models import Feed, ImportRecord
 from metrics.models import BurnDownThresholds, MetricResult
 from orchestration.models import RecomputeRun
@@ -85,6 +86,9 @@ def one_of_each(account):
     PriorityReviewFactory(account=account)
     MetricResultFactory()
     RecomputeRun.objects.create(trigger="nightly", as_of=datetime.date(2026, 11, 22))
+    HealthHistory.objects.create(
+        account=account, on=datetime.date(2026, 11, 22), score=80, band="green"
+    )
     UsageSnapshot.objects.create(
         account=account, taken_on=datetime.date(2026, 11, 16), licensed_users=50, active_users=9
     )
@@ -134,6 +138,7 @@ NO_ADD_PAGE = {
     ImportRecord,
     AuditEntry,
     DecisionSettings,
+    HealthHistory,
 }
 
 # django-axes' sign-in logs (written by sign-ins, deleted to unlock) and the sign-in settings.

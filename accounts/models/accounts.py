@@ -106,9 +106,20 @@ class Account(models.Model):
 
     # The TAM's judgement (DESIGN 11 "TAM sentiment"; imported as `tam_sentiment`, or
     # `health`, its older name) and the day it was given: it goes stale after 90 days.
-    health = models.CharField(max_length=6, choices=Health.choices, blank=True)
+    tam_sentiment = models.CharField(
+        "TAM sentiment", max_length=6, choices=Health.choices, blank=True
+    )
     tam_sentiment_on = models.DateField(
         "TAM sentiment given on", null=True, blank=True, validators=[supported_date]
+    )
+    # The computed health (DESIGN 11), written by the recompute from the scorecard; blank
+    # (and no score) is "unknown": every measure N/A. Kept on the account so the book
+    # filters and sorts on it without reading the history.
+    health = models.CharField(
+        "health band", max_length=6, choices=Health.choices, blank=True, editable=False
+    )
+    health_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, validators=[MaxValueValidator(100)]
     )
     at_risk = models.BooleanField("at risk (contraction/churn)", default=False)
     in_triage = models.BooleanField(default=False)

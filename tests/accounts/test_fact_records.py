@@ -291,7 +291,7 @@ def test_an_opportunity_won_no_longer_counts(client, account, django_capture_on_
 
 def test_the_same_sentiment_again_reconfirms_it_with_a_new_date(client, account):
     given_on = timezone.localdate() - datetime.timedelta(days=100)
-    Account.objects.filter(pk=account.pk).update(health="green", tam_sentiment_on=given_on)
+    Account.objects.filter(pk=account.pk).update(tam_sentiment="green", tam_sentiment_on=given_on)
 
     response = _post(
         client,
@@ -303,7 +303,7 @@ def test_the_same_sentiment_again_reconfirms_it_with_a_new_date(client, account)
 
     assert response.status_code == 302
     account.refresh_from_db()
-    assert (account.health, account.tam_sentiment_on) == ("green", timezone.localdate())
+    assert (account.tam_sentiment, account.tam_sentiment_on) == ("green", timezone.localdate())
     page = _page(client, account)
     (change,) = page.context["fact_changes"]
     assert (change.label, change.new, change.reconfirmed, change.comment) == (

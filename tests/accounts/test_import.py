@@ -62,7 +62,7 @@ def test_good_file_creates_accounts_with_every_fact(jane):
     assert acme.arr == Decimal("120000.00")
     assert acme.lam_confidence == "high"
     assert acme.customer_since == datetime.date(2024, 1, 15)
-    assert acme.health == "green"
+    assert acme.tam_sentiment == "green"
     assert acme.last_nps == 9
     assert acme.success_plan == "objectives"
     child = Account.objects.get(external_id="SF-2")
@@ -157,7 +157,7 @@ def test_a_column_left_out_keeps_the_field_and_an_empty_cell_clears_it(jane):
     _import("external_id,name,region,health\nSF-1,Acme Corp,us-enterprise,\n")
 
     acme = Account.objects.get(external_id="SF-1")
-    assert acme.health == ""  # the empty cell: unknown
+    assert acme.tam_sentiment == ""  # the empty cell: unknown
     assert acme.arr == Decimal("120000.00")  # column absent: kept
     assert acme.tam == jane
     assert acme.stage_adoptions.count() == 2

@@ -96,7 +96,7 @@ def test_tam_sentiment_sets_the_day_it_was_given(client, account):
     _post(client, account.tam, account, "tam-sentiment", {"value": "red", "comment": "Outage."})
 
     account.refresh_from_db()
-    assert (account.health, account.tam_sentiment_on) == ("red", timezone.localdate())
+    assert (account.tam_sentiment, account.tam_sentiment_on) == ("red", timezone.localdate())
 
 
 @pytest.mark.parametrize(

@@ -155,7 +155,13 @@ def fingerprint() -> dict[str, list]:
     return {
         "accounts": list(
             Account.objects.order_by("external_id").values_list(
-                "external_id", "name", "arr", "lam", "customer_since", "tam__username", "health"
+                "external_id",
+                "name",
+                "arr",
+                "lam",
+                "customer_since",
+                "tam__username",
+                "tam_sentiment",
             )
         ),
         "activities": sorted(
@@ -237,7 +243,7 @@ def test_usage_snapshots_agree_with_the_accounts(seeded):
         assert latest[account.id] == {
             "licensed_users": account.licensed_users,
             "active_users": account.active_users,
-            "health": account.health,
+            "health": account.tam_sentiment,
         }
     # Saves are flagged on a snapshot showing less than half the licences in use.
     for flag in Activity.objects.filter(kind=ActivityKind.LICENSE_SAVE):

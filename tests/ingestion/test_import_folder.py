@@ -88,10 +88,10 @@ def test_accounts_take_tam_sentiment_its_date_and_the_plan_qualification(tam, tm
     _run(folder)
 
     acme, globex = Account.objects.order_by("external_id")
-    assert (acme.health, str(acme.tam_sentiment_on)) == ("red", "2026-11-20")
+    assert (acme.tam_sentiment, str(acme.tam_sentiment_on)) == ("red", "2026-11-20")
     assert acme.success_plan_management_qualified
     assert str(acme.success_plan_management_qualified_on) == "2026-10-01"
-    assert (globex.health, globex.success_plan_management_qualified) == ("green", False)
+    assert (globex.tam_sentiment, globex.success_plan_management_qualified) == ("green", False)
 
 
 def test_health_is_read_as_tam_sentiment_but_not_both(tam, tmp_path):
