@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "metrics",
     "rhythm",
     "health",
+    # Risk triage (issue 13 point 6): reads accounts, people and health.
+    "triage",
     "ingestion",
     "orchestration",
     "portal",

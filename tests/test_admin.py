@@ -42,6 +42,7 @@ from tests.factories import (
     SuccessPlanObjectiveFactory,
     WebinarFactory,
 )
+from triage.models import RiskCase, RiskCaseUpdate, TriageSettings
 
 REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 MODEL_IDS = [model._meta.label for model in REGISTERED_MODELS]
@@ -100,6 +101,18 @@ def one_of_each(account):
     AuditEntry.objects.create(
         action="changed", model="rhythm.rhythmsettings", object_id="1", object_label="Rhythm"
     )
+    case = RiskCase.objects.create(
+        account=account,
+        reason="budget",
+        classification="expected_avoidable",
+        arr_at_risk=10_000,
+        opened_by=account.tam,
+        opened_on=datetime.date(2026, 11, 2),
+        next_update_due=datetime.date(2026, 11, 16),
+    )
+    RiskCaseUpdate.objects.create(
+        case=case, on=datetime.date(2026, 11, 2), note="Budget cut announced.", by=account.tam
+    )
     return account
 
 
@@ -112,6 +125,7 @@ def test_every_project_model_is_registered():
         "metrics",
         "rhythm",
         "health",
+        "triage",
     ]
     models = [model for app in project_apps for model in apps.get_app_config(app).get_models()]
 
@@ -139,6 +153,9 @@ NO_ADD_PAGE = {
     AuditEntry,
     DecisionSettings,
     HealthHistory,
+    TriageSettings,
+    RiskCase,
+    RiskCaseUpdate,
 }
 
 # django-axes' sign-in logs (written by sign-ins, deleted to unlock) and the sign-in settings.

@@ -40,6 +40,7 @@ DOMAIN_ORDER = [
     "rhythm",
     "metrics",
     "health",
+    "triage",
     "ingestion",
 ]
 ORCHESTRATION = ["orchestration"]
