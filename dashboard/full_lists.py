@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import Health
-from lib.words import date_text, money_text
+from lib.words import date_text, health_text, money_text
 from metrics.burndown import burn_down_lists
 
 from .services import _pending
@@ -51,22 +51,16 @@ def _ordered(queryset, is_descending, *expressions, ties=("name", "pk")):
     return queryset.order_by(*keys, *ties), True
 
 
-HEALTH_RANK = Case(
-    When(health=Health.RED, then=Value(0)),
-    When(health=Health.YELLOW, then=Value(1)),
-    When(health=Health.GREEN, then=Value(2)),
-    default=None,
-    output_field=IntegerField(),
-)
+def _health_rank(prefix: str = "") -> Case:
+    """The computed band, worst first (red 0, yellow 1, green 2; unknown none)."""
+    bands = (Health.RED, Health.YELLOW, Health.GREEN)
+    whens = [When(**{f"{prefix}health": band}, then=Value(rank)) for rank, band in enumerate(bands)]
+    return Case(*whens, default=None, output_field=IntegerField())
 
 
-ACCOUNT_HEALTH_RANK = Case(
-    When(account__health=Health.RED, then=Value(0)),
-    When(account__health=Health.YELLOW, then=Value(1)),
-    When(account__health=Health.GREEN, then=Value(2)),
-    default=None,
-    output_field=IntegerField(),
-)
+# By band, then by score within it (DESIGN 11), as the book sorts.
+HEALTH_ORDER = (_health_rank(), F("health_score"))
+ACCOUNT_HEALTH_ORDER = (_health_rank("account__"), F("account__health_score"))
 
 
 def _column(verbose_name, **kwargs):
@@ -99,8 +93,16 @@ def _account_facts(item) -> tuple:
         _priority(item.model_priority),
         segment.name if segment else "",
         account.arr,
-        account.get_health_display() if account.health else "",
+        health_text(account.health, unknown=""),
+        account.health_score,
     )
+
+
+def _health(account) -> str:
+    """The computed band and score, "Green 82" (DESIGN 11); blank band: unknown."""
+    if not account.health:
+        return _muted("Unknown")
+    return health_text(account.health, account.health_score)
 
 
 def _tam_name(account) -> str:
@@ -133,7 +135,7 @@ class BurnDownTable(_FullListTable):
         return f"Pr{record.priority}" if record.priority else _muted("None")
 
     def render_health(self, record):
-        return record.get_health_display() if record.health else _muted("Unknown")
+        return _health(record)
 
     def render_arr(self, record):
         return "" if record.arr is None else money_text(record.arr)
@@ -156,7 +158,7 @@ class BurnDownTable(_FullListTable):
 
     def order_health(self, queryset, is_descending):
         # Worst first when ascending, as in the book.
-        return _ordered(queryset, is_descending, HEALTH_RANK)
+        return _ordered(queryset, is_descending, *HEALTH_ORDER)
 
     def order_arr(self, queryset, is_descending):
         return _ordered(queryset, is_descending, F("arr"))
@@ -193,8 +195,7 @@ class _RequestTable(_FullListTable):
         return money_text(record.account.arr) if record.account.arr is not None else ""
 
     def render_health(self, record):
-        account = record.account
-        return account.get_health_display() if account.health else _muted("Not set")
+        return _health(record.account)
 
     def order_current_priority(self, queryset, is_descending):
         return self._by(queryset, is_descending, "account__priority")
@@ -209,7 +210,9 @@ class _RequestTable(_FullListTable):
         return self._by(queryset, is_descending, "account__arr")
 
     def order_health(self, queryset, is_descending):
-        return _ordered(queryset, is_descending, ACCOUNT_HEALTH_RANK, ties=("account__name", "pk"))
+        return _ordered(
+            queryset, is_descending, *ACCOUNT_HEALTH_ORDER, ties=("account__name", "pk")
+        )
 
     def render_tam(self, record):
         return _tam_name(record.account)
@@ -323,7 +326,8 @@ def _burn_down_row(account) -> tuple:
         _tam_email(account),
         segment.name if segment else "",
         f"Pr{account.priority}" if account.priority else "",
-        account.get_health_display() if account.health else "",
+        health_text(account.health, unknown=""),
+        account.health_score,
         account.arr,
         account.renewal_date,
     )
@@ -375,10 +379,12 @@ class FullList:
 
 
 BURN_DOWN_CSV = (
-    "external_id", "account", "tam", "tam_email", "segment", "priority", "health", "arr",
-    "renewal_date",
+    "external_id", "account", "tam", "tam_email", "segment", "priority", "health",
+    "health_score", "arr", "renewal_date",
 )  # fmt: skip
-QUEUE_ACCOUNT_CSV = ("current_priority", "model_priority", "segment", "arr", "health")
+QUEUE_ACCOUNT_CSV = (
+    "current_priority", "model_priority", "segment", "arr", "health", "health_score",
+)  # fmt: skip
 EXCEPTION_CSV = (
     "external_id", "account", "tam", *QUEUE_ACCOUNT_CSV, "requested_priority", "requested_by",
     "requested_on", "expires_on", "justification",

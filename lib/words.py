@@ -115,3 +115,12 @@ def dates_text(days, empty: str = "none") -> str:
     """Several dates, comma-separated: "2027-01-03, 2027-07-03"; none gives `empty`."""
     texts = [date_text(day) for day in days or ()]
     return ", ".join(texts) if texts else empty
+
+
+def health_text(band: str, score: object = None, unknown: str = "Unknown") -> str:
+    """The computed health (DESIGN 11) as people read it: "Green 82"; a blank band, every
+    measure N/A, is `unknown`."""
+    if not band:
+        return unknown
+    word = str(band).capitalize()
+    return word if score is None else f"{word} {score}"

@@ -13,7 +13,8 @@ It is the CSV people open in Excel, so the stream starts with a UTF-8 byte order
 come last, so a reader that goes by column position still finds the older columns; after
 them, for the people who read the file (issue 12 point 8), `reasons` says the priority's
 reason codes in words and `segment_name` the segment's name. `priority_reasons` and
-`segment` keep their codes, as `export_accounts` writes them (DESIGN 9).
+`segment` keep their codes, as `export_accounts` writes them (DESIGN 9). `health` is the
+computed band (DESIGN 11; empty: unknown) and `health_score`, last, its 0-100 score.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ EXPORT_COLUMNS = (
     "first_value_clock", "onboard_clock", "last_cadence_call", "next_cadence_call_due",
     "cadence_call_overdue", "cadence_call_overdue_days", "last_ebr", "success_plan",
     "renewal_date", "usage_data_on", "tam_sentiment_on", "tam_name", "flags", "reasons",
-    "segment_name",
+    "segment_name", "health_score",
 )  # fmt: skip
 
 
@@ -83,6 +84,7 @@ def export_row(
         ";".join(account_flags(account.arr, account.renewal_date, today)),
         reasons_sentence(account.priority_reasons, empty="") if account.priority else "",
         segment.name if segment else "",
+        account.health_score,
     )
 
 

@@ -119,6 +119,7 @@ class BookFilter(django_filters.FilterSet):
         return queryset.filter(pinned | Q(segment_override__isnull=True, segment=segment))
 
     def filter_health(self, queryset, name, value):
+        # The computed band (DESIGN 11); "unknown" is the blank band, every measure N/A.
         return queryset.filter(health="" if value == "unknown" else value)
 
     def filter_overdue(self, queryset, name, value):

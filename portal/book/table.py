@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from accounts.models import Health, SuccessPlanState
-from lib.words import date_text
+from lib.words import date_text, health_text
 from metrics.clock_targets import ClockTargets
 from metrics.clocks import Clock, account_clocks
 from prioritization.reason_labels import reasons_sentence
@@ -165,10 +165,13 @@ class BookTable(tables.Table):
         )
 
     def render_health(self, record):
+        # The computed band and its score (DESIGN 11), "Green 82"; blank: every measure N/A.
         if not record.health:
             return _span("muted", "Unknown")
         return format_html(
-            '<span class="health health-{}">{}</span>', record.health, record.get_health_display()
+            '<span class="health health-{}">{}</span>',
+            record.health,
+            health_text(record.health, record.health_score),
         )
 
     def render_data_age(self, record):
@@ -271,9 +274,9 @@ class BookTable(tables.Table):
         return _ordered(queryset, is_descending, F("priority"))
 
     def order_health(self, queryset, is_descending):
-        # Worst first when ascending.
+        # Worst first when ascending: by band, then by score within it; unknown last.
         ranks = {Health.RED: 0, Health.YELLOW: 1, Health.GREEN: 2}
-        return _ordered(queryset, is_descending, _rank("health", ranks))
+        return _ordered(queryset, is_descending, _rank("health", ranks), F("health_score"))
 
     def order_data_age(self, queryset, is_descending):
         # Oldest usage data first when ascending (the stalest is what needs chasing).

@@ -95,6 +95,7 @@ def test_a_row_shows_every_column_a_tam_looks_at(client, tam):
         priority_reasons="uptier_opportunity;churn_risk",
         segment=segment("named"),
         health=Health.RED,
+        health_score=32,
         arr=Decimal("120000"),
         renewal_date=datetime.date(2027, 3, 31),
         success_plan="objectives",
@@ -110,7 +111,8 @@ def test_a_row_shows_every_column_a_tam_looks_at(client, tam):
     title = "Up-tier opportunity closing soon; At risk of contraction or churn"
     assert f'title="{title}">Pr1</abbr>' in row
     assert f'<span class="visually-hidden"> because: {title}</span>' in row
-    assert "health-red" in row and "Red" in row
+    # The computed band with its score (DESIGN 11).
+    assert '<span class="health health-red">Red 32</span>' in row
     assert "$120,000" in row
     assert "Overdue 10 days" in row and "(due 2026-11-10)" in row
     assert "2026-08-12" in row  # last EBR, 100 days ago (one date format, issue 12)
@@ -286,15 +288,18 @@ def mixed_book(tam):
     """Five accounts, each with one thing the filters look at."""
     made = {
         "Alpha": AccountFactory(tam=tam, name="Alpha", priority=1, health=Health.GREEN,
-                                segment=segment("strategic")),
+                                health_score=90, segment=segment("strategic")),
+        # Red by the TAM's red sentiment whatever the score (DESIGN 11): a red band with a
+        # score above Delta's yellow one, still sorted with the reds.
         "Bravo": AccountFactory(tam=tam, name="Bravo", priority=2, health=Health.RED,
-                                segment=segment("named")),
+                                health_score=70, segment=segment("named")),
         "Charlie": AccountFactory(tam=tam, name="Charlie", priority=2, health="",
                                   segment=segment("strategic"), segment_override=segment("named"),
                                   segment_override_reason="Pinned for the test"),
-        "Delta": AccountFactory(tam=tam, name="Delta", priority=None, health=Health.YELLOW),
+        "Delta": AccountFactory(tam=tam, name="Delta", priority=None, health=Health.YELLOW,
+                                health_score=60),
         "Echo Alpha": AccountFactory(tam=tam, name="Echo Alpha", priority=1, health=Health.RED,
-                                     segment=segment("mid-touch")),
+                                     health_score=40, segment=segment("mid-touch")),
     }  # fmt: skip
     call(made["Alpha"], 10)  # Pr1, on time
     call(made["Bravo"], 61)  # Pr2, one day overdue
@@ -387,7 +392,9 @@ def test_a_tam_gets_no_tam_filter_and_cannot_use_one(client, tam, other_tam):
         ("-name", ["Echo Alpha", "Delta", "Charlie", "Bravo", "Alpha"]),
         ("priority", ["Alpha", "Echo Alpha", "Bravo", "Charlie", "Delta"]),
         ("-priority", ["Bravo", "Charlie", "Alpha", "Echo Alpha", "Delta"]),  # none last
-        ("health", ["Bravo", "Echo Alpha", "Delta", "Alpha", "Charlie"]),  # worst first
+        # Worst band first, the lower score first within it; unknown last either way.
+        ("health", ["Echo Alpha", "Bravo", "Delta", "Alpha", "Charlie"]),
+        ("-health", ["Alpha", "Delta", "Bravo", "Echo Alpha", "Charlie"]),
         # Overdue first, never called (Charlie, Pr2) ahead of the dated ones; Delta has no
         # cadence, last either way.
         ("next_call", ["Charlie", "Bravo", "Echo Alpha", "Alpha", "Delta"]),
@@ -457,6 +464,7 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         segment_override=segment("strategic"),
         segment_override_reason="Sponsor",
         health=Health.GREEN,
+        health_score=82,
         arr=Decimal("120000.50"),
         customer_since=days_ago(20),
         first_engaged_on=days_ago(15),
@@ -502,6 +510,7 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         # For people (issue 12 point 8): the reasons in words, the segment by its name.
         "reasons": "Pr1 by approved exception; No Pr1 criterion met",
         "segment_name": "Strategic",
+        "health_score": "82",  # beside `health`, the band (DESIGN 11)
     }
 
 

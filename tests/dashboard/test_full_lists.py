@@ -133,21 +133,24 @@ def test_a_tam_reads_only_their_own_accounts_of_their_team(client, team, ann, bo
 def test_each_column_sorts_both_ways_and_an_unknown_sort_keeps_the_name_order(
     client, manager, team, ann, bob
 ):
-    _late(bob, "Alpha", arr=Decimal("300"), health=Health.GREEN)
-    _late(ann, "Bravo", arr=Decimal("100"), health=Health.RED)
+    _late(bob, "Alpha", arr=Decimal("300"), health=Health.GREEN, health_score=90)
+    _late(ann, "Bravo", arr=Decimal("100"), health=Health.RED, health_score=30)
     _late(ann, "Charlie", arr=None, health="")
+    _late(ann, "Delta", arr=Decimal("200"), health=Health.RED, health_score=10)
     client.force_login(manager)
 
     def names(sort):
         return _names(client.get(_url("burn_down_list", "onboarding", team, sort=sort)))
 
     # Empty values last either way; equal values by name.
-    assert names("arr") == ["Bravo", "Alpha", "Charlie"]
-    assert names("-arr") == ["Alpha", "Bravo", "Charlie"]
-    assert names("health") == ["Bravo", "Alpha", "Charlie"]  # worst first
-    assert names("tam") == ["Bravo", "Charlie", "Alpha"]  # Ann before Bob
-    assert names("-name") == ["Charlie", "Bravo", "Alpha"]
-    assert names("password") == ["Alpha", "Bravo", "Charlie"]
+    assert names("arr") == ["Bravo", "Delta", "Alpha", "Charlie"]
+    assert names("-arr") == ["Alpha", "Delta", "Bravo", "Charlie"]
+    # Worst band first, the lower score first within it (DESIGN 11); unknown last.
+    assert names("health") == ["Delta", "Bravo", "Alpha", "Charlie"]
+    assert names("-health") == ["Alpha", "Bravo", "Delta", "Charlie"]
+    assert names("tam") == ["Bravo", "Charlie", "Delta", "Alpha"]  # Ann before Bob
+    assert names("-name") == ["Delta", "Charlie", "Bravo", "Alpha"]
+    assert names("password") == ["Alpha", "Bravo", "Charlie", "Delta"]
 
 
 def test_the_list_is_paginated_50_a_page_with_page_links(client, manager, team, ann):
@@ -255,3 +258,27 @@ def test_the_dashboards_first_five_link_to_the_full_list(client, manager, team, 
     queue_url = reverse("dashboard:queue_list", args=["exceptions"])
     assert f'<a href="{list_url}?scope=team-{team.pk}">All 7 →</a>' in page
     assert f'<a href="{queue_url}?scope=team-{team.pk}">All 7 →</a>' in page
+
+
+def test_health_reads_as_the_computed_band_and_score_on_the_page_and_in_the_csv(
+    client, manager, team, ann
+):
+    _late(ann, "Scored", health=Health.YELLOW, health_score=62)
+    _late(ann, "Unscored", health="")
+    asked = AccountFactory(tam=ann, name="Asked", health="")
+    PriorityExceptionFactory(account=asked, expires_on=datetime.date(2027, 1, 31))
+    client.force_login(manager)
+
+    page = client.get(_url("burn_down_list", "onboarding", team)).content.decode()
+    rows = _csv_rows(client.get(_url("burn_down_csv", "onboarding", team)))
+    queue = _csv_rows(client.get(_url("queue_csv", "exceptions", team)))
+    dashboard = client.get(reverse("dashboard:index") + f"?scope=team-{team.pk}")
+
+    assert ">Yellow 62<" in page and '<span class="muted">Unknown</span>' in page
+    assert [(row["account"], row["health"], row["health_score"]) for row in rows] == [
+        ("Scored", "Yellow", "62"),
+        ("Unscored", "", ""),
+    ]
+    assert (queue[0]["health"], queue[0]["health_score"]) == ("", "")
+    # The review queue's account line: every measure N/A is "unknown", not "not set".
+    assert "health unknown" in dashboard.content.decode()
