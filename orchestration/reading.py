@@ -25,6 +25,7 @@ from accounts.models import (
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from prioritization import rules
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
+from triage.models import RiskCase
 
 from .configuration import Configuration
 
@@ -56,6 +57,8 @@ class RelatedFacts:
     stage_counts: dict[int, int] = field(default_factory=dict)
     exceptions: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     reviews: dict[int, tuple[int, int | None]] = field(default_factory=dict)
+    # Accounts with an open risk case (DESIGN 11): at risk and in triage for the rules.
+    open_cases: set[int] = field(default_factory=set)
 
 
 def account_span(rows: list[dict]) -> dict:
@@ -103,6 +106,9 @@ def load_related(rows: list[dict], quarter: FiscalQuarter, as_of: date) -> Relat
             **span, status=ReviewStatus.APPROVED, fiscal_quarter=quarter.label
         ).values_list("account_id", "decided_priority", "decided_by_id")
     }
+    related.open_cases = set(
+        RiskCase.objects.open().filter(**span).values_list("account_id", flat=True)
+    )
     return related
 
 
@@ -128,8 +134,9 @@ def account_facts(
         arr=row["arr"],
         lam=row["lam"],
         lam_confidence=row["lam_confidence"],
-        at_risk=row["at_risk"],
-        in_triage=row["in_triage"],
+        # The imported flags, or an open case in the triage register.
+        at_risk=row["at_risk"] or account_id in related.open_cases,
+        in_triage=row["in_triage"] or account_id in related.open_cases,
         last_nps=row["last_nps"],
         success_plan=row["success_plan"],
         critical_project=row["critical_project"],
