@@ -6,11 +6,15 @@ from core.large_admin import ComputedTableAdmin, LargeTableAdmin
 from .models import HealthHistory, HealthScorecard
 
 
-@admin.register(HealthScorecard)
 class HealthScorecardAdmin(AuditedAdmin, admin.ModelAdmin):
     """The default scorecard and the segments' own (DESIGN 11). The default cannot be
     deleted (every segment without its own reads it), and a scorecard keeps its segment:
-    to move one, add the other segment's and delete this one."""
+    to move one, add the other segment's and delete this one.
+
+    Registered by `portal.health_admin`, which puts a save through the impact preview
+    (accounts moving between bands): that reads the recompute's inputs, above this app."""
+
+    model = HealthScorecard
 
     fieldsets = (
         (

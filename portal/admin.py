@@ -18,6 +18,7 @@ from prioritization.models import RuleSetParameters
 from segments.models import Segment
 
 from .admin_preview import ImpactPreviewAdmin, queue_recompute
+from .health_admin import HealthScorecardPreviewAdmin  # noqa: F401 (registers it)
 
 
 class RuleSetParametersInline(admin.StackedInline):

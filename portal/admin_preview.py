@@ -50,19 +50,21 @@ ACCOUNT_COLUMNS = (
 )  # fmt: skip
 
 
-def queue_recompute(request, trigger: str) -> None:
+def queue_recompute(request, trigger: str, what: str = "segment and priority") -> None:
     """Ask for a recompute of every account, stored with the save (delivered after its
     commit; a broker that is down only delays it)."""
     request_full_run(trigger)
-    messages.info(
-        request, "Saved. The recompute of every account's segment and priority will follow shortly."
-    )
+    messages.info(request, f"Saved. The recompute of every account's {what} will follow shortly.")
 
 
 class ImpactPreviewAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves go through the impact preview; subclasses say what to pass."""
+    """A ModelAdmin whose saves go through the impact preview; subclasses say what to pass
+    (`impact_argument`), or compute their own impact (`impact_context`, with its template
+    extending impact_preview.html)."""
 
     impact_argument = ""  # the `preview_impact` keyword the edited object is passed as
+    impact_template = "admin/impact_preview.html"
+    recompute_trigger, recompute_what = "threshold_change", "segment and priority"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and CONFIRM not in request.POST:
@@ -84,7 +86,6 @@ class ImpactPreviewAdmin(admin.ModelAdmin):
             return None  # the normal view shows the errors, or saves a no-op
         before = {name: form.initial.get(name) for name in form.changed_data}
         candidate = form.save(commit=False)
-        impact = preview_impact(**{self.impact_argument: candidate})
         changes = [
             (
                 form.fields[name].label or name,
@@ -99,11 +100,6 @@ class ImpactPreviewAdmin(admin.ModelAdmin):
             "title": f"What saving this {self.model._meta.verbose_name} would change",
             "original": obj,
             "changes": changes,
-            "impact": impact,
-            "impact_segment_moves": [
-                (segment_name(impact, before), segment_name(impact, after), count)
-                for before, after, count in impact.segment_moves
-            ],
             "posted": [
                 (key, value)
                 for key, values in request.POST.lists()
@@ -111,23 +107,39 @@ class ImpactPreviewAdmin(admin.ModelAdmin):
                 for value in values
             ],
             "confirm_name": CONFIRM,
-            **moved_lists(impact, view_state(request.POST)),
+            "sort_field": SORT,
+            "page_field": PAGE,
+            "tam_page_field": TAM_PAGE,
+            "go_field": GO,
+            **self.impact_context(candidate, request.POST),
         }
-        return TemplateResponse(request, "admin/impact_preview.html", context)
+        return TemplateResponse(request, self.impact_template, context)
+
+    def impact_context(self, candidate, post) -> dict:
+        """What the edit would move, ready for the template: segments and priorities."""
+        impact = preview_impact(**{self.impact_argument: candidate})
+        return {
+            "impact": impact,
+            "impact_segment_moves": [
+                (segment_name(impact, before), segment_name(impact, after), count)
+                for before, after, count in impact.segment_moves
+            ],
+            **moved_lists(impact, view_state(post)),
+        }
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        queue_recompute(request, trigger="threshold_change")
+        queue_recompute(request, trigger=self.recompute_trigger, what=self.recompute_what)
 
 
 # --- the lists of what moves ---------------------------------------------------------------
 
 
-def view_state(post) -> dict:
+def view_state(post, sorts=ACCOUNT_SORTS, default_sort=DEFAULT_ACCOUNT_SORT) -> dict:
     """The order and pages asked for: the state posted back, then the button pressed.
     Anything unknown falls back to the default (a sort) or the nearest page."""
     state = {
-        "sort": post.get(SORT) or DEFAULT_ACCOUNT_SORT,
+        "sort": post.get(SORT) or default_sort,
         "page": post.get(PAGE) or 1,
         "tam_page": post.get(TAM_PAGE) or 1,
     }
@@ -138,8 +150,8 @@ def view_state(post) -> dict:
         state["page"] = 1
     elif name in ("page", "tam_page"):
         state[name] = value
-    if state["sort"].removeprefix("-") not in ACCOUNT_SORTS:
-        state["sort"] = DEFAULT_ACCOUNT_SORT
+    if state["sort"].removeprefix("-") not in sorts:
+        state["sort"] = default_sort
     return state
 
 
@@ -154,17 +166,13 @@ def moved_lists(impact: Impact, state: dict) -> dict:
         "accounts_page": accounts,
         "account_rows": [account_row(impact, move, names) for move in accounts],
         "account_headers": [
-            (column, label, _aria_sort(column, state["sort"])) for column, label in ACCOUNT_COLUMNS
+            (column, label, aria_sort(column, state["sort"])) for column, label in ACCOUNT_COLUMNS
         ],
         "tams_page": tams,
-        "sort_field": SORT,
-        "page_field": PAGE,
-        "tam_page_field": TAM_PAGE,
-        "go_field": GO,
     }
 
 
-def _aria_sort(column: str, sort: str) -> str:
+def aria_sort(column: str, sort: str) -> str:
     if sort == column:
         return "ascending"
     return "descending" if sort == f"-{column}" else ""

@@ -48,8 +48,11 @@ def form_data(response, **changes) -> dict:
 
 
 def post_change(admin_client, scorecard, **changes):
+    """Saved past the impact preview (tests/health/test_health_preview.py tests it)."""
     url = change_url(scorecard)
-    return admin_client.post(url, form_data(admin_client.get(url), **changes))
+    return admin_client.post(
+        url, form_data(admin_client.get(url), **changes) | {"_confirm_impact": "1"}
+    )
 
 
 def field_errors(response) -> dict[str, list[str]]:
@@ -253,7 +256,9 @@ def test_a_segment_gets_its_own_scorecard_with_the_defaults(admin_client):
     strategic = Segment.objects.get(code="strategic")
 
     response = admin_client.post(
-        url, form_data(admin_client.get(url), segment=strategic.pk, voice_weight="20")
+        url,
+        form_data(admin_client.get(url), segment=strategic.pk, voice_weight="20")
+        | {"_confirm_impact": "1"},
     )
 
     assert response.status_code == 302
