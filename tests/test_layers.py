@@ -88,6 +88,7 @@ PURE = {
     "rhythm.touchpoints",
     "health.scorecard",
     "health.movement",
+    "health.explanation",
     "dashboard.mix",
     "accounts.csv_format",
     "accounts.csv_reading",
