@@ -27,8 +27,8 @@ from django.utils.html import format_html
 
 from accounts.models import Health
 from lib.words import date_text, health_text, money_text
-from metrics.burndown import burn_down_lists
 
+from .health_triage import dashboard_burn_down_lists
 from .services import _pending
 
 PAGE_SIZE = 50
@@ -397,7 +397,7 @@ REVIEW_CSV = (
 
 def burn_down_list(accounts: QuerySet, key: str, today: date) -> FullList | None:
     """The burn-down list `key` over `accounts` (already the viewer's), or None."""
-    for item in burn_down_lists(accounts, today):
+    for item in dashboard_burn_down_lists(accounts, today):
         if item.key == key:
             return FullList(
                 key, item.title, item.accounts, BurnDownTable, BURN_DOWN_CSV, _burn_down_row,

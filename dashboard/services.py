@@ -11,8 +11,8 @@ Each section costs a fixed number of queries however many TAMs or accounts the s
 - priority mix and movement matrix: one grouped query (TAM x last x this quarter);
 - the scope's members (1), the region's rule-set parameters (1);
 - review queue: pending exceptions and reviews (2);
-- burn-down lists: the two settings they read (2), then the size and the first few
-  accounts of each of the nine (9);
+- burn-down lists (`health_triage`'s ten): the two settings they read (2), then the size
+  and the first few accounts of each (10); health and triage panels: `health_triage` (4);
 - metrics: definitions (1), segments in the book (2), results for six quarters (1);
 - workload: `rhythm.services.team_workloads`, 5 queries per team (one team for a
   manager's view; a region's view costs 5 per team of the region).
@@ -34,7 +34,6 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import Account, Region
 from lib.fiscal import FiscalQuarter, quarter_text
-from metrics.burndown import burn_down_lists
 from metrics.models import MetricDefinition, MetricResult, ScopeType, team_segment_scope
 from people.models import Role, Team, User
 from prioritization.models import (
@@ -47,6 +46,7 @@ from prioritization.models import (
 from rhythm.services import team_workloads
 from segments.models import Segment
 
+from .health_triage import dashboard_burn_down_lists
 from .mix import PRIORITY_KEYS, Movements, Pr1Target, TamMix, priority_label, tally
 
 TREND_QUARTERS = 6
@@ -296,7 +296,7 @@ def burn_down_summary(
     sorted ahead of their teammates', and a second window counts them; the teammates'
     accounts are only counted, since the TAM may not open them."""
     summaries = []
-    for item in burn_down_lists(accounts, today):
+    for item in dashboard_burn_down_lists(accounts, today):
         rows = item.accounts.annotate(list_size=Window(Count("pk")))
         order = [F("name").asc(), F("pk").asc()]
         if own_tam is not None:

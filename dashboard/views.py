@@ -16,7 +16,7 @@ from core import rejected_forms
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from prioritization.forms import decision_form, decision_form_id
 
-from . import company, services
+from . import company, health_triage, services
 from .forms import DashboardForm
 
 QUARTERS_OFFERED = 8
@@ -114,6 +114,9 @@ def dashboard(request):
         "queue": queue,
         "team_waiting": team_waiting,
         "burn_down": services.burn_down_summary(accounts, today, own_tam),
+        # The computed bands and the triage register's figures, the scope's (counts only).
+        "health": health_triage.health_panel(accounts),
+        "triage": health_triage.triage_panel(accounts, today),
         "metrics": metrics,
         "workloads": loads,
         "workload_chart": services.workload_chart(loads),

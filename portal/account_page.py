@@ -24,6 +24,7 @@ from accounts.forms import (
 )
 from accounts.models import Account, ContactRole
 from core import rejected_forms
+from health.account_health import account_health
 from lib.rule_sets import RuleSet
 from metrics.clocks import account_clocks
 from orchestration.selection import explain_account
@@ -172,6 +173,10 @@ def account_page(request, account):
         # How old the usage data and the health input are (DESIGN 10, "Freshness").
         "usage_age": usage_age(_latest_usage_on(account), today),
         "health_input_age": health_input_age(account.tam_sentiment_on, today),
+        # The health explained (DESIGN 11): live, with the priority the next recompute writes.
+        "account_health": account_health(
+            account, today, priority=explanation.priority if explanation else None
+        ),
     }
     return render(request, "accounts/account_detail.html", context)
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Account, ActivityKind
+from accounts.models import Account, ActivityKind, Health
 from metrics.models import ScopeType
 from orchestration.runs import recompute
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
@@ -36,6 +36,7 @@ from tests.factories import (
     region,
     segment,
 )
+from triage.models import RiskCase, RiskClassification, RiskReason
 
 pytestmark = pytest.mark.django_db
 
@@ -614,14 +615,35 @@ def _queries(client, user):
     return len(context)
 
 
+def open_case(account, **fields):
+    """An open risk case on `account` (DESIGN 11 "Triage register")."""
+    values = {
+        "reason": RiskReason.BUDGET,
+        "classification": RiskClassification.EXPECTED_AVOIDABLE,
+        "arr_at_risk": Decimal("1000"),
+        "opened_by": account.tam,
+        "opened_on": TODAY - datetime.timedelta(days=20),
+        "next_update_due": TODAY + datetime.timedelta(days=7),
+        **fields,
+    }
+    return RiskCase.objects.create(account=account, **values)
+
+
 def _grow(team, tams, accounts_each):
     for t in range(tams):
         tam = TamFactory(team=team)
         for a in range(accounts_each):
-            account = _account(tam, f"Grown {t}-{a}", this=1 + a % 3, last=1 + (a + 1) % 3)
+            # Every other account red (on "Red without a triage case" unless it has a case).
+            band = Health.RED if a % 2 else Health.GREEN
+            account = _account(
+                tam, f"Grown {t}-{a}", this=1 + a % 3, last=1 + (a + 1) % 3, health=band,
+                health_score=30 if a % 2 else 80,
+            )  # fmt: skip
             if a == 0:
                 PriorityExceptionFactory(account=account)
                 PriorityReviewFactory(account=account, fiscal_quarter=THIS)
+            if a % 4 == 1:  # an open case, its update overdue
+                open_case(account, next_update_due=TODAY - datetime.timedelta(days=a))
             ActivityFactory(account=account, occurred_on=TODAY - datetime.timedelta(days=40))
 
 
