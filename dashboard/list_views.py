@@ -15,7 +15,7 @@ from django.utils import timezone
 from lib.fiscal import fiscal_quarter_of
 from lib.spreadsheet import SpreadsheetWriter
 
-from . import company, full_lists
+from . import company, full_lists, triage_lists
 from .views import _scope_for
 
 CSV_CHUNK_SIZE = 2000
@@ -43,6 +43,8 @@ def _queue(request, kind):
     today = timezone.localdate()
     current = fiscal_quarter_of(today, settings.FISCAL_YEAR_START_MONTH)
     found = full_lists.queue_list(accounts, kind, current, today)
+    if found is None and kind == "will-churn":
+        found = triage_lists.will_churn_queue(accounts)
     if found is None:
         raise Http404("No such queue.")
     return scope, found

@@ -30,6 +30,7 @@ from metrics.clocks import account_clocks
 from orchestration.selection import explain_account
 from portal.account_metrics import load_account_metrics
 from portal.book.labels import health_input_age, usage_age
+from portal.triage_section import account_triage
 from prioritization.forms import (
     ExceptionRequestForm,
     ReviewProposalForm,
@@ -168,6 +169,8 @@ def account_page(request, account):
         # The facts the TAM keeps (issue 12 point 2) and their latest changes.
         "fact_forms": priority_fact_forms(account, _rejected_fact_form(account, rejected)),
         "record_forms": fact_forms.record_forms(account, rejected),
+        # The risk case, its updates and forms (DESIGN 11 "Triage register").
+        "triage": account_triage(request.user, account, rejected),
         "fact_changes": fact_timeline.fact_changes(account),
         "today": today,
         # How old the usage data and the health input are (DESIGN 10, "Freshness").

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import account_page, book, decisions, entry_corrections, imports, priority_facts, today
+from . import (
+    account_page,
+    book,
+    decisions,
+    entry_corrections,
+    imports,
+    priority_facts,
+    today,
+    triage,
+)
 
 urlpatterns = [
     path("today/", today.today, name="today"),
@@ -39,6 +48,21 @@ urlpatterns = [
     path("accounts/<int:pk>/review/", decisions.propose_review, name="propose_review"),
     path("exceptions/<int:pk>/decide/", decisions.decide_exception, name="decide_exception"),
     path("reviews/<int:pk>/decide/", decisions.decide_review, name="decide_review"),
+    path("accounts/<int:pk>/triage/", triage.open_case, name="triage_open"),
+    path("triage/", triage.triage_register, name="triage_register"),
+    path("triage/export.csv", triage.triage_register_csv, name="triage_register_csv"),
+    path("triage/cases/<int:pk>/update/", triage.add_update, name="triage_update"),
+    path(
+        "triage/cases/<int:pk>/will-churn/",
+        triage.propose_will_churn,
+        name="triage_propose_will_churn",
+    ),
+    path(
+        "triage/cases/<int:pk>/will-churn/decide/",
+        triage.decide_will_churn,
+        name="triage_decide_will_churn",
+    ),
+    path("triage/cases/<int:pk>/close/", triage.close_case, name="triage_close"),
     path("imports/", imports.imports, name="imports"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),

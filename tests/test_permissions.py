@@ -37,6 +37,7 @@ from tests.factories import (
     TeamFactory,
     region,
 )
+from triage.models import RiskCase
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,24 @@ API_WRITERS_GET = each(403, 403, 403, 403, 405, 401)
 IMPORTS = "/imports/"
 ADMINS_ONLY = each(404, 404, 404, 404, 200, LOGIN)
 ADMINS_POST = each(404, 404, 404, 404, IMPORTS, LOGIN)
+
+
+def _owners_case(world, proposed=False) -> RiskCase:
+    """An open risk case on the owner's account, with will churn proposed by the owner."""
+    case = RiskCase.objects.filter(account=world.account).first() or RiskCase.objects.create(
+        account=world.account,
+        reason="competition",
+        classification="unexpected_avoidable",
+        arr_at_risk=0,
+        opened_by=world.owner,
+        opened_on=timezone.localdate(),
+        next_update_due=timezone.localdate(),
+    )
+    if proposed and case.will_churn_proposed_by_id is None:
+        case.will_churn_proposed_by = world.owner
+        case.will_churn_proposed_on = timezone.localdate()
+        case.save()
+    return case
 
 
 def _owners_token(world) -> PersonalToken:
@@ -324,6 +343,41 @@ MATRIX = {
         POST_ONLY,
         post=DECIDERS,
         data=lambda w: {"decision": "approve", "comment": ""},
+    ),
+    # The triage register (DESIGN 11): whoever sees the account writes its case; the
+    # register lists the cases in scope (empty for the other team, not a 404).
+    "triage_register": Row(lambda w: reverse("triage_register"), EVERYONE_SIGNED_IN),
+    "triage_register_csv": Row(lambda w: reverse("triage_register_csv"), EVERYONE_SIGNED_IN),
+    "triage_open": Row(
+        lambda w: reverse("triage_open", args=[w.account.pk]),
+        POST_ONLY,
+        post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+        data=lambda w: {
+            "reason": "budget",
+            "classification": "expected_avoidable",
+            "arr_at_risk": "0",
+            "note": "Budget cut.",
+        },
+    ),
+    **{
+        name: Row(
+            lambda w, name=name: reverse(name, args=[_owners_case(w).pk]),
+            POST_ONLY,
+            post=each(ACCOUNT_PAGE, 404, ACCOUNT_PAGE, 404, ACCOUNT_PAGE, LOGIN),
+            data=lambda w, data=data: data,
+        )
+        for name, data in [
+            ("triage_update", {"note": "Call with the sponsor."}),
+            ("triage_propose_will_churn", {"note": "Moving to a competitor."}),
+            ("triage_close", {"outcome": "saved", "comment": "Renewed."}),
+        ]
+    },
+    # Will churn is the owner's proposal: the team's manager or an admin signs it off.
+    "triage_decide_will_churn": Row(
+        lambda w: reverse("triage_decide_will_churn", args=[_owners_case(w, proposed=True).pk]),
+        POST_ONLY,
+        post=DECIDERS,
+        data=lambda w: {"decision": "sign_off", "comment": ""},
     ),
     "decide_review": Row(
         lambda w: reverse("decide_review", args=[w.review.pk]),
