@@ -12,6 +12,7 @@ from __future__ import annotations
 SEGMENTS = "segments"
 PRIORITIES = "priorities"
 METRICS = "metrics"
+HEALTH = "health"
 
 ERROR_LENGTH = 500  # a run keeps up to 100 failures: enough to see what went wrong
 

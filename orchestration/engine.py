@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core.bulk import for_each_range, id_ranges
+from health.selectors import scorecards
 from lib.failures import PRIORITIES, SEGMENTS, account_failure
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
 from lib.rule_sets import RuleSet
@@ -46,6 +47,7 @@ from prioritization import rules
 from segments.assign import assign_segment
 
 from .configuration import Configuration
+from .health_step import compute_health
 from .models import FAILURES_KEPT
 from .reading import (
     ACCOUNT_COLUMNS,
@@ -98,6 +100,12 @@ class PassResult:
     assessments_updated: int = 0
     segment_moves: Counter = field(default_factory=Counter)
     priority_moves: Counter = field(default_factory=Counter)
+    # The health step (written runs only): accounts whose health, band changed; history
+    # rows written; the step's seconds, summed over chunks (threads' time, not wall time).
+    health_changed: int = 0
+    bands_changed: int = 0
+    health_history_written: int = 0
+    health_seconds: float = 0.0
     chunks: int = 0
     max_queries_per_chunk: int = 0
     details: dict = field(default_factory=dict)
@@ -108,7 +116,8 @@ class PassResult:
         """Fold one chunk's counts into the run's."""
         for name in (
             "accounts", "segments_changed", "priorities_changed", "assessments_created",
-            "assessments_updated",
+            "assessments_updated", "health_changed", "bands_changed", "health_history_written",
+            "health_seconds",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(part, name))
         self.segment_moves.update(part.segment_moves)
@@ -334,6 +343,8 @@ def decide_chunk(
     related = load_related(rows, plan.quarter, plan.as_of)
     part = PassResult(accounts=len(rows))
     decisions: Decisions = {}
+    # account id -> (new priority, effective segment id), for the health step
+    decided: dict[int, tuple[int | None, int | None]] = {}
     account_updates = []
     count_moves = not plan.write  # only the impact preview reports moves
     for row in rows:
@@ -354,6 +365,7 @@ def decide_chunk(
             part.failures.append(_failed(row["id"], PRIORITIES, error))
             continue
         decisions[row["id"]] = (decision, reasons, _decider(decision, row["id"], related))
+        decided[row["id"]] = (decision.priority, config.segment_id_of.get(effective))
         if count_moves:
             before = config.effective_segment(
                 config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
@@ -368,14 +380,39 @@ def decide_chunk(
         part.segments_changed += segment_changed
         part.priorities_changed += priority_changed
         if segment_changed or priority_changed:
-            account_updates.append((row["id"], segment_id, decision.priority, reasons))
+            account_updates.append(
+                (
+                    row["id"],
+                    segment_id,
+                    decision.priority,
+                    reasons,
+                    *_priority_change(plan, row, decision),
+                )
+            )
     if plan.write:
         if not plan.frozen:
             write_accounts(account_updates)
+            health = compute_health(
+                rows, decided, scorecards(), plan.as_of, transient=TRANSIENT_ERRORS
+            )
+            part.failures.extend(health.failures)
+            part.health_changed = health.health_changed
+            part.bands_changed = health.bands_changed
+            part.health_history_written = health.history_written
+            part.health_seconds = health.seconds
         part.assessments_created, part.assessments_updated = write_assessments(
             rows, decisions, plan.quarter.label, frozen=plan.frozen, now=timezone.now()
         )
     return part, decisions
+
+
+def _priority_change(plan: Plan, row: dict, decision: rules.Decision) -> tuple:
+    """(previous priority, changed on) as they stand after this decision: moved to the
+    stored priority and the run's day when the effective priority changes. An account's
+    first priority (it had none) is not a change to report."""
+    if row["priority"] is None or row["priority"] == decision.priority:
+        return row["previous_priority"], row["priority_changed_on"]
+    return row["priority"], plan.as_of
 
 
 def _decider(decision: rules.Decision, account_id: int, related: RelatedFacts) -> int | None:

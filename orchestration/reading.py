@@ -36,7 +36,8 @@ ACCOUNT_COLUMNS = (
     "lam_confidence", "customer_since", "onboarded_on", "at_risk", "in_triage", "last_nps",
     "success_plan", "critical_project", "key_logo", "channel_engaged", "org_change",
     "weekly_engagement", "tam_handover", "licensed_users", "active_users", "segment_id",
-    "segment_override_id", "priority", "priority_reasons",
+    "segment_override_id", "priority", "priority_reasons", "previous_priority",
+    "priority_changed_on", "health", "health_score",
 )  # fmt: skip
 # What the segment pass reads for every account; EMEA accounts are then read whole.
 RANKING_COLUMNS = (

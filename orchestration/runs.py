@@ -1,5 +1,5 @@
-"""The recompute run: segments, priorities and metrics for every account, one at a time,
-each recorded (DESIGN 8).
+"""The recompute run: segments, priorities, health and metrics for every account, one at a
+time, each recorded (DESIGN 8, 11).
 
 One service for the nightly beat schedule, `manage.py recompute`, `seed_demo`, and the
 runs queued after an import or a threshold change. A run takes the lock (`lock.py`),
@@ -92,6 +92,11 @@ def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
     result.failures = name_failures(merge_failures(result.failures, metrics.failures))
     result.details = {
         "segments_and_priorities_seconds": round(priorities_done - started, 1),
+        # Part of the segments and priorities' time: the step runs in their chunks.
+        "health_seconds": round(result.health_seconds, 2),
+        "health_changed": result.health_changed,
+        "health_bands_changed": result.bands_changed,
+        "health_history_written": result.health_history_written,
         "metrics_seconds": round(time.monotonic() - priorities_done, 1),
         "first_value_dates_derived": derived,
         "metrics_quarter": metrics.quarter,

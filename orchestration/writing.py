@@ -28,8 +28,13 @@ Decisions = dict[int, tuple[rules.Decision, str, int | None]]
 
 
 def write_accounts(updates: list[tuple]) -> None:
-    """`(account_id, segment_id, priority, reasons)` each: one UPDATE for the chunk."""
-    update_rows(Account, ["segment", "priority", "priority_reasons"], updates)
+    """`(account_id, segment_id, priority, reasons, previous_priority, priority_changed_on)`
+    each: one UPDATE for the chunk."""
+    update_rows(
+        Account,
+        ["segment", "priority", "priority_reasons", "previous_priority", "priority_changed_on"],
+        updates,
+    )
 
 
 def write_assessments(

@@ -178,6 +178,10 @@ class Account(models.Model):
     segment_override_reason = models.CharField(max_length=300, blank=True)
     priority = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     priority_reasons = models.CharField(max_length=300, blank=True, editable=False)
+    # Written by the recompute with the priority when it changes (Today lists the accounts
+    # whose priority changed in the last 7 days); NULL previous: it had none.
+    previous_priority = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    priority_changed_on = models.DateField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,7 +15,7 @@ def _iso_date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Recompute every account's segment and priority and the quarter's assessments, "
+        "Recompute every account's segment, priority and health and the quarter's assessments, "
         "synchronously. A quarter that has ended is frozen: only missing assessments are added."
     )
 
@@ -33,7 +33,8 @@ class Command(BaseCommand):
             f"Recomputed {run.accounts} accounts as of {run.as_of} in "
             f"{run.duration.total_seconds():.1f} s: {run.segments_changed} segments and "
             f"{run.priorities_changed} priorities changed, {run.assessments_created} "
-            f"assessments created, {run.assessments_updated} updated."
+            f"assessments created, {run.assessments_updated} updated; "
+            f"{run.details.get('health_bands_changed', 0)} accounts changed health band."
         )
         if run.status == RunStatus.COMPLETED_WITH_ERRORS:
             self.stderr.write(

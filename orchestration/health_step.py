@@ -1,0 +1,121 @@
+"""The health step of a recompute (DESIGN 11, issue 13 point 2): after the priorities, in
+the same chunk and transaction, every account's health with its segment's scorecard.
+
+For a chunk's accounts, with the priorities just decided (the engagement measure reads
+the new cadence interval), the step reads the inputs (`health.inputs`, a few queries
+for the whole chunk), scores each account (`health.scorecard.score_health`) and writes
+set-based:
+
+- `Account.health` (the band; blank is unknown) and `health_score`, only where they
+  changed, as one UPDATE (`core.bulk.update_rows`);
+- a `HealthHistory` row only when the score or the band changed. One row per account
+  and day: a second change the same day rewrites that day's row with the later values.
+  An account whose first computation gives a result gets its first row; one that stays
+  unknown gets none.
+
+An error in one account's scoring is that account's alone (issue 11): it keeps its
+previous health, and the run records the failure and completes with errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from accounts.models import Account
+from core.bulk import insert_rows, update_rows
+from health.explanation import measures_as_json
+from health.inputs import read_health_inputs
+from health.models import HealthHistory
+from health.scorecard import Band, HealthResult, score_health
+from health.selectors import Scorecards
+from lib.failures import HEALTH, account_failure
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class HealthOutcome:
+    health_changed: int = 0
+    bands_changed: int = 0
+    history_written: int = 0
+    seconds: float = 0.0
+    failures: list[dict] = field(default_factory=list)
+
+
+def stored_band(result: HealthResult) -> str:
+    """The band as `Account.health` keeps it: blank for unknown."""
+    return "" if result.band is Band.UNKNOWN else result.band.value
+
+
+def compute_health(
+    rows: list[dict],
+    decided: dict[int, tuple[int | None, int | None]],
+    scorecards: Scorecards,
+    today: date,
+    *,
+    transient: tuple[type[Exception], ...] = (),
+) -> HealthOutcome:
+    """Score and write the health of the accounts of `rows` found in `decided`
+    (`account id -> (new priority, effective segment id)`); `rows` carry the stored
+    `health` and `health_score`. An error of a type in `transient` is the chunk's."""
+    started = time.perf_counter()
+    outcome = HealthOutcome()
+    ids = [row["id"] for row in rows if row["id"] in decided]
+    inputs = read_health_inputs(
+        ids, today, priorities={account_id: decided[account_id][0] for account_id in ids}
+    )
+    stored = {row["id"]: (row["health"], row["health_score"]) for row in rows}
+    account_updates, history = [], {}
+    for account_id, account_inputs in inputs.items():
+        try:
+            result = score_health(scorecards.for_segment(decided[account_id][1]), account_inputs)
+            measures = None
+            new = (stored_band(result), result.score)
+            if new != stored[account_id]:
+                measures = measures_as_json(result)
+        except Exception as error:  # this account's alone: see the module docstring
+            if isinstance(error, transient):
+                raise
+            logger.warning("recompute: account %s failed at health", account_id, exc_info=error)
+            outcome.failures.append(account_failure(account_id, HEALTH, error))
+            continue
+        if measures is None:
+            continue
+        account_updates.append((account_id, *new))
+        history[account_id] = (*new, measures)
+        outcome.bands_changed += new[0] != stored[account_id][0]
+    update_rows(Account, ["health", "health_score"], account_updates)
+    write_history(history, today)
+    outcome.health_changed = len(account_updates)
+    outcome.history_written = len(history)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def write_history(history: dict[int, tuple[str, int | None, dict]], today: date) -> None:
+    """`account id -> (band, score, measures)`: today's row of each, rewritten where a
+    change earlier today wrote one, inserted otherwise."""
+    if not history:
+        return
+    todays = dict(
+        HealthHistory.objects.filter(account_id__any=list(history), on=today).values_list(
+            "account_id", "id"
+        )
+    )
+    update_rows(
+        HealthHistory,
+        ["band", "score", "measures"],
+        [(todays[account_id], *history[account_id]) for account_id in todays],
+    )
+    insert_rows(
+        HealthHistory,
+        [
+            {"account_id": account_id, "on": today, "band": band, "score": score,
+             "measures": measures}
+            for account_id, (band, score, measures) in history.items()
+            if account_id not in todays
+        ],
+    )  # fmt: skip
