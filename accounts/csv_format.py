@@ -10,8 +10,11 @@ none. Booleans are `true/false/yes/no/1/0` (any case); dates are ISO `YYYY-MM-DD
 amounts are plain numbers in USD (no currency sign or thousands separator) with at most
 two decimals (a figure the column cannot hold exactly is refused, never rounded); whole
 numbers are ASCII digits within the column's range. `segment`, `priority` and
-`priority_reasons` are computed by the rule engine: the export writes them so a file can
-be read back, and the import accepts and ignores them.
+`priority_reasons` are computed by the rule engine, `health` (the band) and `health_score`
+by the health scorecard: the export writes them so a file can be read back, and the
+import accepts and ignores them. `health` was the TAM's sentiment before it was computed:
+a file without a `tam_sentiment` column still sets the sentiment from it (the alias); a
+file with `tam_sentiment` (every export) has it as the computed band, ignored.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ EXPORT_LEADING_COLUMNS = (
     "segment",
     "priority",
     "priority_reasons",
+    "health",
+    "health_score",
 )
 IMPORT_COLUMNS = (
     "external_id",
@@ -75,8 +80,11 @@ IMPORT_COLUMNS = (
     "last_nps",
     "digital",
 )
-COMPUTED_COLUMNS = ("segment", "priority", "priority_reasons")
-# Older names still read: `health` is what DESIGN 10 renamed `tam_sentiment`.
+COMPUTED_COLUMNS = ("segment", "priority", "priority_reasons", "health", "health_score")
+# Older names still read: `health` is what DESIGN 10 renamed `tam_sentiment`. Since the
+# health became computed (DESIGN 11) the export writes `health` as the computed band, so
+# the alias is read only from a file without `tam_sentiment` (an older file); beside
+# `tam_sentiment` it is the computed band, ignored like the other computed columns.
 ALIASES = {"health": "tam_sentiment"}
 EXPORT_COLUMNS = EXPORT_LEADING_COLUMNS + tuple(
     column for column in IMPORT_COLUMNS if column not in EXPORT_LEADING_COLUMNS
@@ -301,7 +309,8 @@ COLUMNS: dict[str, Column] = {
         name: Column(name, parser, account_field=name)
         for name, parser in ACCOUNT_FIELD_PARSERS.items()
     },
-    **{name: Column(name, _ignored) for name in COMPUTED_COLUMNS},
+    # `health` keeps its alias column above: beside `tam_sentiment` the validator ignores it.
+    **{name: Column(name, _ignored) for name in COMPUTED_COLUMNS if name not in ALIASES},
 }
 assert set(COLUMNS) == set(IMPORT_COLUMNS) | set(COMPUTED_COLUMNS) | set(ALIASES)
 
@@ -323,15 +332,27 @@ def unreadable(line: int, error: Exception) -> Problem:
     return Problem(line, "file", f"not readable as CSV ({error}); check the quoting on this line")
 
 
+def computed_in(header: Iterable[str]) -> set[str]:
+    """The aliases `header` has as computed columns: `health` beside `tam_sentiment`."""
+    header = set(header)
+    return {alias for alias, name in ALIASES.items() if alias in header and name in header}
+
+
+def _field_of(name: str, computed: set[str]) -> str:
+    """The field a header name sets: an alias read as such is its field's."""
+    return name if name in computed else ALIASES.get(name, name)
+
+
 def check_header(header: list[str]) -> list[Problem]:
     problems = []
     seen: set[str] = set()
+    computed = computed_in(header)
     for name in header:
         if name not in COLUMNS:
             problems.append(Problem(1, name or "(empty)", "unknown column"))
-        elif ALIASES.get(name, name) in seen:
+        elif _field_of(name, computed) in seen:
             problems.append(Problem(1, name, "column given twice"))
-        seen.add(ALIASES.get(name, name))
+        seen.add(_field_of(name, computed))
     problems.extend(
         Problem(1, name, "required column missing") for name in REQUIRED_COLUMNS if name not in seen
     )
@@ -360,7 +381,7 @@ class RowValidator:
         ignored: Iterable[str] = (),
     ):
         self.header = header
-        ignored = set(ignored)
+        ignored = set(ignored) | computed_in(header)
         self.parsers = [(name, None if name in ignored else COLUMNS[name].parse) for name in header]
         self.columns = [name for name in header if name not in ignored]
         self.sets_parents = "parent_external_id" in self.columns

@@ -1,9 +1,12 @@
 """Export accounts to CSV in the import's format plus the computed columns (DESIGN section 9).
 
 One row per account, ordered by external id, with `segment` (the effective segment's code:
-an admin's pin wins over the computed one), `priority` (`Pr1`..`Pr4`) and
-`priority_reasons` (reason codes joined by `;` in the order the rules fired). The file can
-be imported back unchanged: the import accepts and ignores the computed columns, and
+an admin's pin wins over the computed one), `priority` (`Pr1`..`Pr4`), `priority_reasons`
+(reason codes joined by `;` in the order the rules fired), `health` (the computed band:
+green / yellow / red, empty for unknown) and `health_score` (0-100, empty for unknown).
+The TAM's own judgement is `tam_sentiment`. The file can be imported back unchanged: the
+import accepts and ignores the computed columns (`health` too, since the file has
+`tam_sentiment`: see `csv_format.ALIASES`), and
 removes the guard `lib.spreadsheet` puts before a text cell a spreadsheet would run.
 Accounts are read in keyset-paged chunks, so memory stays flat however many there are.
 """
@@ -42,6 +45,8 @@ _ACCOUNT_VALUES = (
     "segment_override__code",
     "priority",
     "priority_reasons",
+    "health",
+    "health_score",
     *ACCOUNT_FIELD_PARSERS,
     "tam_sentiment",
     "tam_sentiment_on",
@@ -104,6 +109,8 @@ def _row(values: dict, related: _RelatedFacts) -> list[object]:
         segment=values["segment_override__code"] or values["segment__code"] or "",
         priority=f"Pr{values['priority']}" if values["priority"] else "",
         priority_reasons=values["priority_reasons"],
+        health=values["health"],
+        health_score=values["health_score"],
         stages_adopted=";".join(related.stages.get(account_id, [])),
         tam_sentiment=values["tam_sentiment"],
         tam_sentiment_on=values["tam_sentiment_on"],

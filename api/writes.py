@@ -100,11 +100,24 @@ def _columns(kind: str) -> tuple[list[tuple[str, object]], list[str]]:
     return [(column.name, column.parse) for column in fmt.columns], fmt.required()
 
 
+# What an account record's health fields mean (DESIGN 11), in the API docs.
+ACCOUNT_FIELD_NOTES = {
+    "tam_sentiment": "The TAM's own judgement: green, yellow or red (empty: not given). "
+    "One of the health score's measures; red makes the account's health band red.",
+    "tam_sentiment_on": "The day the sentiment was given (YYYY-MM-DD); the health score "
+    "counts it as stale 90 days after.",
+    "health": "The computed health band, as the account reads it back: ignored when the "
+    "record has `tam_sentiment`. Without `tam_sentiment` it is that field's older name.",
+}
+
+
 def record_schema(kind: str) -> dict:
     columns, required = _columns(kind)
+    notes = ACCOUNT_FIELD_NOTES if kind == "accounts" else {}
     properties = {
         # A value may also be given as the text a CSV cell would hold; null is empty.
         name: dict(_SCHEMA_OF_PARSER.get(parse, {"type": "string"}))
+        | ({"description": notes[name]} if name in notes else {})
         for name, parse in columns
     }
     return {

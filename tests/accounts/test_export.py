@@ -31,10 +31,17 @@ def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _without_health(text: str) -> list[list[str]]:
+    """The file's cells, byte for byte, without the computed health columns."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    kept = [index for index, name in enumerate(rows[0]) if name not in ("health", "health_score")]
+    return [[row[index] for index in kept] for row in rows]
+
+
 def test_header_leads_with_identity_and_computed_columns_then_every_import_column():
     header = _export().splitlines()[0].split(",")
 
-    assert header[:7] == [
+    assert header[:9] == [
         "external_id",
         "name",
         "region",
@@ -42,8 +49,12 @@ def test_header_leads_with_identity_and_computed_columns_then_every_import_colum
         "segment",
         "priority",
         "priority_reasons",
+        "health",
+        "health_score",
     ]
-    assert set(header) == set(IMPORT_COLUMNS) | {"segment", "priority", "priority_reasons"}
+    assert set(header) == set(IMPORT_COLUMNS) | {
+        "segment", "priority", "priority_reasons", "health", "health_score",
+    }  # fmt: skip
     assert tuple(header) == EXPORT_COLUMNS
 
 
@@ -132,5 +143,7 @@ def test_round_trip_export_import_into_empty_database_export():
     recompute(as_of=TODAY)
     second = _export()
 
-    assert second == first
+    # The health reads the timeline and the usage history, which this file does not carry
+    # (emptied with the accounts): its two computed columns are compared apart.
+    assert _without_health(second) == _without_health(first)
     assert dict(Account.objects.values_list("external_id", "name")) == names_before
