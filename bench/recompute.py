@@ -5,7 +5,7 @@ Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-siz
 provisions a throwaway PostgreSQL.
 
 Migrates, builds the portfolio (bench/build_portfolio.py), then runs `recompute()`:
-1. first run: every segment, priority and assessment is new;
+1. first run: every segment, priority, assessment and health is new;
 2. second run: nothing changes;
 both without tracemalloc, for the wall time. Then, unless --no-trace, two runs under
 tracemalloc (which slows Python down several times) for the peak Python memory:
@@ -72,6 +72,9 @@ def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
         f"max queries/chunk {details.get('max_queries_per_chunk')}; "
         f"segments+priorities {details.get('segments_and_priorities_seconds')} s, "
         f"metrics {details.get('metrics_seconds')} s; "
+        f"health {details.get('health_seconds')} s (inside segments+priorities, summed over "
+        f"chunks; {details.get('health_bands_changed', 0):,} bands changed, "
+        f"{details.get('health_history_written', 0):,} history rows); "
         f"accounts {run.accounts:,}, segments changed {run.segments_changed:,}, "
         f"priorities changed {run.priorities_changed:,}, "
         f"assessments created {run.assessments_created:,}, "
