@@ -124,6 +124,7 @@ def test_the_triage_panel_counts_open_cases_overdue_updates_and_arr_at_risk(
     page = response.content.decode()
     assert "2 open risk cases, $70,000 ARR at risk" in page
     assert "<strong>1 update overdue</strong>" in page
+    assert f'<a href="{reverse("triage_register")}">The triage register, every case' in page
     assert '<th scope="row">Competition</th><td>1</td><td>$50,000</td>' in page
 
 
