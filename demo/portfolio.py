@@ -23,6 +23,7 @@ from .facts import arr_snapshots, initiatives, objectives, opportunities, stage_
 from .people import DemoDataConflict, create_people, demo_usernames, refuse_conflicts
 from .rows import BookOwner, DemoAccount, DemoRows
 from .tables import HISTORY_QUARTERS, TEAM_PLANS
+from .triage import triage_cases
 from .usage import usage_histories
 from .webinars import attendances, webinars
 from .writing import write_portfolio
@@ -83,6 +84,7 @@ def build_demo_portfolio(*, accounts: int, seed: int, as_of: date) -> DemoSummar
         rows.webinars = webinars(calendar, [tam.pk for tam in tams], webinar_rng)
         rows.activities += attendances(rows.webinars, demo_accounts, webinar_rng)
         write_portfolio(demo_accounts, rows)
+        triage_cases(demo_accounts, calendar, stream(seed, "triage"))
     return _summary(seed, calendar, regions, demo_accounts, rows)
 
 
