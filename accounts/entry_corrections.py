@@ -174,18 +174,24 @@ def _recompute_latest(account, entry, was, fact, having, value_field, removed) -
 def corrections_for(account: Account, activity_ids) -> tuple[dict[int, AuditEntry], list]:
     """The timeline's notes: the latest edit of each entry shown, and the removals."""
     edits = {}
-    for row in AuditEntry.objects.filter(
-        model="accounts.activity",
-        action=AuditAction.CHANGED,
-        object_id__in=[str(pk) for pk in activity_ids],
-    ).order_by("at", "id"):
+    for row in (
+        AuditEntry.objects.filter(
+            model="accounts.activity",
+            action=AuditAction.CHANGED,
+            object_id__in=[str(pk) for pk in activity_ids],
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
         edits[int(row.object_id)] = row
     removals = list(
         AuditEntry.objects.filter(
             model="accounts.activity",
             action=AuditAction.DELETED,
             before__account__endswith=f"(#{account.pk})",
-        ).order_by("-at", "-id")[:20]
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:20]
     )
     return edits, removals
 

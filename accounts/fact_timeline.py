@@ -49,6 +49,7 @@ def fact_changes(account: Account, limit: int = 20) -> list[FactChange]:
             | Q(model=INITIATIVE, object_id__in=_ids_as_text(Initiative, account))
             | Q(model=OPPORTUNITY, object_id__in=_ids_as_text(Opportunity, account))
         )
+        .select_related("actor")
         .order_by("-at", "-id")[:limit]
     )
     records = {
@@ -83,9 +84,17 @@ def _ids_as_text(model, account: Account):
 def _common(row: AuditEntry) -> dict:
     return {
         "at": row.at,
-        "who": row.actor_name or "somebody since removed",
+        "who": who_did(row),
         "comment": (row.after or {}).get("comment", ""),
     }
+
+
+def who_did(row: AuditEntry) -> str:
+    """The person as the rest of the page names them (their full name), the recorded
+    username once the user is gone (words, not codes: DESIGN 12)."""
+    if row.actor is not None:
+        return str(row.actor)
+    return row.actor_name or "somebody since removed"
 
 
 def _account_change(row: AuditEntry) -> FactChange | None:

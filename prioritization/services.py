@@ -84,7 +84,7 @@ def exception_expiry_problem(expires_on: date, today: date) -> str | None:
         )
         return (
             f"An exception ends by {last.end:%Y-%m-%d} at the latest: the end of {which} "
-            f"({last.label}). Ask again then if it is still needed."
+            f"({last.spoken}). Ask again then if it is still needed."
         )
     return None
 

@@ -305,7 +305,7 @@ def test_an_exception_may_run_to_the_end_of_the_next_fiscal_quarter_and_no_furth
     assert longest.expires_on == END_OF_NEXT_QUARTER
     assert refused.value.message_dict["expires_on"] == [
         "An exception ends by 2027-04-30 at the latest: the end of the next fiscal quarter "
-        "(FY28-Q1). Ask again then if it is still needed."
+        "(FY2028 Q1). Ask again then if it is still needed."
     ]
 
 

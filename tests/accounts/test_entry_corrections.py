@@ -151,7 +151,7 @@ def test_editing_the_date_is_recorded_in_the_audit_log_and_on_the_timeline(accou
     assert audit.before == {"occurred_on": "2026-01-15"}
     assert audit.after == {"occurred_on": "2026-01-12"}
     page = client.get(reverse("account_detail", args=[account.pk])).content.decode()
-    assert f"Edited by {tam.username} on " in page
+    assert f"Edited by {tam} on " in page
 
 
 def test_a_wrong_date_comes_back_beside_its_field_with_the_input_kept(account, tam, client):
@@ -289,7 +289,7 @@ def test_a_removal_is_audited_and_noted_on_the_timeline(account, tam, manager, c
     assert (audit.action, audit.actor, audit.after) == ("deleted", manager, None)
     assert audit.before["notes"] == "Call."
     page = client.get(reverse("account_detail", args=[account.pk])).content.decode()
-    assert f"Cadence call on 2026-01-15 removed by {manager.username} on " in page
+    assert f"Cadence call on 2026-01-15 removed by {manager} on " in page
 
 
 # --- imported entries ---------------------------------------------------------------------------

@@ -179,7 +179,7 @@ def test_the_initiatives_changes_are_on_the_timeline(client, account):
         (change.who, change.label, change.old, change.new, change.comment)
         for change in page.context["fact_changes"]
     ]
-    who = account.tam.username
+    who = str(account.tam)
     assert changes == [
         (who, "Stage adoption initiative", "active", "cancelled", "Paused."),
         (

@@ -73,7 +73,7 @@ def test_the_change_is_on_the_timeline_with_who_old_new_and_the_comment(client, 
     page = client.get(reverse("account_detail", args=[account.pk]))
     (change,) = page.context["fact_changes"]
     assert (change.who, change.label, change.old, change.new, change.comment) == (
-        account.tam.username,
+        str(account.tam),
         "At risk",
         "no",
         "yes",
