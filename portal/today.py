@@ -4,8 +4,10 @@ A TAM sees their book's work for the week; a manager their teams' (`visible_to`)
 the TAM on each item and a TAM filter, plus each TAM's workload. The rules are
 `portal/today_rules.py` (pure); this module reads their inputs in bulk, a fixed number of
 queries however big the book: the rhythm setting (1), the clock targets (2), the
-accounts with their last call and EBR as correlated subqueries (1), the workload (4 for
-a TAM; for a manager the teams, then 5 per team managed).
+accounts with their last call and EBR as correlated subqueries (1), their open risk
+cases (1) and the health history rows of the last 7 days with the band of the row
+before each (1), the workload (4 for a TAM; for a manager the teams, then 5 per team
+managed).
 
 Admins keep landing on the book (Decision): their scope is the whole company, where a
 "week's work" is every TAM's at once; the dashboard is their overview. /today/ sends them
@@ -17,17 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import Account, ActivityKind
+from health.models import HealthHistory
 from metrics.clock_targets import ClockTargets
 from people.models import Role, Team
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
 from rhythm.selectors import cadence_rule, last_held_subquery
 from rhythm.services import team_workloads, workload_for_tam
+from triage.models import RiskCase
 
-from .today_rules import TodayAccount, TodayPlan, today_plan
+from .today_rules import WEEK_DAYS, BandRow, TodayAccount, TodayPlan, today_plan
 
 WORKLOAD_DRIVERS_SHOWN = 5
 # "Decisions since their last visit" (DESIGN 12), read as the last 7 days (Decision): the
@@ -38,7 +43,8 @@ ACCOUNT_COLUMNS = (
     "id", "name", "tam_id", "tam__username", "tam__first_name", "tam__last_name",
     "priority", "renewal_date", "region__rule_set", "customer_since", "first_engaged_on",
     "first_value_on", "onboarded_on", "segment_id", "segment_override_id",
-    "last_cadence_call", "last_ebr",
+    "last_cadence_call", "last_ebr", "health", "health_score", "previous_priority",
+    "priority_changed_on",
 )  # fmt: skip
 
 
@@ -56,8 +62,28 @@ def _tam_name(row: dict) -> str:
     return full or row["tam__username"] or ""
 
 
+def _open_cases(accounts) -> dict[int, date | None]:
+    """Each account's open risk case's next update due (at most one open case each)."""
+    cases = RiskCase.objects.open().filter(account__in=accounts)
+    return dict(cases.values_list("account_id", "next_update_due"))
+
+
+def _band_rows(accounts, today: date) -> list[BandRow]:
+    """The health history rows of the last 7 days, each with the band of the row before
+    it (the (account, on) unique index serves both), in one query."""
+    before = HealthHistory.objects.filter(account=OuterRef("account"), on__lt=OuterRef("on"))
+    rows = (
+        HealthHistory.objects.filter(
+            account__in=accounts, on__gte=today - timedelta(days=WEEK_DAYS), on__lte=today
+        )
+        .annotate(previous_band=Subquery(before.order_by("-on").values("band")[:1]))
+        .values_list("account_id", "on", "band", "score", "previous_band")
+    )
+    return [BandRow(*row) for row in rows]
+
+
 def read_plan(user, today: date) -> TodayPlan:
-    """The user's week (4 queries whatever the size of the book)."""
+    """The user's week (6 queries whatever the size of the book)."""
     cadence = cadence_rule()  # query 1
     targets = ClockTargets()  # queries 2-3
     rows = (
@@ -68,6 +94,8 @@ def read_plan(user, today: date) -> TodayPlan:
         )
         .values(*ACCOUNT_COLUMNS)
     )  # query 4
+    visible = Account.objects.visible_to(user)
+    cases = _open_cases(visible)  # query 5
     accounts = [
         TodayAccount(
             account_id=row["id"],
@@ -86,10 +114,16 @@ def read_plan(user, today: date) -> TodayPlan:
             clock_targets=targets.by_segment.get(
                 row["segment_override_id"] or row["segment_id"], targets.defaults
             ),
+            health=row["health"],
+            health_score=row["health_score"],
+            has_open_case=row["id"] in cases,
+            triage_update_due=cases.get(row["id"]),
+            previous_priority=row["previous_priority"],
+            priority_changed_on=row["priority_changed_on"],
         )
         for row in rows
     ]
-    return today_plan(accounts, today, cadence.rules)
+    return today_plan(accounts, today, cadence.rules, _band_rows(visible, today))  # query 6
 
 
 @dataclass(frozen=True)
@@ -191,16 +225,18 @@ def today(request):
     plan = read_plan(user, day)
     many_tams = user.role == Role.MANAGER
     tam_choices, chosen = _tam_filter(request, plan) if many_tams else ([], None)
-    items, renewals = plan.items, plan.renewals
+    items, renewals, changes = plan.items, plan.renewals, plan.changes
     if chosen is not None:
         items = tuple(item for item in items if item.tam_id == chosen)
         renewals = tuple(r for r in renewals if r.tam_id == chosen)
+        changes = tuple(c for c in changes if c.tam_id == chosen)
     context = {
         "today": day,
         "week_ends": plan.week_ends,
         "items": items,
         "overdue_count": sum(item.overdue for item in items),
         "renewals": renewals,
+        "changes": changes,
         "many_tams": many_tams,
         "tam_choices": tam_choices,
         "chosen_tam": chosen,

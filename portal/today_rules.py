@@ -6,8 +6,15 @@ disagree with the book, the account page or the dashboard:
 - cadence calls, EBRs and renewal touch points (the renewal survey, 110 days before
   renewal) due or overdue: `rhythm/touchpoints.py` over the admin's `RhythmRules`;
 - onboarding clocks running late or due to run out this week: `metrics/clocks.py`;
+- accounts red without an open triage case (due today: open one) and triage updates due
+  (the open case's next update, this week or overdue): DESIGN 11's register;
 - renewals in the next 90 days: a list of their own under the week's work, by date (a
-  renewal months away is not this week's work, but it is the TAM's horizon).
+  renewal months away is not this week's work, but it is the TAM's horizon);
+- accounts whose priority or health band changed in the last 7 days (today - 7 to today,
+  both included): a list of their own, newest first, as it asks for reading, not work.
+  A band change is a history row whose band differs from the row before it; an
+  account's first row (its health computed for the first time) is no change (Decision),
+  and where the week holds several, the latest is the one said.
 
 The week (Decision): today and the 7 days after it, both ends included, so an item due
 exactly 7 days ahead is this week's and one due 8 days ahead is not. "Due in 7 days"
@@ -40,13 +47,27 @@ CADENCE_CALL = "cadence_call"
 EBR = "ebr"
 RENEWAL_TOUCHPOINT = "renewal_touchpoint"
 ONBOARDING_CLOCK = "onboarding_clock"
-KIND_ORDER = {CADENCE_CALL: 0, EBR: 1, ONBOARDING_CLOCK: 2, RENEWAL_TOUCHPOINT: 3}
+RED_WITHOUT_CASE = "red_without_case"
+TRIAGE_UPDATE = "triage_update"
+# On the same day, an account at risk comes before the routine touch points.
+KIND_ORDER = {
+    RED_WITHOUT_CASE: 0,
+    TRIAGE_UPDATE: 1,
+    CADENCE_CALL: 2,
+    EBR: 3,
+    ONBOARDING_CLOCK: 4,
+    RENEWAL_TOUCHPOINT: 5,
+}
 KIND_LABELS = {
     CADENCE_CALL: "Cadence call",
     EBR: "EBR",
     ONBOARDING_CLOCK: "Onboarding clock",
     RENEWAL_TOUCHPOINT: "Renewal touch point",
+    RED_WITHOUT_CASE: "Red without a triage case",
+    TRIAGE_UPDATE: "Triage update",
 }
+# The items acted on in the account page's triage section rather than its top.
+TRIAGE_KINDS = frozenset({RED_WITHOUT_CASE, TRIAGE_UPDATE})
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,26 @@ class TodayAccount:
     first_value_on: date | None = None
     onboarded_on: date | None = None
     clock_targets: Mapping[str, int | None] = field(default_factory=dict)
+    # The computed health (blank band: unknown) and the triage register.
+    health: str = ""
+    health_score: int | None = None
+    has_open_case: bool = False
+    triage_update_due: date | None = None  # the open case's next update
+    # Written by the recompute when the priority changes; None previous: it had none.
+    previous_priority: int | None = None
+    priority_changed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """A health history row (an account's score or band changed that day) with the band
+    of the row before it; `previous_band` None: no row before (the first computed)."""
+
+    account_id: int
+    on: date
+    band: str
+    score: int | None
+    previous_band: str | None
 
 
 @dataclass(frozen=True)
@@ -89,6 +130,22 @@ class TodayItem:
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    @property
+    def about_triage(self) -> bool:
+        return self.kind in TRIAGE_KINDS
+
+
+@dataclass(frozen=True)
+class Change:
+    """An account's priority or health band that changed in the last 7 days."""
+
+    account_id: int
+    account_name: str
+    tam_id: int | None
+    tam_name: str
+    on: date
+    what: str  # "Priority changed from Pr3 to Pr1"
+
 
 @dataclass(frozen=True)
 class Renewal:
@@ -105,6 +162,7 @@ class TodayPlan:
     items: tuple[TodayItem, ...]
     renewals: tuple[Renewal, ...]
     week_ends: date
+    changes: tuple[Change, ...] = ()
 
     @property
     def overdue_count(self) -> int:
@@ -208,10 +266,73 @@ def _clock_item(account: TodayAccount, today: date, horizon: date) -> TodayItem 
     return _item(account, ONBOARDING_CLOCK, why, clock.due_on, today)
 
 
+def _red_item(account: TodayAccount, today: date) -> TodayItem | None:
+    """A red account with no open case: open one today (DESIGN 11)."""
+    if account.health != "red" or account.has_open_case:
+        return None
+    score = "" if account.health_score is None else f" (score {account.health_score})"
+    why = f"Health red{score} and no open triage case: open one or say why not"
+    return _item(account, RED_WITHOUT_CASE, why, today, today)
+
+
+def _triage_item(account: TodayAccount, today: date, horizon: date) -> TodayItem | None:
+    """The open case's next update, when it falls this week or has passed."""
+    due_on = account.triage_update_due
+    if not account.has_open_case or due_on is None or due_on > horizon:
+        return None
+    why = f"Triage update {_when(due_on, today)} on the open risk case"
+    return _item(account, TRIAGE_UPDATE, why, due_on, today)
+
+
+def _band_word(band: str) -> str:
+    return band or "unknown"
+
+
+def recent_changes(
+    accounts: Iterable[TodayAccount], band_rows: Iterable[BandRow], today: date
+) -> tuple[Change, ...]:
+    """Priorities and health bands changed from today - 7 to today, newest first."""
+    since = shift(today, -WEEK_DAYS)
+    by_id = {account.account_id: account for account in accounts}
+    changes = []
+    for account in by_id.values():
+        changed_on = account.priority_changed_on
+        if changed_on is None or not since <= changed_on <= today:
+            continue
+        if account.previous_priority == account.priority:
+            continue
+        before = f"Pr{account.previous_priority}" if account.previous_priority else "none"
+        after = f"Pr{account.priority}" if account.priority else "none"
+        changes.append((account, changed_on, f"Priority changed from {before} to {after}"))
+    latest: dict[int, BandRow] = {}
+    for row in band_rows:
+        moved = row.previous_band is not None and row.previous_band != row.band
+        if not moved or row.account_id not in by_id or not since <= row.on <= today:
+            continue
+        if row.account_id not in latest or row.on > latest[row.account_id].on:
+            latest[row.account_id] = row
+    for row in latest.values():
+        score = "" if row.score is None else f" (score {row.score})"
+        what = (
+            f"Health band changed from {_band_word(row.previous_band)} to "
+            f"{_band_word(row.band)}{score}"
+        )
+        changes.append((by_id[row.account_id], row.on, what))
+    changes.sort(key=lambda c: (-c[1].toordinal(), c[0].name, c[0].account_id, c[2]))
+    return tuple(
+        Change(account.account_id, account.name, account.tam_id, account.tam_name, on, what)
+        for account, on, what in changes
+    )
+
+
 def today_plan(
-    accounts: Iterable[TodayAccount], today: date, rules: RhythmRules | None = None
+    accounts: Iterable[TodayAccount],
+    today: date,
+    rules: RhythmRules | None = None,
+    band_rows: Iterable[BandRow] = (),
 ) -> TodayPlan:
-    """The week's work, most urgent first, and the renewals of the next 90 days."""
+    """The week's work, most urgent first, the renewals of the next 90 days and the
+    priority and band changes of the last 7."""
     rules = rules or RhythmRules()
     accounts = list(accounts)
     by_id = {account.account_id: account for account in accounts}
@@ -237,6 +358,8 @@ def today_plan(
     items += [_ebr_item(by_id[d.account_id], d, today) for d in due.ebrs]
     items += [_renewal_item(by_id[d.account_id], d, today) for d in due.renewals]
     items += [item for a in accounts if (item := _clock_item(a, today, horizon)) is not None]
+    items += [item for a in accounts if (item := _red_item(a, today)) is not None]
+    items += [item for a in accounts if (item := _triage_item(a, today, horizon)) is not None]
     last_renewal = shift(today, RENEWAL_HORIZON_DAYS)
     renewals = sorted(
         (
@@ -253,4 +376,5 @@ def today_plan(
         ),
         key=lambda r: (r.renewal_date, r.account_name, r.account_id),
     )
-    return TodayPlan(ranked(items, today), tuple(renewals), horizon)
+    changes = recent_changes(accounts, band_rows, today)
+    return TodayPlan(ranked(items, today), tuple(renewals), horizon, changes)

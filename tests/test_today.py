@@ -13,15 +13,20 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from health.models import HealthHistory
 from lib.dates import add_months
 from portal.today_rules import (
     CADENCE_CALL,
     EBR,
     ONBOARDING_CLOCK,
+    RED_WITHOUT_CASE,
     RENEWAL_TOUCHPOINT,
+    TRIAGE_UPDATE,
+    BandRow,
     TodayAccount,
     today_plan,
 )
+from tests.dashboard.test_dashboard import open_case
 from tests.factories import (
     AccountFactory,
     ActivityFactory,
@@ -233,13 +238,24 @@ def test_query_count_does_not_grow_with_the_book(
 ):
     tam = TamFactory(team=team)
     for number in range(size):
-        account = AccountFactory(tam=tam, priority=1 + number % 4, renewal_date=ahead(number * 3))
+        account = AccountFactory(
+            tam=tam, priority=1 + number % 4, renewal_date=ahead(number * 3),
+            health="red" if number % 2 else "green", health_score=30 if number % 2 else 80,
+            previous_priority=1 + (number + 1) % 4, priority_changed_on=ago(number % 9),
+        )  # fmt: skip
         ActivityFactory(account=account, occurred_on=ago(number))
+        if number % 4 == 1:
+            open_case(account, opened_on=ago(20), next_update_due=ago(number % 3))
+        HealthHistory.objects.create(account=account, on=ago(20), band="green", score=80)
+        HealthHistory.objects.create(
+            account=account, on=ago(number % 9), band=account.health, score=account.health_score
+        )
     signed_in(client, tam)
-    with django_assert_num_queries(12):
-        # session, user; rhythm setting, 2 clock-target queries, the accounts; the
-        # workload: rhythm setting, accounts, task rows, capacity profiles; the
-        # exceptions and proposals decided this week
+    with django_assert_num_queries(14):
+        # session, user; rhythm setting, 2 clock-target queries, the accounts, their open
+        # risk cases, the week's health history rows; the workload: rhythm setting,
+        # accounts, task rows, capacity profiles; the exceptions and proposals decided
+        # this week
         response = client.get(reverse("today"))
     assert response.status_code == 200
 
@@ -272,3 +288,118 @@ def test_decisions_of_the_last_seven_days_and_the_managers_waiting_requests(clie
     assert "exception rejected" not in page and "for your decision" not in page
     page = signed_in(client, team.manager).get(reverse("today")).content.decode()
     assert "1 request</strong> waits for your decision" in page
+
+
+# --- the triage register and what changed (DESIGN 11, 12) -------------------------------
+
+
+def test_a_red_account_without_an_open_case_is_due_today():
+    bare = account("Bare", health="red", health_score=35)
+    cased = account("Cased", health="red", health_score=20, has_open_case=True)
+    green = account("Green", health="green", health_score=90)
+    unknown = account("Unknown")
+    plan = plan_of(bare, cased, green, unknown)
+    assert names(plan) == [("Bare", RED_WITHOUT_CASE)]
+    item = plan.items[0]
+    assert item.due_on == TODAY and not item.overdue and item.about_triage
+    assert item.why == "Health red (score 35) and no open triage case: open one or say why not"
+
+
+def test_a_triage_update_due_this_week_or_overdue():
+    # The week is today to today + 7: due in 7 days is in, in 8 days out.
+    in_week = account("In", has_open_case=True, triage_update_due=ahead(7))
+    next_week = account("Out", has_open_case=True, triage_update_due=ahead(8))
+    overdue = account("Late", has_open_case=True, triage_update_due=ago(3))
+    plan = plan_of(in_week, next_week, overdue)
+    assert names(plan) == [("Late", TRIAGE_UPDATE), ("In", TRIAGE_UPDATE)]
+    assert plan.items[0].overdue_days == 3
+    assert plan.items[0].why == "Triage update overdue by 3 days on the open risk case"
+    assert plan.items[1].why == "Triage update due in 7 days on the open risk case"
+
+
+def test_an_account_at_risk_comes_first_on_its_day():
+    # Red without a case and a cadence call both due today: the risk leads (KIND_ORDER).
+    plan = plan_of(
+        account("A call", priority=1, last_cadence_call=ago(30)),
+        account("Z red", health="red"),
+    )
+    assert names(plan) == [("Z red", RED_WITHOUT_CASE), ("A call", CADENCE_CALL)]
+
+
+def test_priority_changes_of_the_last_seven_days_both_ends_included():
+    plan = plan_of(
+        account("Seven", priority=1, previous_priority=3, priority_changed_on=ago(7)),
+        account("Eight", priority=1, previous_priority=3, priority_changed_on=ago(8)),
+        account("Today", priority=2, previous_priority=None, priority_changed_on=TODAY),
+        account("Same", priority=2, previous_priority=2, priority_changed_on=ago(1)),
+    )
+    assert [(c.account_name, c.on, c.what) for c in plan.changes] == [
+        ("Today", TODAY, "Priority changed from none to Pr2"),
+        ("Seven", ago(7), "Priority changed from Pr3 to Pr1"),
+    ]
+
+
+def test_band_changes_read_the_latest_changed_row_of_the_week():
+    moved = account("Moved")
+    first = account("First")
+    scored = account("Scored")
+    old = account("Old")
+    rows = [
+        # Moved: yellow to red 6 days ago, then a score change in red 2 days ago, and
+        # red to yellow yesterday: the latest change is said.
+        BandRow(moved.account_id, ago(6), "red", 40, "yellow"),
+        BandRow(moved.account_id, ago(2), "red", 45, "red"),
+        BandRow(moved.account_id, ago(1), "yellow", 55, "red"),
+        # First: its health computed for the first time (no row before): no change.
+        BandRow(first.account_id, ago(3), "green", 90, None),
+        # Scored: the score moved within green: no band change.
+        BandRow(scored.account_id, ago(3), "green", 85, "green"),
+        # Old: 8 days ago, outside the week; unknown to green 7 days ago is in.
+        BandRow(old.account_id, ago(8), "red", 10, "green"),
+        BandRow(old.account_id, ago(7), "green", 80, ""),
+    ]
+    plan = today_plan([moved, first, scored, old], TODAY, band_rows=rows)
+    assert [(c.account_name, c.on, c.what) for c in plan.changes] == [
+        ("Moved", ago(1), "Health band changed from red to yellow (score 55)"),
+        ("Old", ago(7), "Health band changed from unknown to green (score 80)"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_page_shows_each_new_kind_linked_to_the_account(client, team, at_noon):
+    tam = TamFactory(team=team)
+    bare = AccountFactory(tam=tam, name="Red bare", health="red", health_score=35)
+    cased = AccountFactory(tam=tam, name="Red cased", health="red", health_score=20)
+    open_case(cased, opened_on=ago(20), next_update_due=ago(2))
+    moved = AccountFactory(
+        tam=tam, name="Moved", priority=3, previous_priority=2, priority_changed_on=ago(3)
+    )
+    banded = AccountFactory(tam=tam, name="Banded", health="yellow", health_score=60)
+    HealthHistory.objects.create(account=banded, on=ago(30), band="green", score=80)
+    HealthHistory.objects.create(account=banded, on=ago(2), band="yellow", score=60)
+    # Outside the week: a case due in 8 days, a priority changed 8 days ago.
+    later = AccountFactory(tam=tam, name="Later", health="yellow", health_score=55)
+    open_case(later, opened_on=ago(20), next_update_due=ahead(8))
+    AccountFactory(
+        tam=tam, name="Long ago", priority=3, previous_priority=4, priority_changed_on=ago(8)
+    )
+    # Another TAM's red account is not this TAM's work. Pr3 has no cadence calls, so no
+    # other item comes in.
+    AccountFactory(tam=TamFactory(team=team), name="Theirs", health="red")
+
+    response = signed_in(client, tam).get(reverse("today"))
+
+    kinds = [(item.account_name, item.kind) for item in response.context["items"]]
+    assert ("Red cased", TRIAGE_UPDATE) in kinds and ("Red bare", RED_WITHOUT_CASE) in kinds
+    assert {name for name, _ in kinds}.isdisjoint({"Later", "Long ago", "Theirs"})
+    changes = [(c.account_name, c.what) for c in response.context["changes"]]
+    assert changes == [
+        ("Banded", "Health band changed from green to yellow (score 60)"),
+        ("Moved", "Priority changed from Pr2 to Pr3"),
+    ]
+    page = response.content.decode()
+    # The triage items open the account page at its triage section.
+    assert f'href="{reverse("account_detail", args=[bare.pk])}#triage"' in page
+    assert f'href="{reverse("account_detail", args=[cased.pk])}#triage"' in page
+    assert f'href="{reverse("account_detail", args=[moved.pk])}">Moved</a>' in page
+    assert "Triage update overdue by 2 days on the open risk case" in page
