@@ -474,6 +474,8 @@ class TamWorkload:
     capacity: Decimal
     overburdened: bool
     table_segment: str
+    # For the manager's link to the TAM's workload drivers on Today (issue 12 point 1).
+    tam_id: int | None = None
 
 
 def workloads(scope: Scope, today: date) -> list[TamWorkload]:
@@ -485,6 +487,7 @@ def workloads(scope: Scope, today: date) -> list[TamWorkload]:
             load.capacity.weekly_hours,
             load.overburdened,
             load.table_segment,
+            tam_id=tam.pk,
         )
         for team in scope.teams
         for tam, load in team_workloads(team, today)

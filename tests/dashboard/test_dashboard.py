@@ -605,6 +605,14 @@ def test_the_workload_chart_and_table_list_every_tam_against_capacity(client, ma
     assert "<script>" not in response.text  # no inline script: data only in json_script
 
 
+def test_a_manager_reaches_each_tams_workload_drivers_on_today(client, manager, ann, book):
+    # Issue 12 point 1: the accounts that drive a workload are on Today; the manager's
+    # dashboard links each TAM's row to that TAM's week there.
+    response = _get(client, manager)
+
+    assert f'href="/today/?tam={ann.pk}#today-workload">Ann A</a>' in response.text
+
+
 # --- queries ------------------------------------------------------------------------------------
 
 
