@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboard import company
+from lib.fiscal import quarter_text
 from metrics.models import ScopeType
 from tests.dashboard import test_dashboard as team_dashboard
 from tests.dashboard.test_dashboard import THIS, URL, _account, _get, _grow
@@ -69,6 +70,8 @@ def test_an_admin_sees_every_regions_mix_against_its_own_target(client, admin_us
     text = response.text
     assert 'id="region-mix-table"' in text and "1 of 1 TAMs outside the band" in text
     assert "Dashboard: Whole company" in text
+    # The quarter as people say it (DESIGN 12), not its stored label.
+    assert f"from the {quarter_text(THIS)} assessments" in text
     # Every TAM's workload, the team beside each.
     assert [load.name for load in response.context["workloads"]] == ["Ann A", "Bob B", "Emil E"]
     assert "EMEA One" in text
