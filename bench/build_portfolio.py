@@ -56,6 +56,7 @@ from accounts.models import (
 from core.bulk import insert_rows, update_rows
 from demo.accounts import bands_for, book_owners, plan_accounts
 from demo.draws import DemoCalendar
+from demo.lifecycle import date_sentiments
 from demo.portfolio import rows_about_accounts
 from demo.rows import BookOwner, DemoAccount
 from demo.tables import ArrBand, tams_per_region
@@ -240,6 +241,7 @@ class _Builder:
         )
         if self.history_rng is not None:
             usage_histories(demo_accounts, self.calendar, rows, self.history_rng)
+            date_sentiments(demo_accounts, self.calendar, self.history_rng)
             rows.activities += attendances(self.webinars, demo_accounts, self.history_rng)
         exceptions, reviews = [], []
         for demo in demo_accounts:

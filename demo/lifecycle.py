@@ -21,10 +21,12 @@ from .tables import (
     DERIVED_FIRST_VALUE_SHARE,
     FAST_ONBOARDING_DAYS,
     HEALTH,
+    HEALTH_BY_UTILISATION,
     HIGH_LAM_CONFIDENCE_SHARE,
     HIGH_LAM_SMALL_ACCOUNT_SHARE,
     IN_TRIAGE_CHANCE,
     LAST_NPS_SHARE,
+    LOW_UTILISATION,
     LOW_UTILISATION_SHARE,
     NO_LAM_SHARE,
     NPS_BY_HEALTH,
@@ -33,6 +35,9 @@ from .tables import (
     PLAN_STATES_ONBOARDING,
     PLAN_STATES_TAM_ASSIGNED,
     SEAT_PRICES_USD,
+    SENTIMENT_FRESH_DAYS,
+    SENTIMENT_STALE_DAYS,
+    STALE_SENTIMENT_CHANCE,
     TAM_ASSIGNED_ENGAGEMENT,
     UNKNOWN_USAGE_SHARE,
     ArrBand,
@@ -137,18 +142,39 @@ def _set_usage(account: AccountRow, rng: random.Random) -> None:
     if rng.random() < LOW_UTILISATION_SHARE:
         utilisation = rng.uniform(0.15, 0.5)
     else:
-        utilisation = rng.uniform(0.55, 1.0)
+        utilisation = rng.uniform(0.6, 1.0)
     account.licensed_users = seats
     account.active_users = round(seats * utilisation)
 
 
 def _set_health(account: AccountRow, rng: random.Random) -> None:
-    health = HEALTH.draw(rng)
+    if account.licensed_users:
+        low = account.active_users < account.licensed_users * LOW_UTILISATION
+        health = HEALTH_BY_UTILISATION["low" if low else "used"].draw(rng)
+    else:
+        health = HEALTH.draw(rng)
     account.tam_sentiment = health
     account.at_risk = rng.random() < AT_RISK_CHANCE[health]
     account.in_triage = rng.random() < IN_TRIAGE_CHANCE[health]
     if rng.random() < LAST_NPS_SHARE:
         account.last_nps = draw_nps(rng, health)
+
+
+def date_sentiments(
+    demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng: random.Random
+) -> None:
+    """The day each TAM gave the sentiment (DESIGN 11 reads its age: stale after 90
+    days), drawn from its own stream once the history is built, so the rest of the demo
+    is drawn as before. Never before the customer signed (a new customer's sentiment is
+    the TAM's first impression), nor after a churned customer left."""
+    for demo in demo_accounts:
+        account = demo.account
+        if not account.tam_sentiment:
+            continue
+        stale = rng.random() < STALE_SENTIMENT_CHANCE[account.tam_sentiment]
+        low, high = SENTIMENT_STALE_DAYS if stale else SENTIMENT_FRESH_DAYS[account.tam_sentiment]
+        given_on = min(calendar.as_of, demo.active_until) - timedelta(days=rng.randint(low, high))
+        account.tam_sentiment_on = max(given_on, account.customer_since)
 
 
 def _maybe_churn(demo: DemoAccount, calendar: DemoCalendar, rng: random.Random) -> None:

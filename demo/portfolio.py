@@ -20,6 +20,7 @@ from .accounts import bands_for, book_owners, plan_accounts
 from .activities import activities, closed_this_quarter, quarter_closing_expansions
 from .draws import DemoCalendar
 from .facts import arr_snapshots, initiatives, objectives, opportunities, stage_adoptions
+from .lifecycle import date_sentiments
 from .people import DemoDataConflict, create_people, demo_usernames, refuse_conflicts
 from .rows import BookOwner, DemoAccount, DemoRows
 from .tables import HISTORY_QUARTERS, TEAM_PLANS
@@ -80,6 +81,7 @@ def build_demo_portfolio(*, accounts: int, seed: int, as_of: date) -> DemoSummar
             demo_accounts, calendar, stages, facts_rng=history_rng, history_rng=history_rng
         )
         usage_histories(demo_accounts, calendar, rows, stream(seed, "usage"))
+        date_sentiments(demo_accounts, calendar, stream(seed, "sentiment"))
         webinar_rng = stream(seed, "webinars")
         rows.webinars = webinars(calendar, [tam.pk for tam in tams], webinar_rng)
         rows.activities += attendances(rows.webinars, demo_accounts, webinar_rng)

@@ -38,6 +38,7 @@ class AccountRow:
     licensed_users: int | None = None
     active_users: int | None = None
     tam_sentiment: str = ""
+    tam_sentiment_on: date | None = None
     at_risk: bool = False
     in_triage: bool = False
     last_nps: int | None = None

@@ -159,7 +159,13 @@ UNKNOWN_USAGE_SHARE = 0.05
 LOW_UTILISATION_SHARE = 0.15
 # Per user and year, drawn with equal chance: the cheaper tier is twice as common.
 SEAT_PRICES_USD = (348, 348, 1188)
-HEALTH = Distribution({Health.GREEN: 75, Health.YELLOW: 17, Health.RED: 8})
+HEALTH = Distribution({Health.GREEN: 80, Health.YELLOW: 15, Health.RED: 5})
+# The TAM's sentiment follows what the TAM sees: a customer using under half its licences
+# is seldom called green. Overall about 81% green, 15% yellow, 3% red.
+HEALTH_BY_UTILISATION = {
+    "low": Distribution({Health.GREEN: 55, Health.YELLOW: 35, Health.RED: 10}),
+    "used": Distribution({Health.GREEN: 86, Health.YELLOW: 12, Health.RED: 2}),
+}
 AT_RISK_CHANCE = {Health.GREEN: 0.01, Health.YELLOW: 0.06, Health.RED: 0.35}
 IN_TRIAGE_CHANCE = {Health.GREEN: 0.005, Health.YELLOW: 0.05, Health.RED: 0.25}
 NPS_BY_HEALTH = {  # weight of each score: happy customers answer high
@@ -172,32 +178,38 @@ NPS_BY_HEALTH = {  # weight of each score: happy customers answer high
     Health.RED: Distribution({0: 4, 1: 4, 2: 5, 3: 6, 4: 6, 5: 7, 6: 6, 7: 4, 8: 3, 9: 2, 10: 1}),
 }
 LAST_NPS_SHARE = 0.85
+# When the TAM last gave the sentiment (DESIGN 11: stale after 90 days): most within the
+# 90 days, some left 91-200 days old (stale, so N/A in the score); a red account's TAM
+# looks at it often, so red is never left stale.
+SENTIMENT_FRESH_DAYS = {Health.GREEN: (0, 90), Health.YELLOW: (0, 90), Health.RED: (0, 45)}
+SENTIMENT_STALE_DAYS = (91, 200)
+STALE_SENTIMENT_CHANCE = {Health.GREEN: 0.1, Health.YELLOW: 0.1, Health.RED: 0.0}
 CHURN_CHANCE = 0.04  # of those accounts whose renewal fell in the lookback
 CHURN_LOOKBACK_DAYS = 150
 
 # States of the success plan by how much TAM attention the account gets.
 PLAN_STATES_TAM_ASSIGNED = Distribution(
     {
-        SuccessPlanState.NONE: 15,
-        SuccessPlanState.UNCLEAR: 15,
-        SuccessPlanState.OBJECTIVES: 30,
-        SuccessPlanState.GREEN: 40,
+        SuccessPlanState.NONE: 10,
+        SuccessPlanState.UNCLEAR: 10,
+        SuccessPlanState.OBJECTIVES: 35,
+        SuccessPlanState.GREEN: 45,
     }
 )
 PLAN_STATES_ONBOARDING = Distribution(
     {
-        SuccessPlanState.NONE: 20,
-        SuccessPlanState.UNCLEAR: 15,
-        SuccessPlanState.OBJECTIVES: 25,
-        SuccessPlanState.GREEN: 40,
+        SuccessPlanState.NONE: 15,
+        SuccessPlanState.UNCLEAR: 10,
+        SuccessPlanState.OBJECTIVES: 30,
+        SuccessPlanState.GREEN: 45,
     }
 )
 PLAN_STATES_DIGITAL = Distribution(
     {
-        SuccessPlanState.NONE: 70,
+        SuccessPlanState.NONE: 50,
         SuccessPlanState.UNCLEAR: 10,
-        SuccessPlanState.OBJECTIVES: 12,
-        SuccessPlanState.GREEN: 8,
+        SuccessPlanState.OBJECTIVES: 25,
+        SuccessPlanState.GREEN: 15,
     }
 )
 OBJECTIVE_COUNTS = {  # fewest and most objectives
@@ -264,7 +276,7 @@ QUARTER_CLOSING_EXPANSIONS = (Outcome.WON, Outcome.LOST)  # closed this quarter,
 # Usage snapshots: every four weeks back from as_of, weekly in a customer's first weeks.
 SNAPSHOT_EVERY_DAYS = 28
 ONBOARDING_SNAPSHOT_WEEKS = 13
-UTILISATION_RAMP_DAYS = (60, 240)  # from first value (10% of users) to the account's level
+UTILISATION_RAMP_DAYS = (30, 120)  # from first value (10% of users) to the account's level
 HEALTH_CHANGE_PER_SNAPSHOT = 0.15  # chance per four weeks that health was different
 LOW_UTILISATION = 0.5  # below half the licences in use: flagged for a save
 LICENSE_FLAG_CHANCE = 0.5  # per low snapshot, once the usage ramp is over

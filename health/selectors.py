@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
+
+from accounts.models import Account
 
 from .models import HealthScorecard
 from .scorecard import DEFAULT_SCORECARD, Scorecard
@@ -42,3 +44,20 @@ def scorecard_for_segment(segment_id: int | None) -> Scorecard:
     rows = {row.segment_id: row for row in HealthScorecard.objects.filter(wanted)}
     row = rows.get(segment_id) or rows.get(None)
     return row.as_scorecard() if row is not None else DEFAULT_SCORECARD
+
+
+BAND_ORDER = ("green", "yellow", "red", "unknown")
+
+
+def band_spread(accounts=None) -> dict[str, int]:
+    """Accounts per computed band (one query), green to unknown; blank is unknown.
+    `accounts`: a queryset of accounts to count, else every account."""
+    rows = (accounts if accounts is not None else Account.objects.all()).values_list("health")
+    counts = dict(rows.annotate(n=Count("id")).order_by())
+    return {band: counts.get("" if band == "unknown" else band, 0) for band in BAND_ORDER}
+
+
+def describe_spread(spread: dict[str, int]) -> str:
+    """ "green 2,310 (77%), yellow 540 (18%), ...": for the demo's summary and the command."""
+    total = sum(spread.values()) or 1
+    return ", ".join(f"{band} {n:,} ({100 * n / total:.0f}%)" for band, n in spread.items())

@@ -2,7 +2,7 @@
 
 The checks read one portfolio, seeded once for the module (`seeded`)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -25,6 +25,7 @@ from accounts.models import (
     Webinar,
 )
 from demo import DEMO_PASSWORD
+from health.selectors import band_spread
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from people.models import Role, Team, User
 from prioritization.models import PriorityAssessment
@@ -262,3 +263,34 @@ def test_the_previous_quarter_is_assessed_so_movements_show(seeded):
         assessments__fiscal_quarter=current, assessments__effective_priority=F("priority")
     )
     assert not mismatched.exists()
+
+
+def test_health_spreads_like_a_real_book(seeded):
+    """Issue 13 point 7: most accounts green, a fifth or so yellow, a few red, computed by
+    the recompute from the demo's usage, stages, sentiment, plans, surveys and calls
+    (DESIGN 11). The bounds leave room for 200 accounts' chance."""
+    spread = band_spread()
+    total = sum(spread.values())
+    share = {band: count / total for band, count in spread.items()}
+
+    assert total == Account.objects.count() == 200
+    assert share["green"] >= 0.55
+    assert 0.12 <= share["yellow"] <= 0.32
+    assert 0.02 <= share["red"] <= 0.12
+    assert share["unknown"] <= 0.03
+
+
+def test_sentiment_is_dated_mostly_fresh_some_stale(seeded):
+    """DESIGN 11: sentiment is stale after 90 days. Every sentiment has its day, never
+    before the customer signed nor after today; most are within 90 days, some older."""
+    with_sentiment = Account.objects.exclude(tam_sentiment="")
+    assert not with_sentiment.filter(tam_sentiment_on=None).exists()
+    assert not with_sentiment.filter(
+        Q(tam_sentiment_on__gt=AS_OF) | Q(tam_sentiment_on__lt=F("customer_since"))
+    ).exists()
+    ages = [(AS_OF - day).days for day in with_sentiment.values_list("tam_sentiment_on", flat=True)]
+    stale = sum(age > 90 for age in ages) / len(ages)
+    assert 0.03 <= stale <= 0.25
+    assert not with_sentiment.filter(
+        tam_sentiment="red", tam_sentiment_on__lt=AS_OF - timedelta(days=90), arr__gt=0
+    ).exists()  # a red account's TAM looks at it often; a churned one's stopped

@@ -19,6 +19,7 @@ from demo import (
     demo_logins,
     existing_logins,
 )
+from health.selectors import band_spread, describe_spread
 from lib.fiscal import last_quarters
 from metrics.compute import compute_quarter
 from orchestration.runs import recompute
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  segments and priorities computed for {run.accounts} accounts ({run.status})"
         )
+        self.stdout.write(f"  health: {describe_spread(band_spread())}")
         self._compute_trend(as_of)
         self._write_logins()
 
