@@ -4,12 +4,15 @@ Usage: python bench/health_preview.py [ACCOUNTS] [--repeat R] [--seed S] (defaul
 100,000 accounts, 3 previews). Run it through `bench/run health-preview [ACCOUNTS]`,
 which provisions a throwaway PostgreSQL.
 
-Migrates, builds the portfolio (bench/build_portfolio.py) and runs `recompute()` once, as
-the morning after a nightly run. Then previews two unsaved edits of the default
-scorecard (every account without a scorecard of its own: all of them here), `--repeat`
-times each, and prints the median and slowest wall time and how many accounts move:
-the green cut-off raised from 75 to 80, and the TAM sentiment's weight lowered from 50
-to 30. Nothing is written. DEBUG is off, as in production.
+Migrates, builds the portfolio with its history (bench/build_portfolio.py with
+activities: usage snapshots, surveys, cadence calls and dated sentiment, what the health
+score reads) and runs `recompute()` once, as the morning after a nightly run. Then
+previews two unsaved edits of the default scorecard (every account without a scorecard
+of its own: all of them here), `--repeat` times each, and prints the median and slowest
+wall time and how many accounts move: the green cut-off raised from 75 to 80, and the
+TAM sentiment's weight lowered from 50 to 30; and times the reading of every account's
+inputs alone (`read_health_inputs` in the preview's chunks), the part of the preview
+that is not scoring. Nothing is written. DEBUG is off, as in production.
 """
 
 import argparse
@@ -21,8 +24,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Account
 from bench.build_portfolio import build_portfolio
+from core.bulk import CHUNK_SIZE
+from health.inputs import read_health_inputs
 from health.models import HealthScorecard
+from health.selectors import band_spread, describe_spread
 from orchestration.health_preview import preview_health_impact
 from orchestration.runs import recompute
 
@@ -37,7 +44,7 @@ def main(accounts: int, *, repeat: int, seed: int) -> None:
     print(f"database: {connection.vendor}, {accounts:,} accounts, load {load()}", flush=True)
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    build_portfolio(accounts, seed=seed, as_of=as_of)
+    build_portfolio(accounts, seed=seed, as_of=as_of, activities=True)
     print(f"built the portfolio in {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
     recompute(as_of=as_of, trigger="bench")
@@ -59,6 +66,12 @@ def main(accounts: int, *, repeat: int, seed: int) -> None:
             f"{impact.accounts_moving:,} move ({moves or 'none'})",
             flush=True,
         )
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    started = time.perf_counter()
+    for start in range(0, len(ids), CHUNK_SIZE):
+        read_health_inputs(ids[start : start + CHUNK_SIZE], as_of)
+    print(f"reading the inputs alone: {time.perf_counter() - started:.2f} s", flush=True)
+    print(f"health: {describe_spread(band_spread())}")
     print(f"peak resident size {maxrss_mb():.0f} MB; load average now: {load()}")
 
 

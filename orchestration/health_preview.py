@@ -6,6 +6,9 @@ The accounts the scorecard applies to (a segment's: that segment's accounts; the
 default: the accounts of every segment without its own scorecard, and those without a
 segment) are read in chunks with `health.inputs.read_health_inputs` and scored twice on
 today's inputs: with the scorecard in force and with the edit. Nothing is written.
+About 5.5 s at 100,000 accounts with their history (`bench/run health-preview`), two
+thirds of it reading the inputs; the scoring is Python, so threads do not shorten it
+(tried: reading one chunk while scoring another gave no gain).
 
 Decision: "before" is the scorecard in force scored on today's inputs, not the band
 stored on the account by the last recompute. Both sides then read the same inputs on the
