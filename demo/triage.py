@@ -89,7 +89,9 @@ def triage_cases(demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng) 
     cases, updates = [], []
     for index in range(count):
         state = PLAN[index % len(PLAN)]
-        pool = churned if state == "churned" and churned else candidates
+        if state == "churned" and not churned:
+            continue  # a small demo may have no churned customer to close a case on
+        pool = churned if state == "churned" else candidates
         if not pool:
             break
         demo = pool.pop()
