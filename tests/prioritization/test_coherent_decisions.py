@@ -301,9 +301,10 @@ def test_the_exception_form_gives_way_to_the_open_request(client, account, peopl
 @pytest.mark.django_db
 def test_the_review_queue_shows_the_account_beside_each_request(client, people):
     tam, manager = people
-    account = AccountFactory(tam=tam, name="Queued", health=Health.YELLOW)
+    account = AccountFactory(tam=tam, name="Queued")
     recompute()
-    Account.objects.filter(pk=account.pk).update(priority=3)  # an exception's Pr3, say
+    # An exception's Pr3, say; the health as the recompute would have computed it.
+    Account.objects.filter(pk=account.pk).update(priority=3, health=Health.YELLOW, health_score=62)
     priority_exception_request(account=account, requested_by=tam, priority=1, justification="A")
     segment = Account.objects.get(pk=account.pk).effective_segment
     client.force_login(manager)
@@ -324,12 +325,12 @@ def test_the_review_queue_shows_the_account_beside_each_request(client, people):
     )
 
     # Now Pr3 (the account's), model Pr2 (the quarter's assessment), ARR $120,000.
-    facts = f"Now Pr3 · model Pr2 · {segment.name} · ARR $120,000 · health Yellow"
+    facts = f"Now Pr3 · model Pr2 · {segment.name} · ARR $120,000 · health Yellow 62"
     assert facts in dashboard
     [row] = full_page.context["table"].paginated_rows
     columns = ("current_priority", "model_priority", "segment", "arr", "health")
     assert [row.get_cell(column) for column in columns] == [
-        "Pr3", "Pr2", segment.name, "$120,000", "Yellow"
+        "Pr3", "Pr2", segment.name, "$120,000", "Yellow 62"
     ]  # fmt: skip
     assert [
         (r["current_priority"], r["model_priority"], r["segment"], r["arr"], r["health"])
