@@ -1,13 +1,17 @@
 """Time the recompute job on a synthetic portfolio of N accounts.
 
 Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
-(default 100,000 accounts). Run it through `bench/run recompute [ACCOUNTS]`, which
-provisions a throwaway PostgreSQL.
+[--floor-repeat R] (default 100,000 accounts). Run it through `bench/run recompute
+[ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
-Migrates, builds the portfolio (bench/build_portfolio.py), then runs `recompute()`:
+Migrates, builds the portfolio (bench/build_portfolio.py), times the floor on it (one SQL
+UPDATE computing segment and a US-style priority, bench/floor.py: median of R repeats,
+each on a copy of the accounts), then runs `recompute()`:
 1. first run: every segment, priority, assessment and health is new;
 2. second run: nothing changes;
-both without tracemalloc, for the wall time. Then, unless --no-trace, two runs under
+both without tracemalloc, for the wall time, each followed by one line per phase with its
+ratio to the floor ("1 first run (all change): segments and priorities 6.1 s = 8.5x
+floor"; health is inside segments and priorities). Then, unless --no-trace, two runs under
 tracemalloc (which slows Python down several times) for the peak Python memory:
 3. a run where nothing changes;
 4. a first-run-like pass, after clearing the segments, priorities and assessments.
@@ -32,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from bench.build_portfolio import build_portfolio
+from bench.floor import REPEATS, FloorTime, measure_floor
 from lib.fiscal import fiscal_quarter_of
 from orchestration.engine import CHUNK_SIZE
 from orchestration.models import RecomputeRun, RunStatus
@@ -49,7 +54,9 @@ class Measurement:
     run: RecomputeRun
 
 
-def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
+def measure(
+    label: str, *, traced: bool, as_of, chunk_size: int, floor: FloorTime | None = None
+) -> Measurement:
     gc.collect()
     if traced:
         tracemalloc.start()
@@ -81,7 +88,21 @@ def measure(label: str, *, traced: bool, as_of, chunk_size: int) -> Measurement:
         f"updated {run.assessments_updated:,} (load {load()})",
         flush=True,
     )
+    if floor is not None:
+        print_ratios(label, seconds, details, floor)
     return result
+
+
+def print_ratios(label: str, seconds: float, details: dict, floor: FloorTime) -> None:
+    """The whole run and each phase the run times (details' `*_seconds`) against the floor."""
+    phases = [("whole run", seconds)] + [
+        (key.removesuffix("_seconds").replace("_", " "), value)
+        for key, value in details.items()
+        if key.endswith("_seconds") and isinstance(value, int | float)
+    ]
+    for phase, phase_seconds in phases:
+        print(f"{label}: {phase} {phase_seconds:.1f} s = {floor.ratio(phase_seconds)}")
+    sys.stdout.flush()
 
 
 def invalidate() -> None:
@@ -98,19 +119,20 @@ def invalidate() -> None:
     )
 
 
-def summary(measurements: list[Measurement]) -> None:
+def summary(measurements: list[Measurement], floor: FloorTime) -> None:
     header = (
-        f"{'run':<34} {'wall s':>7} {'acc/s':>8} {'py peak MB':>10} {'maxrss MB':>9} "
-        f"{'chunks':>6} {'max q':>5} {'segments':>9} {'priorities':>10} {'created':>9} "
-        f"{'updated':>9}"
+        f"{'run':<34} {'wall s':>7} {'x floor':>7} {'acc/s':>8} {'py peak MB':>10} "
+        f"{'maxrss MB':>9} {'chunks':>6} {'max q':>5} {'segments':>9} {'priorities':>10} "
+        f"{'created':>9} {'updated':>9}"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for item in measurements:
         run, details = item.run, item.run.details or {}
         label = item.label + (" [tracemalloc]" if item.traced else "")
         peak = f"{item.python_peak_mb:.1f}" if item.python_peak_mb is not None else "-"
+        ratio = "-" if item.traced else f"{item.seconds / floor.median:.1f}"
         print(
-            f"{label:<34} {item.seconds:>7.1f} {run.accounts / item.seconds:>8,.0f} "
+            f"{label:<34} {item.seconds:>7.1f} {ratio:>7} {run.accounts / item.seconds:>8,.0f} "
             f"{peak:>10} {item.maxrss_mb:>9.0f} {details.get('chunks', '-'):>6} "
             f"{details.get('max_queries_per_chunk', '-'):>5} {run.segments_changed:>9,} "
             f"{run.priorities_changed:>10,} {run.assessments_created:>9,} "
@@ -118,7 +140,7 @@ def summary(measurements: list[Measurement]) -> None:
         )
 
 
-def main(accounts: int, *, trace: bool, seed: int, chunk_size: int) -> None:
+def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeats: int) -> None:
     as_of = timezone.localdate()
     quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
     print(
@@ -137,20 +159,20 @@ def main(accounts: int, *, trace: bool, seed: int, chunk_size: int) -> None:
         flush=True,
     )
 
-    measurements = [
-        measure("1 first run (all change)", traced=False, as_of=as_of, chunk_size=chunk_size)
-    ]
+    floor = measure_floor(as_of, floor_repeats)
+    print(f"{floor.line()} (load {load()})", flush=True)
+
+    untraced = {"traced": False, "as_of": as_of, "chunk_size": chunk_size, "floor": floor}
+    measurements = [measure("1 first run (all change)", **untraced)]
     distribution()
-    measurements.append(
-        measure("2 second run (no change)", traced=False, as_of=as_of, chunk_size=chunk_size)
-    )
+    measurements.append(measure("2 second run (no change)", **untraced))
     if trace:
         measurements.append(measure("3 no change", traced=True, as_of=as_of, chunk_size=chunk_size))
         invalidate()
         measurements.append(
             measure("4 after clearing", traced=True, as_of=as_of, chunk_size=chunk_size)
         )
-    summary(measurements)
+    summary(measurements, floor)
     print(f"\nload average now: {load()}")
 
 
@@ -162,10 +184,14 @@ if __name__ == "__main__":
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
+    parser.add_argument(
+        "--floor-repeat", type=int, default=REPEATS, help="times the floor statement is run"
+    )
     arguments = parser.parse_args()
     main(
         arguments.accounts,
         trace=not arguments.no_trace,
         seed=arguments.seed,
         chunk_size=arguments.chunk_size,
+        floor_repeats=arguments.floor_repeat,
     )
