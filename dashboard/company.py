@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Account, Region
 from lib.fiscal import FiscalQuarter
@@ -97,24 +97,7 @@ class CompanyPicture:
 def priority_picture(accounts: QuerySet, quarter: FiscalQuarter) -> CompanyPicture:
     """Every region's mix against its target and the company's movements (3 queries)."""
     previous = quarter.previous
-    rows = (
-        accounts.alias(
-            this=FilteredRelation(
-                "assessments", condition=Q(assessments__fiscal_quarter=quarter.label)
-            ),
-            last=FilteredRelation(
-                "assessments", condition=Q(assessments__fiscal_quarter=previous.label)
-            ),
-        )
-        .order_by()
-        .values(
-            "region_id",
-            "tam_id",
-            this_priority=F("this__effective_priority"),
-            last_priority=F("last__effective_priority"),
-        )
-        .annotate(accounts=Count("pk"))
-    )
+    rows = services.priorities_by(accounts, quarter, "region_id", "tam_id")
     parameters = {row.region_id: row for row in RuleSetParameters.objects.all()}
     regions = []
     for region in Region.objects.order_by("name"):

@@ -29,7 +29,7 @@ from accounts.models import Health
 from lib.words import date_text, health_text, money_text
 
 from .health_triage import dashboard_burn_down_lists
-from .services import _pending
+from .review_queue import pending_requests
 
 PAGE_SIZE = 50
 QUEUE_KINDS = ("exceptions", "reviews")
@@ -408,8 +408,8 @@ def burn_down_list(accounts: QuerySet, key: str, today: date) -> FullList | None
 
 def queue_list(accounts: QuerySet, kind: str, current, today: date) -> FullList | None:
     """The review queue's pending exceptions or this quarter's pending EMEA proposals
-    (the dashboard's rule, `services._pending`) over `accounts`, or None."""
-    exceptions, reviews = _pending(accounts, current, today)
+    (the dashboard's rule, `review_queue.pending_requests`) over `accounts`, or None."""
+    exceptions, reviews = pending_requests(accounts, current, today)
     if kind == "exceptions":
         rows = exceptions.select_related(
             "account__tam", "account__segment", "account__segment_override", "requested_by"

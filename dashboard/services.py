@@ -8,9 +8,11 @@ review queue and the burn-down lists show teammates' accounts only as counts.
 Each section costs a fixed number of queries however many TAMs or accounts the scope has:
 
 - scope: the user's teams and, for admins, the regions (2 queries);
-- priority mix and movement matrix: one grouped query (TAM x last x this quarter);
+- priority mix and movement matrix: one grouped query (TAM x last x this quarter,
+  `priorities_by`, which the company's view groups by region too);
 - the scope's members (1), the region's rule-set parameters (1);
-- review queue: pending exceptions and reviews (2);
+- review queue (`review_queue`): pending exceptions, EMEA proposals and the first
+  will-churn proposals with their count (3);
 - burn-down lists (`health_triage`'s ten): the two settings they read (2), then the size
   and the first few accounts of each (10); health and triage panels: `health_triage` (4);
 - metrics: definitions (1), segments in the book (2), results for six quarters (1);
@@ -36,13 +38,7 @@ from accounts.models import Account, Region
 from lib.fiscal import FiscalQuarter, quarter_text
 from metrics.models import MetricDefinition, MetricResult, ScopeType, team_segment_scope
 from people.models import Role, Team, User
-from prioritization.models import (
-    PriorityException,
-    PriorityReview,
-    ReviewStatus,
-    RuleSetParameters,
-    model_priority_in,
-)
+from prioritization.models import RuleSetParameters
 from rhythm.services import team_workloads
 from segments.models import Segment
 
@@ -51,7 +47,6 @@ from .mix import PRIORITY_KEYS, Movements, Pr1Target, TamMix, priority_label, ta
 
 TREND_QUARTERS = 6
 BURN_DOWN_SHOWN = 5
-QUEUE_SHOWN = 50
 
 
 # --- scope -----------------------------------------------------------------------------
@@ -171,28 +166,35 @@ def _pr1_target(region: Region) -> Pr1Target:
     )
 
 
-def priority_picture(
-    scope: Scope, members: list[User], accounts: QuerySet, quarter: FiscalQuarter
-) -> PriorityPicture:
-    previous = quarter.previous
-    rows = (
+def priorities_by(accounts: QuerySet, quarter: FiscalQuarter, *groups: str) -> QuerySet:
+    """How many of `accounts` had each priority last quarter and this one, grouped by
+    `groups` (the TAM, or the region and the TAM), in one query: the rows `mix.tally`
+    and `mix.tally_regions` read (`this_priority`, `last_priority`, `accounts`; None
+    where an account has no assessment for that quarter)."""
+    return (
         accounts.alias(
             this=FilteredRelation(
                 "assessments", condition=Q(assessments__fiscal_quarter=quarter.label)
             ),
             last=FilteredRelation(
-                "assessments", condition=Q(assessments__fiscal_quarter=previous.label)
+                "assessments", condition=Q(assessments__fiscal_quarter=quarter.previous.label)
             ),
         )
         .order_by()
         .values(
-            "tam_id",
+            *groups,
             this_priority=F("this__effective_priority"),
             last_priority=F("last__effective_priority"),
         )
         .annotate(accounts=Count("pk"))
     )
-    rows = list(rows)
+
+
+def priority_picture(
+    scope: Scope, members: list[User], accounts: QuerySet, quarter: FiscalQuarter
+) -> PriorityPicture:
+    previous = quarter.previous
+    rows = list(priorities_by(accounts, quarter, "tam_id"))
     # The active TAMs, and any other member still holding an account of the scope.
     holding = {row["tam_id"] for row in rows}
     tam_names = [
@@ -203,65 +205,6 @@ def priority_picture(
     target = _pr1_target(scope.region)
     mixes, movements = tally(rows, tam_names, target)
     return PriorityPicture(target, mixes, movements, quarter, previous)
-
-
-# --- review queue ------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewQueue:
-    exceptions: list[PriorityException]
-    reviews: list[PriorityReview]
-    exception_total: int
-    review_total: int
-
-
-def _pending(accounts: QuerySet, current: FiscalQuarter, today: date) -> tuple[QuerySet, QuerySet]:
-    """Pending exceptions that can still take effect (not expired) and this quarter's
-    pending EMEA proposals: a past quarter's proposal would change nothing now."""
-    # The manager decides with the account in view (issue 12): its current and model
-    # priority (this quarter's assessment), segment, ARR and health beside each request.
-    model_priority = model_priority_in(current.label)
-    exceptions = PriorityException.objects.filter(
-        account__in=accounts, status=ReviewStatus.PENDING, expires_on__gte=today
-    ).annotate(model_priority=model_priority)
-    reviews = PriorityReview.objects.filter(
-        account__in=accounts, status=ReviewStatus.PENDING, fiscal_quarter=current.label
-    ).annotate(model_priority=model_priority)
-    return exceptions, reviews
-
-
-@dataclass(frozen=True)
-class PendingTotals:
-    exceptions: int
-    reviews: int
-
-    @property
-    def total(self) -> int:
-        return self.exceptions + self.reviews
-
-
-def pending_totals(accounts: QuerySet, current: FiscalQuarter, today: date) -> PendingTotals:
-    """How many exceptions and proposals wait for a decision (2 queries)."""
-    exceptions, reviews = _pending(accounts, current, today)
-    return PendingTotals(exceptions.count(), reviews.count())
-
-
-def review_queue(accounts: QuerySet, current: FiscalQuarter, today: date) -> ReviewQueue:
-    exceptions, reviews = _pending(accounts, current, today)
-    accounts_in_view = ("account__segment", "account__segment_override")
-    exceptions = exceptions.select_related("account", "requested_by", *accounts_in_view)
-    reviews = reviews.select_related("account", "proposed_by", *accounts_in_view)
-    shown_exceptions = list(exceptions.order_by("requested_at", "pk")[: QUEUE_SHOWN + 1])
-    shown_reviews = list(reviews.order_by("proposed_at", "pk")[: QUEUE_SHOWN + 1])
-    # Only a queue longer than the page costs a count query.
-    exception_total = (
-        exceptions.count() if len(shown_exceptions) > QUEUE_SHOWN else len(shown_exceptions)
-    )
-    review_total = reviews.count() if len(shown_reviews) > QUEUE_SHOWN else len(shown_reviews)
-    return ReviewQueue(
-        shown_exceptions[:QUEUE_SHOWN], shown_reviews[:QUEUE_SHOWN], exception_total, review_total
-    )
 
 
 # --- burn-down lists ---------------------------------------------------------------------

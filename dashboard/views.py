@@ -16,7 +16,7 @@ from core import rejected_forms
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from prioritization.forms import decision_form, decision_form_id
 
-from . import company, health_triage, services
+from . import company, health_triage, review_queue, services
 from .forms import DashboardForm
 
 QUARTERS_OFFERED = 8
@@ -85,10 +85,10 @@ def dashboard(request):
     form.is_valid()  # errors beside an unknown quarter or metric; defaults were used
 
     if scope.read_only:
-        queue = services.review_queue(scope.book_of(request.user, accounts), current, today)
-        team_waiting = services.pending_totals(accounts, current, today)
+        queue = review_queue.review_queue(scope.book_of(request.user, accounts), current, today)
+        team_waiting = review_queue.pending_totals(accounts, current, today)
     else:
-        queue = services.review_queue(accounts, current, today)
+        queue = review_queue.review_queue(accounts, current, today)
         team_waiting = None
         for kind, items in (("exception", queue.exceptions), ("review", queue.reviews)):
             for item in items:

@@ -19,12 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import Account, ActivityKind
+from dashboard.review_queue import pending_totals
 from health.models import HealthHistory
+from lib.fiscal import fiscal_quarter_of
 from metrics.clock_targets import ClockTargets
 from people.models import Role, Team
 from prioritization.models import PriorityException, PriorityReview, ReviewStatus
@@ -183,13 +186,12 @@ def recent_decisions(user, since: datetime) -> list[Decision]:
     return sorted(found, key=lambda d: d.decided_at, reverse=True)
 
 
-def waiting_for_decision(user) -> int:
-    """Requests in a manager's scope still waiting (2 queries): the review queue's size."""
-    scope = {"account__in": Account.objects.visible_to(user), "status": ReviewStatus.PENDING}
-    return (
-        PriorityException.objects.filter(**scope).count()
-        + PriorityReview.objects.filter(**scope).count()
-    )
+def waiting_for_decision(user, today: date) -> int:
+    """Requests in a manager's scope still waiting (3 queries): the dashboard's review
+    queue counted by its own rule (exceptions not expired, this quarter's EMEA proposals,
+    will-churn proposals), so the two pages give the same number."""
+    current = fiscal_quarter_of(today, settings.FISCAL_YEAR_START_MONTH)
+    return pending_totals(Account.objects.visible_to(user), current, today).total
 
 
 def _workloads(user, today: date) -> list:
@@ -243,6 +245,6 @@ def today(request):
         "workloads": [w for w in _workloads(user, day) if chosen in (None, w[0].pk)],
         "decisions": recent_decisions(user, timezone.now() - timedelta(days=DECISIONS_SINCE_DAYS)),
         "decisions_since_days": DECISIONS_SINCE_DAYS,
-        "waiting": waiting_for_decision(user) if many_tams else None,
+        "waiting": waiting_for_decision(user, day) if many_tams else None,
     }
     return render(request, "portal/today.html", context)

@@ -11,6 +11,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from health.models import HealthHistory
@@ -33,6 +35,7 @@ from tests.factories import (
     AdminFactory,
     ManagerFactory,
     PriorityExceptionFactory,
+    PriorityReviewFactory,
     TamFactory,
     TeamFactory,
 )
@@ -288,6 +291,54 @@ def test_decisions_of_the_last_seven_days_and_the_managers_waiting_requests(clie
     assert "exception rejected" not in page and "for your decision" not in page
     page = signed_in(client, team.manager).get(reverse("today")).content.decode()
     assert "1 request</strong> waits for your decision" in page
+
+
+@pytest.mark.django_db
+def test_the_managers_waiting_requests_are_the_dashboards_review_queue(client, team, at_noon):
+    """Today's "N waiting for your decision" counts what the dashboard's queue shows:
+    exceptions not yet expired, this quarter's (FY27-Q4's) EMEA proposals and will-churn
+    proposals (DESIGN 11: the TAM proposes, the team's manager signs off)."""
+    tam = TamFactory(team=team)
+    PriorityExceptionFactory(account=AccountFactory(tam=tam), expires_on=ahead(30))
+    PriorityExceptionFactory(account=AccountFactory(tam=tam), expires_on=ago(1))  # expired
+    PriorityReviewFactory(account=AccountFactory(tam=tam), fiscal_quarter="FY27-Q4")
+    PriorityReviewFactory(account=AccountFactory(tam=tam), fiscal_quarter="FY27-Q3")  # past
+    churning = AccountFactory(tam=tam)
+    open_case(churning, will_churn_proposed_by=tam, will_churn_proposed_on=ago(2))
+    open_case(AccountFactory(tam=tam))  # open, nobody proposed will churn
+    elsewhere = AccountFactory(tam=TamFactory(team=TeamFactory(manager=ManagerFactory())))
+    open_case(elsewhere, will_churn_proposed_by=elsewhere.tam, will_churn_proposed_on=ago(2))
+
+    page = signed_in(client, team.manager).get(reverse("today")).content.decode()
+
+    assert "3 requests</strong> wait for your decision" in page
+    assert f'href="{reverse("dashboard:index")}#review-queue"' in page
+
+
+@pytest.mark.django_db
+def test_a_managers_query_count_does_not_grow_with_the_team(client, team, at_noon):
+    def grow(size):
+        tam = TamFactory(team=team)
+        for number in range(size):
+            account = AccountFactory(
+                tam=tam, priority=1 + number % 4, renewal_date=ahead(number * 3)
+            )
+            ActivityFactory(account=account, occurred_on=ago(number))
+            if number % 3 == 1:
+                open_case(account, will_churn_proposed_by=tam, will_churn_proposed_on=ago(1))
+            if number % 5 == 2:
+                PriorityExceptionFactory(account=account, expires_on=ahead(30))
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("today")).status_code == 200
+        return len(context)
+
+    signed_in(client, team.manager)
+    grow(5)
+    small = queries()
+    grow(40)
+    assert queries() == small
 
 
 # --- the triage register and what changed (DESIGN 11, 12) -------------------------------

@@ -652,6 +652,10 @@ def _grow(team, tams, accounts_each):
                 PriorityReviewFactory(account=account, fiscal_quarter=THIS)
             if a % 4 == 1:  # an open case, its update overdue
                 open_case(account, next_update_due=TODAY - datetime.timedelta(days=a))
+            if a == 1:  # one will-churn proposal per TAM: more than the queue names
+                RiskCase.objects.filter(account=account).update(
+                    will_churn_proposed_by=tam, will_churn_proposed_on=TODAY
+                )
             ActivityFactory(account=account, occurred_on=TODAY - datetime.timedelta(days=40))
 
 
@@ -665,6 +669,25 @@ def test_the_query_count_does_not_grow_with_tams_or_accounts(client, manager, te
     assert Account.objects.filter(tam__team=team_a).count() == 50
     assert small == large
     assert large <= 40
+
+
+def test_a_regions_query_count_does_not_grow_either(client, admin_user, team_a, results):
+    scope = {"scope": f"region-{team_a.region_id}"}
+    client.force_login(admin_user)
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(URL, scope).status_code == 200
+        return len(context)
+
+    _grow(team_a, tams=1, accounts_each=2)
+    small = queries()
+
+    _grow(team_a, tams=6, accounts_each=8)
+    large = queries()
+
+    assert small == large
+    assert large <= 45
 
 
 def test_a_tams_query_count_does_not_grow_either(client, team_a, ann, results):
