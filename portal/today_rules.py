@@ -22,10 +22,16 @@ exactly 7 days ahead is this week's and one due 8 days ahead is not. "Due in 7 d
 
 The ranking (Decision): overdue first, the longest overdue first (a cadence call never
 held has no due date and has been due longest: it leads); then the rest by due date. So
-an item overdue by 1 day comes before one due today. A renewal touch point is due from
-the day its window opens until the renewal and is never overdue before it; it ranks at
-the day its window opened (or today's place if it opens later this week). Ties: the kind
-(`KIND_ORDER`), then the account's name and id, so the order is stable.
+an item overdue by 1 day comes before one due today. Ties: the kind (`KIND_ORDER`), then
+the account's name and id, so the order is stable.
+
+A renewal touch point (Decision) is open from the day its window opens (110 days before
+the renewal, or later this week) until the renewal, and never overdue before it. Its due
+date is the renewal, the deadline the TAM acts on: the page says "by <renewal> (window
+open since <day>)", and it ranks among the items not overdue by how close the renewal is
+(renewing tomorrow ranks with tomorrow's work, in 100 days after this week's). The day
+the window opened used to be shown and ranked instead, which read as a deadline long
+missed on an account renewing tomorrow.
 """
 
 from __future__ import annotations
@@ -121,6 +127,10 @@ class TodayItem:
     why: str  # a sentence: what is due and what makes it due
     due_on: date | None  # None: a cadence call never held (overdue since always)
     overdue_days: int | None  # None: not overdue, or never called
+    # A renewal touch point's window: the day it opens (due_on is the renewal) and
+    # whether it has opened by today (else it opens later this week).
+    window_opens_on: date | None = None
+    window_open: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -226,15 +236,15 @@ def _ebr_item(account: TodayAccount, due: DueTouchpoint, today: date) -> TodayIt
 
 def _renewal_item(account: TodayAccount, due: DueTouchpoint, today: date) -> TodayItem:
     opened = due.due_on <= today
-    window = f"window opened {_fmt(due.due_on)}" if opened else f"window opens {_fmt(due.due_on)}"
+    since = "since the window opened" if opened else "yet"
     why = (
-        f"Renewal touch point and renewal survey due before the renewal on "
-        f"{_fmt(due.renewal_date)} ({window}; no call or EBR since)"
+        f"Renewal touch point and renewal survey before the renewal on "
+        f"{_fmt(due.renewal_date)} ({_when(due.renewal_date, today)}): no call or EBR {since}"
     )
-    # Due throughout the window, never overdue: ranked at the day it became due.
+    # Due by the renewal, never overdue before it: ranked at the renewal (the Decision).
     return TodayItem(
         account.account_id, account.name, account.tam_id, account.tam_name,
-        RENEWAL_TOUCHPOINT, why, due.due_on, None,
+        RENEWAL_TOUCHPOINT, why, due.renewal_date, None, due.due_on, opened,
     )  # fmt: skip
 
 

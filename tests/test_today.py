@@ -141,8 +141,32 @@ def test_renewal_touch_point_due_when_its_window_opens_this_week():
     plan = plan_of(in_week, next_week, touched)
     assert names(plan) == [("In", RENEWAL_TOUCHPOINT)]
     item = plan.items[0]
-    assert item.due_on == ahead(7) and not item.overdue
+    # Due by the renewal (the deadline acted on); the window opens in 7 days.
+    assert item.due_on == ahead(117) and not item.overdue
+    assert item.window_opens_on == ahead(7) and not item.window_open
     assert "renewal survey" in item.why and ahead(117).isoformat() in item.why
+
+
+def test_a_renewal_touch_point_ranks_by_how_close_the_renewal_is():
+    # Renewing tomorrow, its window open for 109 days: due by tomorrow, so it comes
+    # after the overdue call and before a call due in 3 days; renewing in 100 days (its
+    # window opened 10 days ago) comes after this week's other work. Never overdue.
+    tomorrow = account("Renews tomorrow", priority=3, renewal_date=ahead(1))
+    later = account("Renews in 100 days", priority=3, renewal_date=ahead(100))
+    call_soon = account("Call in 3 days", priority=1, last_cadence_call=ago(27))
+    call_late = account("Call overdue", priority=1, last_cadence_call=ago(33))
+    plan = plan_of(later, call_soon, tomorrow, call_late)
+    assert names(plan) == [
+        ("Call overdue", CADENCE_CALL),
+        ("Renews tomorrow", RENEWAL_TOUCHPOINT),
+        ("Call in 3 days", CADENCE_CALL),
+        ("Renews in 100 days", RENEWAL_TOUCHPOINT),
+    ]
+    soon, far = plan.items[1], plan.items[3]
+    assert (soon.due_on, soon.window_opens_on, soon.window_open) == (ahead(1), ago(109), True)
+    assert (far.due_on, far.window_opens_on) == (ahead(100), ago(10))
+    assert not soon.overdue and not far.overdue
+    assert "renewal on 2026-11-21 (due in 1 day)" in soon.why
 
 
 def test_onboarding_clock_late_or_running_out_this_week():
@@ -291,6 +315,15 @@ def test_decisions_of_the_last_seven_days_and_the_managers_waiting_requests(clie
     assert "exception rejected" not in page and "for your decision" not in page
     page = signed_in(client, team.manager).get(reverse("today")).content.decode()
     assert "1 request</strong> waits for your decision" in page
+
+
+@pytest.mark.django_db
+def test_the_page_shows_a_renewal_touch_point_by_its_renewal(client, team, at_noon):
+    tam = TamFactory(team=team)
+    AccountFactory(tam=tam, priority=3, name="Renewing", renewal_date=ahead(1))
+    page = signed_in(client, tam).get(reverse("today")).content.decode()
+    # 2026-11-21 less 110 days: the window opened on 2026-08-03.
+    assert 'by 2026-11-21 <span class="muted">(window open since 2026-08-03)</span>' in page
 
 
 @pytest.mark.django_db
