@@ -265,7 +265,7 @@ class ActivityAdmin(LargeTableAdmin):
             "Playbook",
             {"fields": ("playbook_kind", "stage", ("started_on", "completed_on"), "outcome")},
         ),
-        ("Low-license-utilisation save", {"fields": ("saved",)}),
+        ("Low-licence-utilisation save", {"fields": ("saved",)}),
         ("Success-plan change", {"fields": ("success_plan",)}),
         (None, {"fields": ("created_at",)}),
     )

@@ -44,6 +44,29 @@ ORDER = (
     "arr_snapshots",
 )
 
+# What a person reads for each kind (the import page, its history and detail); the
+# names above stay the file names and the stored values. "folder": several at once.
+KIND_LABELS = {
+    "teams": "Teams",
+    "people": "People",
+    "accounts": "Accounts",
+    "webinars": "Webinars",
+    "opportunities": "Opportunities",
+    "initiatives": "Initiatives",
+    "stage_adoptions": "Stage adoptions",
+    "objectives": "Success plan objectives",
+    "contacts": "Contacts",
+    "activities": "Activities",
+    "usage": "Usage snapshots",
+    "arr_snapshots": "ARR snapshots",
+    "folder": "Several kinds",
+}
+
+
+def kind_label(name: str) -> str:
+    """The kind as people read it; an unknown name as it is (an old record's)."""
+    return KIND_LABELS.get(name, name)
+
 
 @dataclass(frozen=True)
 class Target:

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ingestion import records
-from ingestion.kinds import ORDER
+from ingestion.kinds import ORDER, kind_label
 from ingestion.models import ImportRecord
 
 from .tasks import run_import
@@ -44,8 +44,8 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[(kind, kind) for kind in ORDER]
-        + [(FOLDER, "several kinds at once (files named <kind>.csv)")],
+        choices=[(kind, f"{kind_label(kind)} ({kind}.csv)") for kind in ORDER]
+        + [(FOLDER, "Several kinds at once (each file named as above)")],
         help_text="What the file holds; for several files, each is named after its kind.",
     )
     files = MultipleFileField(
@@ -65,7 +65,9 @@ class UploadForm(forms.Form):
                 f"Over {limit} MB in all: split the file, or run `import_data` on the server.",
             )
         elif kind != FOLDER and len(uploads) > 1:
-            self.add_error("files", f"Choose one file for {kind}, or choose several kinds.")
+            self.add_error(
+                "files", f"Choose one file for {kind_label(kind)}, or choose several kinds."
+            )
         elif kind == FOLDER:
             cleaned["named"] = self._kinds_by_name(uploads)
         else:

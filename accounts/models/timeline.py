@@ -44,7 +44,7 @@ class ActivityKind(models.TextChoices):
     WEBINAR_ATTENDANCE = "webinar_attendance", "Webinar or workshop attendance"
     SURVEY_RESPONSE = "survey_response", "Survey response"
     PLAYBOOK = "playbook", "Playbook"
-    LICENSE_SAVE = "license_save", "Low-license-utilisation save"
+    LICENSE_SAVE = "license_save", "Low-licence-utilisation save"
     SUCCESS_PLAN_CHANGE = "success_plan_change", "Success-plan change"
 
 
@@ -102,7 +102,7 @@ class Activity(models.Model):
     started_on = models.DateField(null=True, blank=True, validators=[supported_date])
     completed_on = models.DateField(null=True, blank=True, validators=[supported_date])
     outcome = models.CharField(max_length=5, choices=Outcome.choices, blank=True)
-    saved = models.BooleanField("license utilisation saved", null=True, blank=True)
+    saved = models.BooleanField("licence utilisation saved", null=True, blank=True)
     success_plan = models.CharField(
         "success plan became", max_length=10, choices=SuccessPlanState.choices, blank=True
     )

@@ -3,6 +3,7 @@ over the pure formatters, for the dashboard's and the portal's templates alike."
 
 from django import template
 
+from ingestion.kinds import kind_label
 from lib.fiscal import quarter_text
 from lib.words import days_text, money_text
 from metrics.target_words import NO_TARGET, metric_target_text, metric_value_text
@@ -21,6 +22,12 @@ def quarter(value):
 def reasons(value):
     """`code;code` priority reasons as their labels, in the order the rules fired."""
     return reasons_sentence(value or "")
+
+
+@register.filter
+def import_kind(value):
+    """An import's kind ("stage_adoptions") as people read it ("Stage adoptions")."""
+    return kind_label(value or "")
 
 
 @register.filter

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import SuccessPlanObjective, UsageSnapshot
+from ingestion.kinds import KIND_LABELS, ORDER
 from ingestion.models import ImportRecord
 from ingestion.records import _ProgressWriter
 from portal.tasks import run_import
@@ -139,7 +140,11 @@ def test_a_folder_upload_imports_its_files_in_dependency_order(admin_client, acc
     ("kind", "files", "error"),
     [
         ("folder", [("objective.csv", GOOD)], "objective.csv: name it &lt;kind&gt;.csv"),
-        ("objectives", [("a.csv", GOOD), ("b.csv", GOOD)], "Choose one file for objectives"),
+        (
+            "objectives",
+            [("a.csv", GOOD), ("b.csv", GOOD)],
+            "Choose one file for Success plan objectives",
+        ),
         ("objectives", [], "This field is required."),
     ],
     ids=["folder-file-misnamed", "two-files-for-one-kind", "no-file"],
@@ -289,3 +294,26 @@ def test_an_accounts_preview_lists_its_changes_field_by_field(admin_client, acco
     ]
     account.refresh_from_db()
     assert account.name == "Acme"  # a preview writes nothing
+
+
+def test_every_kind_has_a_label_people_read():
+    assert set(KIND_LABELS) == {*ORDER, ImportRecord.FOLDER}
+    assert all(label[0].isupper() and "_" not in label for label in KIND_LABELS.values())
+
+
+def test_the_pages_name_kinds_in_words_not_file_names(admin_client, account):
+    usage = "account_external_id,taken_on,licensed_users,active_users\nACC-1,2026-11-02,200,90\n"
+    _upload(admin_client, "folder", ("usage.csv", usage), ("objectives.csv", GOOD))
+    record = ImportRecord.objects.get()
+
+    detail = admin_client.get(reverse("import_detail", args=[record.pk])).content.decode()
+    listing = admin_client.get(reverse("imports")).content.decode()
+
+    assert "<dt>What it holds</dt><dd>Several kinds</dd>" in detail
+    assert "<td>Success plan objectives</td>" in detail and "<td>Usage snapshots</td>" in detail
+    assert "<td>objectives</td>" not in detail and "<td>usage</td>" not in detail
+    assert "<td>Several kinds</td>" in listing and "<td>folder</td>" not in listing
+    # The select still says which file name each kind takes, for a folder upload.
+    assert '<option value="stage_adoptions">Stage adoptions (stage_adoptions.csv)</option>' in (
+        listing
+    )
