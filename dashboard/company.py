@@ -30,7 +30,7 @@ from prioritization.models import RuleSetParameters
 from rhythm.services import workloads_of
 
 from . import services
-from .mix import PRIORITY_KEYS, Movements, Pr1Target, RegionMix, priority_label, tally_regions
+from .mix import Movements, Pr1Target, RegionMix, tally_regions
 
 COMPANY_KEY = "company"
 WORKLOAD_PAGE_SIZE = 50
@@ -73,21 +73,13 @@ def is_company(scope: services.Scope) -> bool:
 
 
 @dataclass
-class CompanyPicture:
+class CompanyPicture(services.MovementColumns):
     """What `services.PriorityPicture` is for a team, per region."""
 
     regions: list[RegionMix]
     movements: Movements
     quarter: FiscalQuarter
     previous: FiscalQuarter
-
-    @property
-    def column_labels(self) -> list[str]:
-        return [priority_label(key) for key in PRIORITY_KEYS]
-
-    @property
-    def assessed(self) -> bool:
-        return self.movements.any_assessed
 
     @property
     def off_target(self) -> int:

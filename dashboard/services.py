@@ -133,13 +133,11 @@ def _team_scope(team: Team, read_only: bool = False) -> Scope:
 # --- priority mix and movements ----------------------------------------------------------
 
 
-@dataclass
-class PriorityPicture:
-    target: Pr1Target
-    mixes: list[TamMix]
+class MovementColumns:
+    """What a team's picture and the company's (`company.CompanyPicture`) read alike:
+    the priority columns and whether the quarter has assessments at all."""
+
     movements: Movements
-    quarter: FiscalQuarter
-    previous: FiscalQuarter
 
     @property
     def column_labels(self) -> list[str]:
@@ -150,6 +148,15 @@ class PriorityPicture:
         """False when no account of the scope has an assessment for the quarter: the
         page says so rather than showing every account "Not assessed"."""
         return self.movements.any_assessed
+
+
+@dataclass
+class PriorityPicture(MovementColumns):
+    target: Pr1Target
+    mixes: list[TamMix]
+    movements: Movements
+    quarter: FiscalQuarter
+    previous: FiscalQuarter
 
     @property
     def off_target(self) -> int:
