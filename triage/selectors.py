@@ -92,9 +92,14 @@ def arr_at_risk_by(accounts_qs: QuerySet[Account]) -> ArrAtRisk:
 
 
 def red_without_case(accounts_qs: QuerySet[Account]) -> QuerySet[Account]:
-    """Accounts whose computed band is red and that have no open case (a burn-down list)."""
-    return accounts_qs.filter(health=Health.RED).exclude(
-        Exists(RiskCase.objects.open().filter(account_id=OuterRef("pk")))
+    """Accounts whose computed band is red and that have no open case (a burn-down list).
+
+    A churned customer (ARR exactly 0, as the book's "Churned" flag reads it) is left out:
+    it has no ARR left to put at risk, so it would stay on the list for good."""
+    return (
+        accounts_qs.filter(health=Health.RED)
+        .exclude(arr=0)
+        .exclude(Exists(RiskCase.objects.open().filter(account_id=OuterRef("pk"))))
     )
 
 

@@ -89,6 +89,18 @@ def test_settings_row_exists_with_design_defaults(db):
     assert row.interval_days("") == 30
 
 
+def test_a_churned_red_account_is_not_red_without_a_case(tam):
+    # ARR exactly 0 is churned (the book's flag): nothing left at risk, so not listed.
+    churned = AccountFactory(tam=tam, health=Health.RED, arr=0)
+    unknown_arr = AccountFactory(tam=tam, health=Health.RED, arr=None)
+    paying = AccountFactory(tam=tam, health=Health.RED, arr=1)
+
+    listed = set(red_without_case(Account.objects.filter(tam=tam)))
+
+    assert churned not in listed
+    assert listed == {unknown_arr, paying}
+
+
 def test_settings_intervals_are_bounded(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         TriageSettings.objects.filter(pk=1).update(red_update_days=0)
