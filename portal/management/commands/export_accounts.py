@@ -7,8 +7,9 @@ from accounts.exporting import export_accounts
 
 class Command(BaseCommand):
     help = (
-        "Write every account as CSV (the import columns plus segment, priority and "
-        "priority_reasons) to FILE, or to standard output without one."
+        "Write every account as CSV (the import columns plus the computed segment, "
+        "priority, priority_reasons, health band and health_score) to FILE, or to "
+        "standard output without one."
     )
 
     def add_arguments(self, parser):
