@@ -2,8 +2,7 @@
 
 `score_health()` takes a scorecard and one account's inputs and returns the score, the
 band and every measure with its input, band, weight after redistribution, contribution
-and how old its input is. `health.movement.what_moved()` compares two results (now and
-N days ago).
+and input's age. `health.movement.what_moved()` compares two results (now and then).
 
 The rules (defaults in `DEFAULT_SCORECARD`, all admin-editable per segment):
 
@@ -49,7 +48,7 @@ Decisions
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -116,7 +115,6 @@ OUTCOME_BANDS = {
 SENTIMENT_BANDS = {"green": Band.GREEN, "yellow": Band.YELLOW, "red": Band.RED}
 
 CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
 
 
 # --- the scorecard --------------------------------------------------------------------
@@ -151,6 +149,9 @@ DEFAULT_RULES: dict[Measure, MeasureRule] = {
 }
 
 
+_CACHES: dict[tuple, dict] = {}
+
+
 @dataclass(frozen=True)
 class Scorecard:
     """Every measure's rule, in `Measure` order, and the account band cut-offs."""
@@ -158,6 +159,22 @@ class Scorecard:
     rules: Mapping[Measure, MeasureRule] = field(default_factory=lambda: dict(DEFAULT_RULES))
     band_green_from: int = 75
     band_yellow_from: int = 50
+    # What `score_health` works out once ("enabled", and the verdict per tuple of bands),
+    # shared by equal scorecards (a run reads them again for every chunk).
+    _cache: dict = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        key = (tuple(self.rules.items()), self.band_green_from, self.band_yellow_from)
+        if len(_CACHES) > 100:  # scorecards edited many times in one process
+            _CACHES.clear()
+        object.__setattr__(self, "_cache", _CACHES.setdefault(key, {}))
+
+    def enabled(self) -> list[tuple[Measure, MeasureRule, Callable]]:
+        """The enabled measures in scorecard order, each with its rule and reader."""
+        if "enabled" not in self._cache:
+            rules = self.rules.items()
+            self._cache["enabled"] = [(m, rule, READERS[m]) for m, rule in rules if rule.enabled]
+        return self._cache["enabled"]
 
 
 DEFAULT_SCORECARD = Scorecard()
@@ -165,9 +182,8 @@ DEFAULT_SCORECARD = Scorecard()
 
 # --- one account's inputs -------------------------------------------------------------
 
-# The per-account classes below are not frozen: the nightly run builds them for every
-# account, and a frozen dataclass's __init__ (one object.__setattr__ per field) cost a
-# third of the scoring time. Nothing here changes them after they are made.
+# Not frozen: a frozen dataclass's __init__ (one object.__setattr__ per field) cost a
+# third of the nightly scoring time. Nothing changes them after they are made.
 
 
 @dataclass(slots=True)
@@ -246,15 +262,38 @@ class MeasureResult:
         return describe_input(self.measure, self.value)
 
 
-@dataclass(slots=True)
+# A measure as `score_health` reads it: (measure, band (N/A when it does not count),
+# why not applicable, value, input date, age in days, weight).
+MeasureReading = tuple
+
+
+@dataclass(slots=True, eq=False)
 class HealthResult:
-    score: int | None  # None: unknown
-    band: Band  # green / yellow / red / unknown
-    measures: tuple[MeasureResult, ...]
+    """The score and band (unknown: no score), every measure explained. The nightly run
+    explains only the accounts whose result changed, so `measures` is built from the
+    readings (and the weight pool) that `score_health` leaves, on first use."""
+
+    score: int | None
+    band: Band
+    _measures: tuple[MeasureResult, ...] | None = None
     red_sentiment_override: bool = False  # red by the sentiment, the score says otherwise
+    readings: list[MeasureReading] | None = None
+    pool: int = 0
+
+    @property
+    def measures(self) -> tuple[MeasureResult, ...]:
+        if self._measures is None:
+            self._measures = tuple(MeasureResult(*read, self.pool) for read in self.readings or ())
+        return self._measures
 
     def measure(self, measure: Measure) -> MeasureResult | None:
         return next((m for m in self.measures if m.measure == measure), None)
+
+    def __eq__(self, other: object) -> bool:
+        shown = ("score", "band", "measures", "red_sentiment_override")
+        return isinstance(other, HealthResult) and all(
+            getattr(self, name) == getattr(other, name) for name in shown
+        )
 
 
 def _to_cents(value: Decimal) -> Decimal:
@@ -397,15 +436,27 @@ def _why_not_applicable(measure: Measure, value: object) -> WhyNotApplicable:
 
 
 def score_health(scorecard: Scorecard, inputs: HealthInputs) -> HealthResult:
-    """The account's score and band on `inputs.today`, every measure explained."""
+    """The account's score and band on `inputs.today`, every measure explained.
+
+    Speed: the score and band depend only on the band (or N/A) of each measure, so what a
+    combination makes (`_verdict`) is worked out once per scorecard and looked up after.
+    """
+    readings = read_measures(scorecard, inputs)
+    bands = tuple([reading[1] for reading in readings])
+    verdict = scorecard._cache.get(bands)
+    if verdict is None:
+        verdict = scorecard._cache[bands] = _verdict(scorecard, bands)
+    score, band, override, pool = verdict
+    return HealthResult(score, band, None, override, readings=readings, pool=pool)
+
+
+def read_measures(scorecard: Scorecard, inputs: HealthInputs) -> list[MeasureReading]:
+    """Every enabled measure as read on `inputs.today`, in scorecard order: N/A with its
+    reason when there is no data or the input is stale."""
     today = inputs.today
     read = []
-    pool = points = 0
-    red_sentiment = False
-    for measure, rule in scorecard.rules.items():
-        if not rule.enabled:
-            continue
-        band, value, input_on = READERS[measure](rule, inputs)
+    for measure, rule, reader in scorecard.enabled():
+        band, value, input_on = reader(rule, inputs)
         age = None
         if input_on is not None:
             age = (today - input_on).days
@@ -413,22 +464,32 @@ def score_health(scorecard: Scorecard, inputs: HealthInputs) -> HealthResult:
                 raise ValueError(f"{measure.label}: dated {input_on}, after {today}")
         if band is None:
             why = _why_not_applicable(measure, value)
-        else:
-            why = WhyNotApplicable.STALE if age is not None and _stale(rule, age) else None
-        if why is None:
-            pool += rule.weight
-            points += rule.weight * MEASURE_SCORE[band]
-            red_sentiment |= measure is Measure.TAM_SENTIMENT and band is Band.RED
-        else:
             band = Band.NOT_APPLICABLE
+        elif age is not None and _stale(rule, age):
+            why = WhyNotApplicable.STALE
+            band = Band.NOT_APPLICABLE
+        else:
+            why = None
         read.append((measure, band, why, value, input_on, age, rule.weight))
+    return read
 
-    measures = tuple(MeasureResult(*measure, pool) for measure in read)
+
+def _verdict(scorecard: Scorecard, bands: tuple[Band, ...]) -> tuple:
+    """(score, band, red-sentiment override, weight pool) for the enabled measures reading
+    `bands`: the weighted mean over those that count (N/A's weight shared out)."""
+    pool = points = 0
+    red_sentiment = False
+    for (measure, rule, _reader), band in zip(scorecard.enabled(), bands, strict=True):
+        if band is Band.NOT_APPLICABLE:
+            continue
+        pool += rule.weight
+        points += rule.weight * MEASURE_SCORE[band]
+        red_sentiment |= measure is Measure.TAM_SENTIMENT and band is Band.RED
     # Half up in whole numbers: points / pool rounded is (2 * points + pool) // (2 * pool).
     score = (2 * points + pool) // (2 * pool) if pool else None
     by_score = _band_of_score(scorecard, score)
     band = Band.RED if red_sentiment else by_score
-    return HealthResult(score, band, measures, red_sentiment_override=band != by_score)
+    return score, band, band != by_score, pool
 
 
 def _band_of_score(scorecard: Scorecard, score: int | None) -> Band:
