@@ -3,6 +3,11 @@
 `bench/run floor [ACCOUNTS]` times it alone (bench/measure_floor.py); `bench/run recompute`
 times it too and prints each phase's ratio to it.
 
+Two passes on a fresh copy of the accounts table, as the benchmark's two runs: "all
+change" on the data as built (no segment or priority yet: every row is written), then
+"no change" at once on its result (every row is read and decided, none written). Each is
+repeated (each repeat on a fresh copy, copying not timed) and reported as median, min, max.
+
 One UPDATE computes, for every account, from the columns and related rows the real run
 reads:
 - the segment (segments/assign.py, DESIGN 3): the first row of the segments table, by
@@ -16,15 +21,17 @@ reads:
   tier-upgrade opportunity closing within the window, an active stage-adoption or
   infrastructure-change initiative over the hours threshold, or at risk (the imported
   flag or an open risk case); otherwise Pr2. With the deciding reason codes.
-and writes segment, priority and reasons into the real columns of a copy of the accounts
-table (same columns and indexes, packed as the real one), so the data stays as the real
-run needs it.
+and writes segment, priority and reasons, where one of them differs, into the real
+columns of a copy of the accounts table (same columns and indexes, packed as the real
+one), so the data stays as the real run needs it. Writing dominates the all-change
+pass: a packed table leaves no room for in-place (HOT) updates, so each row written
+also goes into every index, as it does for the real run.
 
 Left out compared with the real run: the EMEA scoring and per-TAM ranking and the
 Commercial qualification (every account gets the US flowchart), approved exceptions and
-reviews, the assessment rows, previous priority and its date, change detection (it
-writes every row), health, metrics, the run record and lock. So the ratio of a phase to
-this floor is what the real run's Python, its round trips and its extra work cost.
+reviews, the assessment rows, previous priority and its date, the segment moves and
+counts, health, metrics, the run record and lock. So the ratio of a phase to this floor
+is what the real run's Python, its round trips and its extra work cost.
 """
 
 from __future__ import annotations
@@ -68,19 +75,30 @@ _TABLES = {
     "risk_case": RiskCase._meta.db_table,
 }
 
-# One active initiative of `kind` over the region's hours threshold, in the quarter: as
-# facts.busiest_active (its hours, blank counted as 0, above the threshold).
-_BUSY = """EXISTS (
-            SELECT 1 FROM {initiative} i
-            WHERE i.account_id = a.id AND i.status = %(active)s AND i.kind = %({kind})s
-              AND i.starts_on <= %(quarter_end)s
-              AND (i.ends_on IS NULL OR i.ends_on >= %(as_of)s)
-              AND COALESCE(i.tam_hours_per_week, 0)
-                  > COALESCE(p.{threshold}, %(default_{threshold})s))"""
-
-FLOOR_SQL = (
-    """
-WITH facts AS (
+FLOOR_SQL = """
+WITH uptier AS (
+    -- The earliest open tier-upgrade close date still ahead: within the window or not.
+    SELECT account_id, min(close_date) AS first_close
+    FROM {opportunity}
+    WHERE status = %(open)s AND kind = %(tier_upgrade)s AND close_date > %(as_of)s
+    GROUP BY account_id
+),
+busiest AS (
+    -- The busiest initiative of each kind active in the quarter (facts.busiest_active).
+    SELECT
+        account_id,
+        max(COALESCE(tam_hours_per_week, 0)) FILTER (WHERE kind = %(stage_adoption)s)
+            AS stage_adoption_hours,
+        max(COALESCE(tam_hours_per_week, 0)) FILTER (WHERE kind = %(infra)s) AS infra_hours
+    FROM {initiative}
+    WHERE status = %(active)s AND starts_on <= %(quarter_end)s
+      AND (ends_on IS NULL OR ends_on >= %(as_of)s)
+    GROUP BY account_id
+),
+open_case AS (
+    SELECT DISTINCT account_id FROM {risk_case} WHERE status = ANY(%(open_cases)s)
+),
+facts AS (
     SELECT
         a.id,
         computed.id AS segment_id,
@@ -89,29 +107,22 @@ WITH facts AS (
             OR (region.digital_tam_trial AND effective.tam_assigned AND a.digital) AS digital,
         effective.code = %(onboarding)s AS onboarding_segment,
         a.customer_since IS NOT NULL AND a.onboarded_on IS NULL AS onboarding_open,
-        EXISTS (
-            SELECT 1 FROM {opportunity} o
-            WHERE o.account_id = a.id AND o.status = %(open)s AND o.kind = %(tier_upgrade)s
-              AND o.close_date > %(as_of)s
-              AND o.close_date <= (%(as_of)s::date + make_interval(
-                  months => COALESCE(p.uptier_window_months, %(default_uptier_window_months)s)
-              ))::date
-        ) AS uptier_opportunity,
-        """
-    + _BUSY.format(
-        initiative="{initiative}", kind="stage_adoption", threshold="stage_adoption_min_hours"
-    )
-    + """ AS stage_adoption,
-        """
-    + _BUSY.format(initiative="{initiative}", kind="infra", threshold="infra_change_min_hours")
-    + """ AS infra_change,
-        a.at_risk OR EXISTS (
-            SELECT 1 FROM {risk_case} c
-            WHERE c.account_id = a.id AND c.status = ANY(%(open_cases)s)
-        ) AS churn_risk
+        COALESCE(uptier.first_close <= (%(as_of)s::date + make_interval(
+            months => COALESCE(p.uptier_window_months, %(default_uptier_window_months)s)
+        ))::date, false) AS uptier_opportunity,
+        COALESCE(busiest.stage_adoption_hours > COALESCE(
+            p.stage_adoption_min_hours, %(default_stage_adoption_min_hours)s
+        ), false) AS stage_adoption,
+        COALESCE(busiest.infra_hours > COALESCE(
+            p.infra_change_min_hours, %(default_infra_change_min_hours)s
+        ), false) AS infra_change,
+        a.at_risk OR open_case.account_id IS NOT NULL AS churn_risk
     FROM {copy} a
     JOIN {region} region ON region.id = a.region_id
     LEFT JOIN {parameters} p ON p.region_id = a.region_id
+    LEFT JOIN uptier ON uptier.account_id = a.id
+    LEFT JOIN busiest ON busiest.account_id = a.id
+    LEFT JOIN open_case ON open_case.account_id = a.id
     LEFT JOIN LATERAL (
         SELECT s.id FROM {segment} s
         WHERE a.arr IS NOT NULL AND (
@@ -157,8 +168,10 @@ SET segment_id = decided.segment_id,
     priority_reasons = decided.reasons
 FROM decided
 WHERE a.id = decided.id
-"""
-).format(**_TABLES)
+  AND (a.segment_id IS DISTINCT FROM decided.segment_id
+       OR a.priority IS DISTINCT FROM decided.priority
+       OR a.priority_reasons IS DISTINCT FROM decided.reasons)
+""".format(**_TABLES)
 
 
 def floor_parameters(as_of: date) -> dict:
@@ -208,35 +221,57 @@ def run_floor(as_of: date) -> int:
 
 
 @dataclass(frozen=True)
-class FloorTime:
-    median: float
-    low: float
-    high: float
-    repeats: int
+class FloorPass:
+    """One pass of the statement, repeated: its times and the rows it wrote."""
+
+    name: str
+    times: tuple[float, ...]
     rows: int
 
-    def line(self) -> str:
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    def line(self, accounts: int) -> str:
         return (
-            f"floor: {self.median:.2f} s median of {self.repeats} "
-            f"(min {self.low:.2f}, max {self.high:.2f}), {self.rows:,} accounts, "
-            f"one UPDATE of segment and US-style priority"
+            f"floor ({self.name}): {self.median:.2f} s median of {len(self.times)} "
+            f"(min {min(self.times):.2f}, max {max(self.times):.2f}), "
+            f"{self.rows:,} of {accounts:,} accounts written"
         )
 
     def ratio(self, seconds: float) -> str:
-        return f"{seconds / self.median:.1f}x floor"
+        return f"{seconds / self.median:.1f}x floor ({self.name})"
 
 
-def measure_floor(as_of: date, repeats: int = REPEATS) -> FloorTime:
-    """The statement `repeats` times, each on a fresh copy (not timed); the copy dropped."""
+@dataclass(frozen=True)
+class Floor:
+    accounts: int
+    all_change: FloorPass
+    no_change: FloorPass
+
+    def lines(self) -> str:
+        return (
+            "floor: one SQL UPDATE of segment and US-style priority (bench/floor.py)\n"
+            f"{self.all_change.line(self.accounts)}\n{self.no_change.line(self.accounts)}"
+        )
+
+
+def measure_floor(as_of: date, repeats: int = REPEATS) -> Floor:
+    """Both passes `repeats` times, each time on a fresh copy; the copy dropped after."""
     if connection.vendor != "postgresql":
         raise SystemExit("the floor is PostgreSQL SQL: run it through bench/run floor")
-    times, rows = [], 0
+    passes = {"all change": [], "no change": []}
+    rows = {}
     try:
         for _ in range(repeats):
             copy_accounts()
-            started = time.perf_counter()
-            rows = run_floor(as_of)
-            times.append(time.perf_counter() - started)
+            for name, times in passes.items():
+                started = time.perf_counter()
+                rows[name] = run_floor(as_of)
+                times.append(time.perf_counter() - started)
     finally:
         drop_copy()
-    return FloorTime(statistics.median(times), min(times), max(times), repeats, rows)
+    return Floor(
+        Account.objects.count(),
+        *(FloorPass(name, tuple(times), rows[name]) for name, times in passes.items()),
+    )

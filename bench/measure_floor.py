@@ -3,7 +3,7 @@
 Usage: python bench/measure_floor.py [ACCOUNTS] [--repeat R] [--seed S] (default 100,000
 accounts, 5 repeats); through `bench/run floor [ACCOUNTS]`, which provisions a throwaway
 PostgreSQL. Builds the portfolio as bench/recompute.py does (same seed, same data), then
-prints the median, min and max of the repeats, each on a fresh copy of the accounts.
+prints, for each pass (all change, no change), the median, min and max of the repeats.
 """
 
 import argparse
@@ -28,7 +28,7 @@ def main(accounts: int, *, repeats: int, seed: int) -> None:
     started = time.perf_counter()
     build_portfolio(accounts, seed=seed, as_of=as_of)
     print(f"built the portfolio in {time.perf_counter() - started:.1f} s", flush=True)
-    print(f"{measure_floor(as_of, repeats).line()} (load {load()})", flush=True)
+    print(f"{measure_floor(as_of, repeats).lines()}\nload {load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,16 @@ Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-siz
 [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
 Migrates, builds the portfolio (bench/build_portfolio.py), times the floor on it (one SQL
-UPDATE computing segment and a US-style priority, bench/floor.py: median of R repeats,
-each on a copy of the accounts), then runs `recompute()`:
+UPDATE computing segment and a US-style priority, bench/floor.py: median of R repeats on a
+copy of the accounts, a pass where all change and one where none does), then runs
+`recompute()`:
 1. first run: every segment, priority, assessment and health is new;
 2. second run: nothing changes;
 both without tracemalloc, for the wall time, each followed by one line per phase with its
-ratio to the floor ("1 first run (all change): segments and priorities 6.1 s = 8.5x
-floor"; health is inside segments and priorities). Then, unless --no-trace, two runs under
-tracemalloc (which slows Python down several times) for the peak Python memory:
+ratio to the floor's matching pass ("1 first run (all change): segments and priorities
+6.1 s = 8.5x floor (all change)"; health is inside segments and priorities). Then,
+unless --no-trace, two runs under tracemalloc (which slows Python down several times) for
+the peak Python memory:
 3. a run where nothing changes;
 4. a first-run-like pass, after clearing the segments, priorities and assessments.
 ru_maxrss is the process's peak resident size so far (the build included), for reference.
@@ -36,7 +38,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from bench.build_portfolio import build_portfolio
-from bench.floor import REPEATS, FloorTime, measure_floor
+from bench.floor import REPEATS, FloorPass, measure_floor
 from lib.fiscal import fiscal_quarter_of
 from orchestration.engine import CHUNK_SIZE
 from orchestration.models import RecomputeRun, RunStatus
@@ -52,10 +54,11 @@ class Measurement:
     python_peak_mb: float | None
     maxrss_mb: float
     run: RecomputeRun
+    floor: FloorPass | None
 
 
 def measure(
-    label: str, *, traced: bool, as_of, chunk_size: int, floor: FloorTime | None = None
+    label: str, *, traced: bool, as_of, chunk_size: int, floor: FloorPass | None = None
 ) -> Measurement:
     gc.collect()
     if traced:
@@ -69,7 +72,7 @@ def measure(
     if run.status != RunStatus.SUCCEEDED:
         print(f"{label}: run ended {run.status}\n{run.error}", file=sys.stderr)
         sys.exit(1)
-    result = Measurement(label, traced, seconds, peak, maxrss_mb(), run)
+    result = Measurement(label, traced, seconds, peak, maxrss_mb(), run, floor)
     details = run.details or {}
     print(
         f"{label}{' [tracemalloc]' if traced else ''}: {seconds:.1f} s, "
@@ -93,7 +96,7 @@ def measure(
     return result
 
 
-def print_ratios(label: str, seconds: float, details: dict, floor: FloorTime) -> None:
+def print_ratios(label: str, seconds: float, details: dict, floor: FloorPass) -> None:
     """The whole run and each phase the run times (details' `*_seconds`) against the floor."""
     phases = [("whole run", seconds)] + [
         (key.removesuffix("_seconds").replace("_", " "), value)
@@ -119,7 +122,7 @@ def invalidate() -> None:
     )
 
 
-def summary(measurements: list[Measurement], floor: FloorTime) -> None:
+def summary(measurements: list[Measurement]) -> None:
     header = (
         f"{'run':<34} {'wall s':>7} {'x floor':>7} {'acc/s':>8} {'py peak MB':>10} "
         f"{'maxrss MB':>9} {'chunks':>6} {'max q':>5} {'segments':>9} {'priorities':>10} "
@@ -130,7 +133,7 @@ def summary(measurements: list[Measurement], floor: FloorTime) -> None:
         run, details = item.run, item.run.details or {}
         label = item.label + (" [tracemalloc]" if item.traced else "")
         peak = f"{item.python_peak_mb:.1f}" if item.python_peak_mb is not None else "-"
-        ratio = "-" if item.traced else f"{item.seconds / floor.median:.1f}"
+        ratio = f"{item.seconds / item.floor.median:.1f}" if item.floor else "-"
         print(
             f"{label:<34} {item.seconds:>7.1f} {ratio:>7} {run.accounts / item.seconds:>8,.0f} "
             f"{peak:>10} {item.maxrss_mb:>9.0f} {details.get('chunks', '-'):>6} "
@@ -160,19 +163,19 @@ def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeat
     )
 
     floor = measure_floor(as_of, floor_repeats)
-    print(f"{floor.line()} (load {load()})", flush=True)
+    print(f"{floor.lines()}\nload {load()}", flush=True)
 
-    untraced = {"traced": False, "as_of": as_of, "chunk_size": chunk_size, "floor": floor}
-    measurements = [measure("1 first run (all change)", **untraced)]
+    untraced = {"traced": False, "as_of": as_of, "chunk_size": chunk_size}
+    measurements = [measure("1 first run (all change)", **untraced, floor=floor.all_change)]
     distribution()
-    measurements.append(measure("2 second run (no change)", **untraced))
+    measurements.append(measure("2 second run (no change)", **untraced, floor=floor.no_change))
     if trace:
         measurements.append(measure("3 no change", traced=True, as_of=as_of, chunk_size=chunk_size))
         invalidate()
         measurements.append(
             measure("4 after clearing", traced=True, as_of=as_of, chunk_size=chunk_size)
         )
-    summary(measurements, floor)
+    summary(measurements)
     print(f"\nload average now: {load()}")
 
 

@@ -99,8 +99,9 @@ def test_the_floor_decides_us_enterprise_priorities_as_the_recompute_does():
     both = AccountFactory(**strategic, at_risk=True)
     InitiativeFactory(account=both, kind="infrastructure_change", tam_hours_per_week=Decimal(3))
     copy_accounts(vacuum=False)
-    run_floor(TODAY)
+    assert run_floor(TODAY) == 15  # the first pass writes every account
     floor = floor_rows()
+    assert run_floor(TODAY) == 0  # the second changes nothing
 
     with time_machine.travel(datetime.datetime.combine(TODAY, datetime.time(9)), tick=False):
         recompute(as_of=TODAY)
