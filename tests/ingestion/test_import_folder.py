@@ -94,16 +94,18 @@ def test_accounts_take_tam_sentiment_its_date_and_the_plan_qualification(tam, tm
     assert (globex.tam_sentiment, globex.success_plan_management_qualified) == ("green", False)
 
 
-def test_health_is_read_as_tam_sentiment_but_not_both(tam, tmp_path):
+def test_health_beside_tam_sentiment_is_the_computed_band_and_is_ignored(tam, tmp_path):
+    # An export carries both: `health` is then the computed band (DESIGN 11), not the
+    # sentiment's older name, so the file imports back without the band overwriting the
+    # TAM's own judgement.
     folder = _folder(
         tmp_path,
-        accounts="external_id,name,region,health,tam_sentiment\nACC-1,Acme,us-enterprise,red,red\n",
+        accounts="external_id,name,region,health,tam_sentiment\nACC-1,Acme,us-enterprise,green,red\n",
     )
 
-    with pytest.raises(CommandError):
-        _run(folder)
+    _run(folder)
 
-    assert _run.stderr.splitlines() == ["accounts.csv: line 1: tam_sentiment: column given twice"]
+    assert Account.objects.get(external_id="ACC-1").tam_sentiment == "red"
 
 
 def test_a_folder_with_teams_and_people_links_each_team_to_its_manager_on_an_empty_database(
