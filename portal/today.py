@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from prioritization.models import PriorityException, PriorityReview, ReviewStatu
 from rhythm.selectors import cadence_rule, last_held_subquery
 from rhythm.services import team_workloads, workload_for_tam
 from triage.models import RiskCase
+from triage.selectors import red_without_case
 
 from .today_rules import WEEK_DAYS, BandRow, TodayAccount, TodayPlan, today_plan
 
@@ -94,8 +95,11 @@ def read_plan(user, today: date) -> TodayPlan:
         .annotate(
             last_cadence_call=cadence.last_call_annotation(today),
             last_ebr=last_held_subquery(ActivityKind.EBR, today),
+            # The burn-down list's own rule (triage.selectors), so Today and the
+            # dashboard cannot disagree on who needs a case.
+            needs_triage_case=Exists(red_without_case(Account.objects.filter(pk=OuterRef("pk")))),
         )
-        .values(*ACCOUNT_COLUMNS)
+        .values(*ACCOUNT_COLUMNS, "needs_triage_case")
     )  # query 4
     visible = Account.objects.visible_to(user)
     cases = _open_cases(visible)  # query 5
@@ -120,6 +124,7 @@ def read_plan(user, today: date) -> TodayPlan:
             health=row["health"],
             health_score=row["health_score"],
             has_open_case=row["id"] in cases,
+            needs_triage_case=row["needs_triage_case"],
             triage_update_due=cases.get(row["id"]),
             previous_priority=row["previous_priority"],
             priority_changed_on=row["priority_changed_on"],

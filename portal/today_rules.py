@@ -99,6 +99,8 @@ class TodayAccount:
     health: str = ""
     health_score: int | None = None
     has_open_case: bool = False
+    # Red, no open case, not churned: read by `triage.selectors.red_without_case`.
+    needs_triage_case: bool = False
     triage_update_due: date | None = None  # the open case's next update
     # Written by the recompute when the priority changes; None previous: it had none.
     previous_priority: int | None = None
@@ -278,7 +280,7 @@ def _clock_item(account: TodayAccount, today: date, horizon: date) -> TodayItem 
 
 def _red_item(account: TodayAccount, today: date) -> TodayItem | None:
     """A red account with no open case: open one today (DESIGN 11)."""
-    if account.health != "red" or account.has_open_case:
+    if not account.needs_triage_case:
         return None
     score = "" if account.health_score is None else f" (score {account.health_score})"
     why = f"Health red{score} and no open triage case: open one or say why not"

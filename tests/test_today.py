@@ -378,7 +378,9 @@ def test_a_managers_query_count_does_not_grow_with_the_team(client, team, at_noo
 
 
 def test_a_red_account_without_an_open_case_is_due_today():
-    bare = account("Bare", health="red", health_score=35)
+    # The register's rule (red, no open case, not churned) is triage.selectors'; Today
+    # lists what it says.
+    bare = account("Bare", health="red", health_score=35, needs_triage_case=True)
     cased = account("Cased", health="red", health_score=20, has_open_case=True)
     green = account("Green", health="green", health_score=90)
     unknown = account("Unknown")
@@ -405,7 +407,7 @@ def test_an_account_at_risk_comes_first_on_its_day():
     # Red without a case and a cadence call both due today: the risk leads (KIND_ORDER).
     plan = plan_of(
         account("A call", priority=1, last_cadence_call=ago(30)),
-        account("Z red", health="red"),
+        account("Z red", health="red", needs_triage_case=True),
     )
     assert names(plan) == [("Z red", RED_WITHOUT_CASE), ("A call", CADENCE_CALL)]
 
@@ -470,12 +472,14 @@ def test_the_page_shows_each_new_kind_linked_to_the_account(client, team, at_noo
     # Another TAM's red account is not this TAM's work. Pr3 has no cadence calls, so no
     # other item comes in.
     AccountFactory(tam=TamFactory(team=team), name="Theirs", health="red")
+    # A churned customer (ARR 0) is off the register's list, so off Today too.
+    AccountFactory(tam=tam, name="Churned", health="red", health_score=10, arr=0)
 
     response = signed_in(client, tam).get(reverse("today"))
 
     kinds = [(item.account_name, item.kind) for item in response.context["items"]]
     assert ("Red cased", TRIAGE_UPDATE) in kinds and ("Red bare", RED_WITHOUT_CASE) in kinds
-    assert {name for name, _ in kinds}.isdisjoint({"Later", "Long ago", "Theirs"})
+    assert {name for name, _ in kinds}.isdisjoint({"Later", "Long ago", "Theirs", "Churned"})
     changes = [(c.account_name, c.what) for c in response.context["changes"]]
     assert changes == [
         ("Banded", "Health band changed from green to yellow (score 60)"),
