@@ -44,7 +44,7 @@ EXPORT_COLUMNS = (
     "first_value_clock", "onboard_clock", "last_cadence_call", "next_cadence_call_due",
     "cadence_call_overdue", "cadence_call_overdue_days", "last_ebr", "success_plan",
     "renewal_date", "usage_data_on", "tam_sentiment_on", "tam_name", "flags", "reasons",
-    "segment_name", "health_score",
+    "segment_name", "health_score", "tam_sentiment",
 )  # fmt: skip
 
 
@@ -85,6 +85,9 @@ def export_row(
         reasons_sentence(account.priority_reasons, empty="") if account.priority else "",
         segment.name if segment else "",
         account.health_score,
+        # With the sentiment beside it, `health` is the computed band to the accounts
+        # import too, so a book file loaded back cannot turn the band into the sentiment.
+        account.tam_sentiment,
     )
 
 
