@@ -472,6 +472,7 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         onboarded_on=None,
         renewal_date=datetime.date(2027, 3, 31),
         success_plan="green",
+        tam_sentiment="yellow",
         tam_sentiment_on=days_ago(30),
     )
     call(account, 40)
@@ -511,6 +512,7 @@ def test_the_export_carries_the_values_with_reason_codes(client, tam):
         "reasons": "Pr1 by approved exception; No Pr1 criterion met",
         "segment_name": "Strategic",
         "health_score": "82",  # beside `health`, the band (DESIGN 11)
+        "tam_sentiment": "yellow",  # the TAM's own judgement, one input of the band
     }
 
 
