@@ -74,6 +74,21 @@ def _comment_field():
     )
 
 
+class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices from one plain query: the default `.iterator()` opens a server-side
+    cursor on PostgreSQL (three round trips) for a table of a handful of rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _StageField(forms.ModelChoiceField):
+    iterator = _ListedChoiceIterator
+
+
 class InitiativeAddForm(forms.Form):
     prefix = "initiative-new"
 
@@ -83,7 +98,7 @@ class InitiativeAddForm(forms.Form):
         help_text="The US flowchart counts stage adoption and infrastructure change above "
         "its threshold (2 hours a week unless your region says otherwise).",
     )
-    stage = forms.ModelChoiceField(
+    stage = _StageField(
         label="Stage", queryset=Stage.objects.all(), required=False, empty_label="none"
     )
     comment = _comment_field()

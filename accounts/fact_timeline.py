@@ -10,18 +10,28 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import CharField, Q
+from django.db.models import Case, CharField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast
 
 from core.models import AuditAction, AuditEntry
 
-from .models import Account, Initiative, InitiativeStatus, Opportunity, OpportunityStatus
+from .models import (
+    Account,
+    Initiative,
+    InitiativeKind,
+    InitiativeStatus,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+)
 from .priority_facts import FIELD_LABELS, RECONFIRMED, VIA, shown
 
 INITIATIVE = Initiative._meta.label_lower
 OPPORTUNITY = Opportunity._meta.label_lower
 ACCOUNT = Account._meta.label_lower
 INITIATIVE_STATES = dict(InitiativeStatus.choices)
+INITIATIVE_KINDS = dict(InitiativeKind.choices)
+OPPORTUNITY_KINDS = dict(OpportunityKind.choices)
 OPPORTUNITY_STATES = dict(OpportunityStatus.choices)
 # How the audit log shows a reference: "Create (#3)".
 _REFERENCE_ID = re.compile(r" \(#\d+\)$")
@@ -40,45 +50,45 @@ class FactChange:
 
 
 def fact_changes(account: Account, limit: int = 20) -> list[FactChange]:
-    """The latest changes of the account's priority facts, newest first (one query, and
-    one per kind of row the changes are about)."""
+    """The latest changes of the account's priority facts, newest first: one query
+    however many facts and kinds of fact, the kind of each initiative or opportunity a
+    change is about read alongside (the only thing of the row the entry shows)."""
+    initiatives = _ids_as_text(Initiative, account)
+    opportunities = _ids_as_text(Opportunity, account)
     rows = list(
         AuditEntry.objects.filter(via=VIA)
         .filter(
             Q(model=ACCOUNT, object_id=str(account.pk))
-            | Q(model=INITIATIVE, object_id__in=_ids_as_text(Initiative, account))
-            | Q(model=OPPORTUNITY, object_id__in=_ids_as_text(Opportunity, account))
+            | Q(model=INITIATIVE, object_id__in=initiatives.values("key"))
+            | Q(model=OPPORTUNITY, object_id__in=opportunities.values("key"))
+        )
+        .annotate(
+            record_kind=Case(
+                When(model=INITIATIVE, then=_kind_of(initiatives)),
+                When(model=OPPORTUNITY, then=_kind_of(opportunities)),
+            )
         )
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
     )
-    records = {
-        model: model.objects.in_bulk(ids)
-        for model, ids in (
-            (Initiative, [int(row.object_id) for row in rows if row.model == INITIATIVE]),
-            (Opportunity, [int(row.object_id) for row in rows if row.model == OPPORTUNITY]),
-        )
-        if ids
-    }
-    changes = []
-    for row in rows:
-        if row.model == ACCOUNT:
-            change = _account_change(row)
-        else:
-            model = Initiative if row.model == INITIATIVE else Opportunity
-            change = _record_change(row, records[model].get(int(row.object_id)))
-        if change is not None:
-            changes.append(change)
-    return changes
+    changes = (
+        _account_change(row) if row.model == ACCOUNT else _record_change(row) for row in rows
+    )
+    return [change for change in changes if change is not None]
 
 
 def _ids_as_text(model, account: Account):
-    """The account's rows of `model` as the audit log names them (text ids), a subquery."""
+    """The account's rows of `model` with their ids as the audit log names them (text)."""
     return (
         model.objects.filter(account=account)
+        .order_by()
         .annotate(key=Cast("pk", output_field=CharField()))
-        .values("key")
     )
+
+
+def _kind_of(records) -> Subquery:
+    """The kind of the record the entry is about; NULL once the record is gone."""
+    return Subquery(records.filter(key=OuterRef("object_id")).values("kind")[:1])
 
 
 def _common(row: AuditEntry) -> dict:
@@ -118,15 +128,16 @@ def _account_change(row: AuditEntry) -> FactChange | None:
     )
 
 
-def _record_change(row: AuditEntry, record) -> FactChange | None:
-    if record is None:
+def _record_change(row: AuditEntry) -> FactChange | None:
+    """A change of an initiative or opportunity; None once the record is gone."""
+    if row.record_kind is None:
         return None
     after = row.after or {}
-    if isinstance(record, Initiative):
-        label = f"{record.get_kind_display()} initiative"
+    if row.model == INITIATIVE:
+        label = f"{INITIATIVE_KINDS.get(row.record_kind, row.record_kind)} initiative"
         describe = _initiative_values
     else:
-        label = f"{record.get_kind_display()} opportunity"
+        label = f"{OPPORTUNITY_KINDS.get(row.record_kind, row.record_kind)} opportunity"
         describe = _opportunity_values
     if row.action == AuditAction.CREATED:
         old, new = "none", describe({**after, "status": None})

@@ -4,8 +4,8 @@
 `read_health_inputs`, its segment's scorecard, `score_health`), reads the last 365 days of
 its history and says what moved since 7 and 90 days ago: the history row in force on that
 day against the live result (`what_moved`). Its queries do not grow with the history:
-one for the trend's rows (score and band only), one for the measures of the (at most
-two) rows the movements compare with, plus the inputs' and the scorecard's.
+one for the trend's rows (score and band, and the measures of the at most two rows the
+movements compare with), plus the inputs' and the scorecard's.
 
 Live rather than stored: the page shows what the facts say now, and says so when the
 stored band (the last recompute's) disagrees, as the Why-priority section does.
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape
 
-from django.db.models import Q, Subquery
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.db.models import Case, F, JSONField, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import SuccessPlanState
 from lib.words import date_text
@@ -79,6 +80,7 @@ class MovedSince:
 
 @dataclass(frozen=True, slots=True)
 class AccountHealth:
+    inputs: HealthInputs  # what was read: the page's data-age line reads the usage's day
     result: HealthResult
     headline: str
     rows: list[MeasureRow]
@@ -93,11 +95,15 @@ class AccountHealth:
     def trend_table_rows(self) -> SafeString:
         """The trend table's rows, newest first. Built here rather than in a template
         loop: a year of daily rows is 365 rows, and the template engine's per-variable
-        cost made them a third of the page's time."""
-        return format_html_join(
-            "",
-            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
-            ((row.on_text, row.score_text, row.band_text) for row in reversed(self.trend)),
+        cost (and `format_html`'s per-value escaping) made them a third of the page's time.
+        A date and a number need no escaping; each band's words are escaped once."""
+        words = {row.band: escape(row.band_text) for row in self.trend}
+        return mark_safe(
+            "".join(
+                f'<tr><th scope="row">{row.on_text}</th><td>{row.score_text}</td>'
+                f"<td>{words[row.band]}</td></tr>"
+                for row in reversed(self.trend)
+            )
         )
 
 
@@ -116,6 +122,7 @@ def account_health(
     stored = (account.health or "", account.health_score)
     live = ("" if result.band is Band.UNKNOWN else result.band.value, result.score)
     return AccountHealth(
+        inputs=inputs,
         result=result,
         headline=headline(result),
         rows=measure_rows(result, OUTCOME_LABELS),
@@ -134,30 +141,37 @@ def _band_and_score(band: str, score: int | None) -> str:
 
 def _history(account_id: int, today: date) -> tuple[list[TrendRow], dict[int, tuple]]:
     """The trend's rows (the window's and the one in force when it opened) and, per
-    `MOVED_SINCE_DAYS`, the row in force on that day with its measures."""
+    `MOVED_SINCE_DAYS`, the row in force on that day with its measures: one query, a
+    range of the (account, on) index; only the (at most two) compared rows carry their
+    measures, the others' stay in the database."""
     start = today - timedelta(days=TREND_DAYS)
-    rows = HealthHistory.objects.filter(account_id=account_id)
-    in_force_at_start = rows.filter(on__lte=start).order_by("-on").values("pk")[:1]
+    rows = HealthHistory.objects.filter(account_id=account_id).order_by()
+
+    def in_force_on(day: date) -> Subquery:
+        return Subquery(rows.filter(on__lte=day).order_by("-on").values("on")[:1])
+
+    compared = Q()
+    for days in MOVED_SINCE_DAYS:
+        compared |= Q(on=in_force_on(today - timedelta(days=days)))
     listed = list(
-        rows.filter(Q(on__gt=start, on__lte=today) | Q(pk=Subquery(in_force_at_start)))
+        rows.filter(
+            on__gte=Coalesce(in_force_on(start), Value(start + timedelta(days=1))),
+            on__lte=today,
+        )
+        .annotate(
+            compared_measures=Case(When(compared, then=F("measures")), output_field=JSONField())
+        )
         .order_by("on")
-        .values_list("pk", "on", "score", "band")
+        .values_list("on", "score", "band", "compared_measures")
     )
-    wanted = {}
+    in_force = {}
     for days in MOVED_SINCE_DAYS:
         day = today - timedelta(days=days)
-        then = [row for row in listed if row[1] <= day]
+        then = [row for row in listed if row[0] <= day]
         if then:
-            wanted[days] = then[-1]
-    measures = dict(
-        HealthHistory.objects.filter(pk__in={row[0] for row in wanted.values()}).values_list(
-            "pk", "measures"
-        )
-        if wanted
-        else ()
-    )
-    in_force = {days: (row, measures.get(row[0], {})) for days, row in wanted.items()}
-    return [TrendRow(on, score, band) for _, on, score, band in listed], in_force
+            on, score, band, measures = then[-1]
+            in_force[days] = ((on, score, band), measures or {})
+    return [TrendRow(on, score, band) for on, score, band, _ in listed], in_force
 
 
 def _moved(now: HealthResult, in_force: dict[int, tuple]) -> list[MovedSince]:
@@ -166,7 +180,7 @@ def _moved(now: HealthResult, in_force: dict[int, tuple]) -> list[MovedSince]:
         if days not in in_force:
             moved.append(MovedSince(days, None, "", []))
             continue
-        (_, on, score, band), data = in_force[days]
+        (on, score, band), data = in_force[days]
         then = measures_from_json(data, score, band)
         moved.append(
             MovedSince(

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import (
     Activity,
@@ -53,12 +55,17 @@ class AccountMetrics:
 
 
 def _targets(segment) -> dict[str, Decimal | None]:
-    targets = dict(MetricDefinition.objects.values_list("key", "default_target"))
-    if segment is not None:
-        targets.update(
-            MetricTarget.objects.filter(segment=segment).values_list("metric__key", "target")
+    """Each metric's target for the segment, its default where the segment sets none
+    (one query)."""
+    definitions = MetricDefinition.objects.order_by()
+    if segment is None:
+        return dict(definitions.values_list("key", "default_target"))
+    own = MetricTarget.objects.filter(metric=OuterRef("pk"), segment=segment).values("target")[:1]
+    return dict(
+        definitions.annotate(own=Subquery(own)).values_list(
+            "key", Coalesce("own", "default_target")
         )
-    return targets
+    )
 
 
 def _share_state(part: formulas.Contribution | None) -> str:

@@ -42,10 +42,11 @@ from prioritization.services import can_review
 
 
 def _account_for_user(request, pk):
-    """The account if it is in the user's scope; 404 otherwise, so nothing leaks."""
+    """The account if it is in the user's scope; 404 otherwise, so nothing leaks. With
+    the TAM's team: who may review or correct on the page is its manager."""
     return get_object_or_404(
         Account.objects.visible_to(request.user).select_related(
-            "region", "tam", "segment", "segment_override", "parent"
+            "region", "tam__team", "segment", "segment_override", "parent"
         ),
         pk=pk,
     )
@@ -140,6 +141,9 @@ def account_page(request, account):
         for kind, title in LOG_TITLES.items()
     ]
     timeline = activity_log.timeline_page(account, request.GET.get("timeline"))
+    # The health explained (DESIGN 11): live, with the priority the next recompute writes.
+    health = account_health(account, today, priority=explanation.priority if explanation else None)
+    usage = health.inputs.usage
     context = {
         "account": account,
         "timeline": timeline,
@@ -173,19 +177,14 @@ def account_page(request, account):
         "triage": account_triage(request.user, account, rejected),
         "fact_changes": fact_timeline.fact_changes(account),
         "today": today,
-        # How old the usage data and the health input are (DESIGN 10, "Freshness").
-        "usage_age": usage_age(_latest_usage_on(account), today),
+        # How old the usage data and the health input are (DESIGN 10, "Freshness"): the
+        # latest snapshot the health read (dated on or before today: a future-dated one
+        # has not happened yet).
+        "usage_age": usage_age(usage.taken_on if usage else None, today),
         "health_input_age": health_input_age(account.tam_sentiment_on, today),
-        # The health explained (DESIGN 11): live, with the priority the next recompute writes.
-        "account_health": account_health(
-            account, today, priority=explanation.priority if explanation else None
-        ),
+        "account_health": health,
     }
     return render(request, "accounts/account_detail.html", context)
-
-
-def _latest_usage_on(account):
-    return account.usage.order_by("-taken_on").values_list("taken_on", flat=True).first()
 
 
 def _history(account, explanation):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.rejected_forms import RejectedForm
@@ -22,7 +23,7 @@ from triage.forms import (
     WillChurnDecisionForm,
     WillChurnProposalForm,
 )
-from triage.models import RiskCase
+from triage.models import RiskCase, RiskCaseUpdate
 
 OPEN_FORM_ID = "triage-open"
 UPDATE_FORM_ID = "triage-update"
@@ -33,11 +34,14 @@ CLOSED_SHOWN = 5
 
 
 def account_triage(user, account, rejected: RejectedForm) -> dict:
-    """What `templates/triage/_account_cases.html` shows (three queries)."""
+    """What `templates/triage/_account_cases.html` shows: one query, and one for the
+    updates with who wrote them when there is a case, however many."""
     cases = list(
         RiskCase.objects.filter(account=account)
         .select_related("opened_by", "will_churn_proposed_by", "signed_off_by")
-        .prefetch_related("updates__by")[: CLOSED_SHOWN + 1]
+        .prefetch_related(
+            Prefetch("updates", queryset=RiskCaseUpdate.objects.select_related("by"))
+        )[: CLOSED_SHOWN + 1]
     )
     open_case = next((case for case in cases if case.is_open), None)
     closed = [case for case in cases if not case.is_open][:CLOSED_SHOWN]
