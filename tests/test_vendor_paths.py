@@ -46,6 +46,12 @@ COMPARED_BY = {
     "ingestion/records.py": [
         "tests/ingestion/test_import_page.py::test_progress_written_aside_is_progress_written_in_place",
     ],
+    "health/inputs.py": [
+        "tests/health/test_fast_health.py::test_the_one_query_reading_gives_the_portable_readings",
+    ],
+    "orchestration/health_step.py": [
+        "tests/health/test_recompute_health.py::test_history_copied_is_the_history_inserted",
+    ],
     "orchestration/writing.py": [
         "tests/orchestration/test_writing.py::test_assessments_copied_are_the_assessments_inserted",
     ],

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from accounts.models import Account, ActivityKind, Health, SuccessPlanState, UsageSnapshot
 from health.models import HealthHistory, HealthScorecard
@@ -187,3 +188,35 @@ def test_previous_priority_and_its_date_are_written_when_the_priority_changes(kn
         recompute()
     known.refresh_from_db()
     assert (known.previous_priority, known.priority_changed_on) == (stored, TODAY)
+
+
+def test_history_copied_is_the_history_inserted(tam):
+    """PostgreSQL writes today's rows by COPY and one INSERT ... ON CONFLICT; the other
+    databases by bulk_create: on the same rows, including a same-day rewrite and JSON
+    whose text needs COPY's escaping, both leave the same table."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the portable path is the only one elsewhere")
+    first, second, third = (AccountFactory(tam=tam) for _ in range(3))
+    HealthHistory.objects.create(account=first, on=TODAY, band="green", score=90)
+    awkward = '{"note": "tab\\there, back\\\\slash, newline\\n, quote \\" and \\u00e9"}'
+    rows = {
+        first.pk: ("yellow", 60, '{"licence": {"band": "yellow"}}'),
+        second.pk: ("red", None, awkward),
+        third.pk: ("", None, "{}"),
+    }
+
+    def written(portable):
+        with transaction.atomic():
+            health_step.write_history(rows, TODAY, portable=portable)
+            result = sorted(
+                HealthHistory.objects.filter(account__tam=tam).values_list(
+                    "account_id", "on", "band", "score", "measures"
+                )
+            )
+            transaction.set_rollback(True)
+        return result
+
+    portable = written(True)
+    assert portable == written(False)
+    assert [row[2:4] for row in portable] == [("yellow", 60), ("red", None), ("", None)]
+    assert portable[1][4]["note"] == 'tab\there, back\\slash, newline\n, quote " and é'
