@@ -312,7 +312,7 @@ def test_the_same_sentiment_again_reconfirms_it_with_a_new_date(client, account)
         True,
         "QBR went well.",
     )
-    assert b"re-confirmed <strong>tam sentiment</strong> Green:" in page.content
+    assert b"re-confirmed <strong>TAM sentiment</strong> Green:" in page.content
 
 
 def test_no_sentiment_cannot_be_reconfirmed(client, account):

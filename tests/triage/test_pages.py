@@ -45,6 +45,19 @@ def test_a_red_account_without_a_case_says_so_and_offers_the_form(client, tam, r
     assert 'id="triage-open"' in page
 
 
+def test_the_facts_at_the_top_say_in_triage_while_a_case_is_open(client, tam, red_account):
+    # The header read only the imported flag: an open case is what puts an account in
+    # triage for the rules (DESIGN 11), so the facts say so too, linked to the case.
+    client.force_login(tam)
+    before = client.get(_page(red_account)).content.decode()
+    _case(red_account, tam)
+
+    after = client.get(_page(red_account)).content.decode()
+
+    assert "in triage" not in before.split("<dt>Data age</dt>")[0]
+    assert ', at risk, <a href="#triage">in triage</a>' in after
+
+
 def test_opening_from_the_page_lands_at_the_section(client, tam, red_account):
     client.force_login(tam)
 
