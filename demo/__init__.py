@@ -36,6 +36,8 @@ The parts, in the order a portfolio is built:
 - `writing`: everything built, flattened to plain rows and written (COPY on PostgreSQL,
   executemany elsewhere);
 - `portfolio`: `build_demo_portfolio`, the random streams and the per-account pipeline;
+- `health_history`: a year of health history, scored once the recompute has set segments
+  and priorities (`seed_demo` calls it after the run);
 - `logins`: the logins `seed_demo` prints.
 
 `bench/build_portfolio.py` builds its much larger portfolios from the same parts.

@@ -19,6 +19,7 @@ from demo import (
     demo_logins,
     existing_logins,
 )
+from demo.health_history import write_health_history
 from health.selectors import band_spread, describe_spread
 from lib.fiscal import last_quarters
 from metrics.compute import compute_quarter
@@ -102,6 +103,9 @@ class Command(BaseCommand):
             f"  segments and priorities computed for {run.accounts} accounts ({run.status})"
         )
         self.stdout.write(f"  health: {describe_spread(band_spread())}")
+        # After the run: the past days are scored with the segments and priorities it set.
+        history = write_health_history(as_of)
+        self.stdout.write(f"  health history: {history:,} rows over the last year")
         self._compute_trend(as_of)
         self._write_logins()
 
