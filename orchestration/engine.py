@@ -345,7 +345,8 @@ def decide_chunk(
     decisions: Decisions = {}
     # account id -> (new priority, effective segment id), for the health step
     decided: dict[int, tuple[int | None, int | None]] = {}
-    account_updates = []
+    # account id -> (its row, its columns as decided, whether segment or priority changed)
+    account_values: dict[int, tuple[dict, tuple, bool]] = {}
     count_moves = not plan.write  # only the impact preview reports moves
     for row in rows:
         # Assigned again rather than remembered from pass 1: cheaper than holding a
@@ -379,22 +380,20 @@ def decide_chunk(
         )
         part.segments_changed += segment_changed
         part.priorities_changed += priority_changed
-        if segment_changed or priority_changed:
-            account_updates.append(
-                (
-                    row["id"],
-                    segment_id,
-                    decision.priority,
-                    reasons,
-                    *_priority_change(plan, row, decision),
-                )
+        if plan.write:
+            account_values[row["id"]] = (
+                row,
+                (segment_id, decision.priority, reasons, *_priority_change(plan, row, decision)),
+                segment_changed or priority_changed,
             )
     if plan.write:
         if not plan.frozen:
-            write_accounts(account_updates)
+            # Health reads the new priorities (engagement's cadence), so it is scored
+            # after them and before the write: one UPDATE per chunk carries both.
             health = compute_health(
                 rows, decided, scorecards(), plan.as_of, transient=TRANSIENT_ERRORS
             )
+            write_accounts(_account_updates(account_values, health.changed))
             part.failures.extend(health.failures)
             part.health_changed = health.health_changed
             part.bands_changed = health.bands_changed
@@ -404,6 +403,22 @@ def decide_chunk(
             rows, decisions, plan.quarter.label, frozen=plan.frozen, now=timezone.now()
         )
     return part, decisions
+
+
+def _account_updates(
+    account_values: dict[int, tuple[dict, tuple, bool]],
+    health: dict[int, tuple[str, int | None]],
+) -> list[tuple]:
+    """The rows of the chunk's account UPDATE: every account whose segment, priority or
+    health changed, with all its decided columns. An account whose health did not change
+    (or failed) writes back the stored health."""
+    updates = []
+    for account_id, (row, values, changed) in account_values.items():
+        new_health = health.get(account_id)
+        if changed or new_health is not None:
+            stored = (row["health"], row["health_score"])
+            updates.append((account_id, *values, *(new_health or stored)))
+    return updates
 
 
 def _priority_change(plan: Plan, row: dict, decision: rules.Decision) -> tuple:

@@ -27,14 +27,16 @@ ASSESSMENT_COLUMNS = (
 Decisions = dict[int, tuple[rules.Decision, str, int | None]]
 
 
+ACCOUNT_FIELDS = (
+    "segment", "priority", "priority_reasons", "previous_priority", "priority_changed_on",
+    "health", "health_score",
+)  # fmt: skip
+
+
 def write_accounts(updates: list[tuple]) -> None:
-    """`(account_id, segment_id, priority, reasons, previous_priority, priority_changed_on)`
-    each: one UPDATE for the chunk."""
-    update_rows(
-        Account,
-        ["segment", "priority", "priority_reasons", "previous_priority", "priority_changed_on"],
-        updates,
-    )
+    """`(account_id, segment_id, priority, reasons, previous_priority, priority_changed_on,
+    health, health_score)` each: one UPDATE for the chunk, priorities and health together."""
+    update_rows(Account, ACCOUNT_FIELDS, updates)
 
 
 def write_assessments(

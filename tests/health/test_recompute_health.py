@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, ActivityKind, Health, SuccessPlanState, UsageSnapshot
 from health.models import HealthHistory, HealthScorecard
@@ -158,9 +159,30 @@ def test_an_account_failing_its_health_keeps_it_and_the_run_goes_on(monkeypatch,
     assert [(f["account_id"], f["step"]) for f in run.failures] == [(known.id, "health")]
     assert health_of(known) == ("green", 90)
     assert history(known) == []
+    # Its priority, decided before the health step, is written all the same.
+    known.refresh_from_db()
+    assert known.priority is not None
     # The other account: sentiment green (100 x 50) and outcomes none (0 x 10), stages
     # none (0 x 10): 5000 / 70 = 71.4 -> 71, yellow.
     assert health_of(other) == ("yellow", 71)
+
+
+def test_priorities_and_health_go_out_in_one_account_update(known):
+    """Issue 13 point 9: the health is scored before the chunk's account write, so an
+    account whose priority and health both change is updated once, not twice."""
+    with CaptureQueriesContext(connection) as queries:
+        recompute()
+
+    account_table = Account._meta.db_table
+    updates = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith(f'UPDATE "{account_table}"') and "health" in query["sql"]
+    ]
+    assert len(updates) == 1
+    assert "priority" in updates[0]
+    known.refresh_from_db()
+    assert (known.priority is not None, known.health, known.health_score) == (True, "yellow", 56)
 
 
 def test_previous_priority_and_its_date_are_written_when_the_priority_changes(known):
