@@ -17,7 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import Activity, ActivityKind, SuccessPlanState, SurveyKind
 from lib.dates import add_months, shift
-from rhythm.selectors import CadenceRule, cadence_rule, last_held_subquery
+from rhythm.selectors import CadenceRule, cadence_rule, held_since
 from segments.codes import SegmentCode
 
 from .models import BurnDownThresholds
@@ -62,10 +62,8 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
         BurnDownList("pr1_cadence", cadence.title(1), _cadence_overdue(base, cadence, 1, today)),
         BurnDownList("pr2_cadence", cadence.title(2), _cadence_overdue(base, cadence, 2, today)),
         BurnDownList("pr1_ebr", f"Pr1 without an EBR in {limits.pr1_ebr_months} months",
-                     base.filter(priority=1)
-                     .annotate(last_ebr=last_held_subquery(ActivityKind.EBR, today))
-                     .filter(Q(last_ebr__isnull=True)
-                             | Q(last_ebr__lte=add_months(today, -limits.pr1_ebr_months)))),
+                     _no_ebr_since(base, shift(add_months(today, -limits.pr1_ebr_months), 1),
+                                   today)),
         BurnDownList("pr1_success_plan",
                      "Pr1 without a green (Named, Mid-Touch) or management-qualified "
                      "(Strategic) success plan",
@@ -85,11 +83,13 @@ def burn_down_lists(accounts: QuerySet, today: date) -> list[BurnDownList]:
 def _cadence_overdue(base: QuerySet, cadence: CadenceRule, priority: int, today: date):
     """The priority's accounts never called or past their next call, each by its own rule
     set's interval (`CadenceRule.overdue_q`, the book's "Cadence call overdue" filter)."""
-    return (
-        base.filter(priority=priority)
-        .annotate(last_cadence_call=cadence.last_call_annotation(today))
-        .filter(cadence.overdue_q(today, priority))
-    )
+    return cadence.overdue_accounts(base.filter(priority=priority), today, priority)
+
+
+def _no_ebr_since(base: QuerySet, since: date, today: date) -> QuerySet:
+    """Pr1 accounts with no EBR held from `since` to today: never held one, or the last
+    one before `since` (`held_since`: one anti-join, no latest EBR per account)."""
+    return base.filter(priority=1).exclude(held_since(ActivityKind.EBR, since, today))
 
 
 def _renewal_survey_due(base: QuerySet, cadence: CadenceRule, today: date) -> QuerySet:
