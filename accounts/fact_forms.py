@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from core.forms import BoundedCharField
 
-from .csv_format import MAX_WEEKLY_HOURS
+from .csv_cells import MAX_WEEKLY_HOURS
 from .fact_records import (
     CLOSE_DATE_MESSAGE,
     HOURS_MESSAGE,

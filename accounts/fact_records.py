@@ -33,7 +33,7 @@ from lib.dates import LATEST_DATE
 from lib.fiscal import fiscal_quarter_of
 from people.models import User
 
-from .csv_format import MAX_WEEKLY_HOURS
+from .csv_cells import MAX_WEEKLY_HOURS
 from .models import (
     Account,
     Initiative,

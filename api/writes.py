@@ -28,7 +28,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import csv_format
+from accounts import csv_cells, csv_format
 from core import audit
 from ingestion import cells
 from ingestion.kind_formats import FORMATS
@@ -50,7 +50,7 @@ _SCHEMA_OF_PARSER = {
     cells.parse_share: {"type": "number", "minimum": 0, "maximum": 1},
     cells.parse_user_count: {"type": "integer"},
     cells.parse_email: {"type": "string", "format": "email"},
-    csv_format.parse_nps: {"type": "integer", "minimum": 0, "maximum": 10},
+    csv_cells.parse_nps: {"type": "integer", "minimum": 0, "maximum": 10},
 }
 ERRORS = {
     "type": "object",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from accounts.csv_format import (
+from accounts.csv_cells import (
     CellError,
     keep_places,
     parse_amount,

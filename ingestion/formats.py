@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from accounts.csv_format import Problem
+from accounts.csv_cells import Problem
 from accounts.csv_reading import text_problem
 
 from . import cells

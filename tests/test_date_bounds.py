@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.csv_format import parse_date
+from accounts.csv_cells import parse_date
 from accounts.forms import CadenceCallForm
 from accounts.models import Account
 from core.validators import supported_date

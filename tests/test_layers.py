@@ -90,6 +90,7 @@ PURE = {
     "health.movement",
     "health.explanation",
     "dashboard.mix",
+    "accounts.csv_cells",
     "accounts.csv_format",
     "accounts.csv_reading",
     "accounts.timeline_rules",

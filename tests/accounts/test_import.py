@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.csv_format import Problem
+from accounts.csv_cells import Problem
 from accounts.importing import ImportRejected, import_accounts
 from accounts.models import (
     Account,
