@@ -1,0 +1,167 @@
+"""The mergeable sums of the metrics over some of the accounts (a chunk, or all of them).
+
+A chunk adds each account's contributions once, into the accumulator of its "place": the
+(TAM, team, region, segment) it counts in, or the segment it started the quarter in for
+the ARR metrics. Places are few (TAMs x segments), so partials are small whatever the
+number of accounts; they merge in any order, travel as JSON between processes, and are
+folded into the six scope kinds (`scope_accumulators`) once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from . import formulas
+from .models import ScopeType, team_segment_scope
+
+COMPANY = "all"
+
+# (tam_id, team_id, region_id, segment code): where an account counts.
+Place = tuple[int | None, int | None, int | None, str | None]
+Scope = tuple[str, str]
+
+
+def scopes_of(place: Place) -> list[Scope]:
+    """Each account counts in six scopes: its TAM, team, region, segment, its team's share
+    of that segment, and the company (fewer where it has no TAM or segment)."""
+    tam_id, team_id, region_id, segment = place
+    keys = [(ScopeType.COMPANY, COMPANY), (ScopeType.REGION, str(region_id))]
+    if tam_id:
+        keys.append((ScopeType.TAM, str(tam_id)))
+    if team_id:
+        keys.append((ScopeType.TEAM, str(team_id)))
+    if segment:
+        keys.append((ScopeType.SEGMENT, segment))
+        if team_id:
+            keys.append((ScopeType.TEAM_SEGMENT, team_segment_scope(team_id, segment)))
+    return keys
+
+
+@dataclass
+class MetricsPartial:
+    accounts: int = 0
+    # Accounts a formula failed on (`lib.failures.account_failure`), in id order.
+    failures: list[dict] = field(default_factory=list)
+    # Places an account counted in: each of their scopes gets a result, "no data" or not.
+    places: set[Place] = field(default_factory=set)
+    # metric key -> place -> running sums.
+    sums: dict[str, dict[Place, formulas.Accumulator]] = field(default_factory=dict)
+
+    def merge(self, other: MetricsPartial) -> MetricsPartial:
+        """Add `other` in (this one's failures first); returns self."""
+        self.accounts += other.accounts
+        self.failures.extend(other.failures)
+        self.places |= other.places
+        for key, by_place in other.sums.items():
+            kind = formulas.METRICS_BY_KEY[key].kind
+            mine = self.sums.setdefault(key, {})
+            for place, accumulator in by_place.items():
+                if place in mine:
+                    mine[place].merge(accumulator, kind)
+                else:
+                    mine[place] = _copy(accumulator, kind)
+        return self
+
+    def to_json(self) -> dict:
+        """Plain JSON types only: Decimals as strings, dates ISO; `from_json` restores it."""
+        return {
+            "accounts": self.accounts,
+            "failures": self.failures,
+            "places": [list(place) for place in sorted(self.places, key=_place_order)],
+            "sums": {
+                key: [[list(place), _accumulator_json(sums)] for place, sums in by_place.items()]
+                for key, by_place in self.sums.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> MetricsPartial:
+        sums = {}
+        for key, items in data["sums"].items():
+            kind = formulas.METRICS_BY_KEY[key].kind
+            sums[key] = {tuple(place): _accumulator(value, kind) for place, value in items}
+        return cls(
+            accounts=data["accounts"],
+            failures=list(data["failures"]),
+            places={tuple(place) for place in data["places"]},
+            sums=sums,
+        )
+
+    def scope_accumulators(self, key: str) -> dict[Scope, formulas.Accumulator]:
+        """One metric's sums per scope: every place folded into each of its scopes."""
+        kind = formulas.METRICS_BY_KEY[key].kind
+        by_scope: dict[Scope, formulas.Accumulator] = {}
+        for place, accumulator in self.sums.get(key, {}).items():
+            for scope in scopes_of(place):
+                total = by_scope.get(scope)
+                if total is None:
+                    total = by_scope[scope] = formulas.Accumulator()
+                total.merge(accumulator, kind)
+        return by_scope
+
+    def seen_scopes(self) -> set[Scope]:
+        return {scope for place in self.places for scope in scopes_of(place)}
+
+
+def merged(partials: Iterable[MetricsPartial]) -> MetricsPartial:
+    total = MetricsPartial()
+    for partial in partials:
+        total.merge(partial)
+    return total
+
+
+def _place_order(place: Place) -> tuple:
+    return tuple((value is None, value if value is not None else 0) for value in place)
+
+
+def _copy(accumulator: formulas.Accumulator, kind: str) -> formulas.Accumulator:
+    # Merged into a fresh one, so merging partials never shares their mutable samples.
+    copy = formulas.Accumulator()
+    copy.merge(accumulator, kind)
+    return copy
+
+
+# A sample is a number of days or an id, so an int; a Decimal or a date is tagged so it
+# comes back as what it was.
+def _sample_json(sample):
+    if isinstance(sample, Decimal):
+        return {"decimal": str(sample)}
+    if isinstance(sample, date):
+        return {"date": sample.isoformat()}
+    return sample
+
+
+def _sample(value):
+    if isinstance(value, dict):
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        return date.fromisoformat(value["date"])
+    return value
+
+
+def _accumulator_json(accumulator: formulas.Accumulator) -> dict:
+    samples = accumulator.samples
+    if isinstance(samples, set):
+        samples = sorted(samples, key=repr)
+    return {
+        "count": accumulator.count,
+        "numerator": str(accumulator.numerator),
+        "denominator": str(accumulator.denominator),
+        "samples": None if samples is None else [_sample_json(item) for item in samples],
+        "extra": {name: str(amount) for name, amount in accumulator.extra.items()},
+    }
+
+
+def _accumulator(data: dict, kind: str) -> formulas.Accumulator:
+    accumulator = formulas.Accumulator()
+    accumulator.count = data["count"]
+    accumulator.numerator = Decimal(data["numerator"])
+    accumulator.denominator = Decimal(data["denominator"])
+    if data["samples"] is not None:
+        samples = [_sample(item) for item in data["samples"]]
+        accumulator.samples = set(samples) if kind == "distinct" else samples
+    accumulator.extra = {name: Decimal(amount) for name, amount in data["extra"].items()}
+    return accumulator
