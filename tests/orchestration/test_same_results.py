@@ -30,7 +30,7 @@ SHOWN = 5  # entries shown per section and kind of difference
 def test_a_whole_run_writes_what_it_wrote_before_the_speed_work():
     reference = load_reference()
     parameters = reference["parameters"]
-    recording = record_runs(parameters["accounts"], parameters["seed"])
+    recording = record_runs(parameters["accounts"], parameters["seed"], parameters["chunk_size"])
 
     found = differences(reference, recording, shown=SHOWN)
 
