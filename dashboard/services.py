@@ -10,11 +10,13 @@ Each section costs a fixed number of queries however many TAMs or accounts the s
 - scope: the user's teams and, for admins, the regions (2 queries);
 - priority mix and movement matrix: one grouped query (TAM x last x this quarter,
   `priorities_by`, which the company's view groups by region too);
-- the scope's members (1), the region's rule-set parameters (1);
+- the scope's members (1), which of them the user may see (1), the region's rule-set
+  parameters (1);
 - review queue (`review_queue`): pending exceptions, EMEA proposals and the first
   will-churn proposals with their count (3);
-- burn-down lists (`health_triage`'s ten): the two settings they read (2), then the size
-  and the first few accounts of each (10); health and triage panels: `health_triage` (4);
+- burn-down lists (`health_triage`'s ten): the two settings they read (2), then every
+  list's size and first few ids as one union, and those accounts (2); health and triage
+  panels: `health_triage` (4);
 - metrics: definitions (1), segments in the book (2), results for six quarters (1);
 - workload: `rhythm.services.team_workloads`, 5 queries per team (one team for a
   manager's view; a region's view costs 5 per team of the region).
@@ -31,7 +33,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import Account, Region
@@ -97,7 +110,17 @@ class Scope:
             if user.team_id not in {team.pk for team in self.teams}:
                 return Account.objects.none()
             return Account.objects.filter(tam_id__in=member_ids)
-        return Account.objects.visible_to(user).filter(tam_id__in=member_ids)
+        # Which members' books `user` may see, asked once (one query on the tam index):
+        # the page's two dozen queries then filter on the TAM ids alone, where each
+        # joined the TAM and the team again for `visible_to`, a third of their planning.
+        visible_tams = (
+            Account.objects.visible_to(user)
+            .filter(tam_id__in=member_ids)
+            .order_by()
+            .values_list("tam_id", flat=True)
+            .distinct()
+        )
+        return Account.objects.filter(tam_id__in=list(visible_tams))
 
     def book_of(self, user: User, accounts: QuerySet) -> QuerySet:
         """The accounts of the scope `user` may open: what the dashboard names or links."""
@@ -234,35 +257,61 @@ class BurnDownSummary:
 def burn_down_summary(
     accounts: QuerySet, today: date, own_tam: User | None = None
 ) -> list[BurnDownSummary]:
-    """Each list's size and first accounts in one query: a window counts the whole list,
-    where a separate COUNT would build the list a second time.
+    """Each list's size and first accounts in two queries however many lists there are:
+    one UNION ALL of every list's first ids, where a window counts the whole list (a
+    separate COUNT would build the list a second time), then those few accounts.
 
     The first accounts are those the row number places first, not a LIMIT: with a LIMIT,
     PostgreSQL walks the whole name index to feed the count (the list's own filters
     cannot use it), 250-300 ms a list at 100,000 accounts where the row number lets it
-    read the scope's few rows and sort them (15 ms; `bench/run load`).
+    read the scope's few rows and sort them (15 ms; `bench/run load`). Each list is asked
+    for ids only: compiling the windowed query with the accounts' joined columns cost
+    50 ms of Python for the ten lists, a query each (issue 14).
 
     With `own_tam` (a TAM's read-only team view) the first accounts are that TAM's own,
     sorted ahead of their teammates', and a second window counts them; the teammates'
     accounts are only counted, since the TAM may not open them."""
+    lists = dashboard_burn_down_lists(accounts, today)
+    parts = [_first_ids(index, item.accounts, own_tam) for index, item in enumerate(lists)]
+    rows = list(parts[0].union(*parts[1:], all=True)) if parts else []
+    shown = Account.objects.select_related("tam").in_bulk({row["pk"] for row in rows})
+    found: dict[int, list[dict]] = {index: [] for index in range(len(lists))}
+    for row in sorted(rows, key=lambda row: (row["list_index"], row["place"])):
+        found[row["list_index"]].append(row)
     summaries = []
-    for item in dashboard_burn_down_lists(accounts, today):
-        rows = item.accounts.annotate(list_size=Window(Count("pk")))
-        order = [F("name").asc(), F("pk").asc()]
-        if own_tam is not None:
-            is_own = Q(tam_id=own_tam.pk)
-            rows = rows.annotate(own_size=Window(Count("pk", filter=is_own)))
-            order.insert(0, Case(When(is_own, then=Value(0)), default=Value(1)).asc())
-        rows = rows.annotate(place=Window(RowNumber(), order_by=order))
-        first = list(rows.filter(place__lte=BURN_DOWN_SHOWN).order_by("place"))
-        size = first[0].list_size if first else 0
+    for index, item in enumerate(lists):
+        first = found[index]
+        size = first[0]["list_size"] if first else 0
+        named = [shown[row["pk"]] for row in first]
         if own_tam is None:
-            summaries.append(BurnDownSummary(item.key, item.title, size, first))
+            summaries.append(BurnDownSummary(item.key, item.title, size, named))
             continue
-        own = [account for account in first if account.tam_id == own_tam.pk]
-        own_size = first[0].own_size if first else 0
+        own = [account for account in named if account.tam_id == own_tam.pk]
+        own_size = first[0]["own_size"] if first else 0
         summaries.append(BurnDownSummary(item.key, item.title, size, own, own_size))
     return summaries
+
+
+def _first_ids(index: int, accounts: QuerySet, own_tam: User | None) -> QuerySet:
+    """The list's first `BURN_DOWN_SHOWN` ids by name, with the list's size (and the
+    TAM's own count) on each: one part of `burn_down_summary`'s union."""
+    order = [F("name").asc(), F("pk").asc()]
+    own_size = Value(0, output_field=IntegerField())
+    if own_tam is not None:
+        is_own = Q(tam_id=own_tam.pk)
+        order.insert(0, Case(When(is_own, then=Value(0)), default=Value(1)).asc())
+        own_size = Window(Count("pk", filter=is_own))
+    return (
+        accounts.order_by()
+        .annotate(
+            list_index=Value(index, output_field=IntegerField()),
+            list_size=Window(Count("pk")),
+            own_size=own_size,
+            place=Window(RowNumber(), order_by=order),
+        )
+        .filter(place__lte=BURN_DOWN_SHOWN)
+        .values("list_index", "pk", "place", "list_size", "own_size")
+    )
 
 
 # --- metrics -----------------------------------------------------------------------------

@@ -182,12 +182,13 @@ def test_the_page_costs_the_same_queries_however_long_the_list(
     client.force_login(manager)
     client.get(_url("burn_down_list", "onboarding", team))  # warm the session
 
-    # session and user (2), the manager's teams (1), the members (1), the thresholds
-    # and the rhythm settings (2), the count and the page (2).
-    with django_assert_num_queries(8):
+    # session and user (2), the manager's teams (1), the members (1), which of them the
+    # manager may see (1), the thresholds and the rhythm settings (2), the count and the
+    # page (2).
+    with django_assert_num_queries(9):
         assert client.get(_url("burn_down_list", "onboarding", team)).status_code == 200
-    # session and user (2), teams (1), members (1), the count and the page (2).
-    with django_assert_num_queries(6):
+    # session and user (2), teams (1), members (1), visible (1), the count and the page (2).
+    with django_assert_num_queries(7):
         assert client.get(_url("queue_list", "exceptions", team)).status_code == 200
 
 
