@@ -93,7 +93,7 @@ def record_runs(accounts: int = ACCOUNTS, seed: int = SEED, chunk_size: int = CH
     with time_machine.travel(MOMENT, tick=False):
         build_portfolio(accounts, seed=seed, as_of=DAY, activities=True)
         runs = []
-        for _ in ("first", "second"):
+        for _ in range(2):  # a first run, then a second one where nothing changed
             run = recompute(as_of=DAY, trigger="reference", chunk_size=chunk_size)
             runs.append(snapshot(run))
     return {
