@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from django.db.models import Case, F, JSONField, Q, Subquery, Value, When
+from django.db.models import Case, F, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,7 +34,7 @@ from .explanation import (
     score_change_words,
 )
 from .inputs import read_health_inputs
-from .models import HealthHistory
+from .models import HealthHistory, JSONTextField
 from .movement import what_moved
 from .scorecard import Band, HealthInputs, HealthResult, Scorecard, score_health
 from .selectors import scorecard_for_segment
@@ -159,7 +159,7 @@ def _history(account_id: int, today: date) -> tuple[list[TrendRow], dict[int, tu
             on__lte=today,
         )
         .annotate(
-            compared_measures=Case(When(compared, then=F("measures")), output_field=JSONField())
+            compared_measures=Case(When(compared, then=F("measures")), output_field=JSONTextField())
         )
         .order_by("on")
         .values_list("on", "score", "band", "compared_measures")

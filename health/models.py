@@ -9,6 +9,7 @@ row is made by a data migration. Sentiment, outcomes and engagement have fixed b
 from the rhythm setting), so they have only a weight and a switch here.
 """
 
+import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -253,6 +254,29 @@ class HealthScorecard(models.Model):
         )
 
 
+class JSONTextField(models.JSONField):
+    """A JSONField kept as PostgreSQL `json` (the text as written, checked) rather than
+    `jsonb` (parsed into a binary tree on the way in): the history's measures are written
+    for every changed account by the nightly run, about 1 KB each, and read back only
+    whole, a handful of rows at a time. Parsing them into jsonb was most of the history
+    write (issue 13 point 9); nothing queries inside them. Other databases: as JSONField.
+    """
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql" or value is None or hasattr(value, "as_sql"):
+            return super().get_db_prep_value(value, connection, prepared)
+        # Plain text: JSONField's adapter would cast it to jsonb first.
+        return json.dumps(self.get_prep_value(value), cls=self.encoder)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, str):
+            return super().from_db_value(value, expression, connection)
+        return value  # psycopg2 parses `json` itself
+
+
 class HealthHistory(models.Model):
     """An account's health on the day it changed (DESIGN 11: "a history row is kept
     whenever an account's score or band changes"), with every measure as scored.
@@ -262,8 +286,10 @@ class HealthHistory(models.Model):
     moved since 7 days ago" reads the row in force on that day.
     """
 
+    # No index of its own: the (account, on) constraint's index leads with the account,
+    # and the nightly run writes a row for every changed account (one index less to keep).
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="health_history"
+        "accounts.Account", on_delete=models.CASCADE, related_name="health_history", db_index=False
     )
     on = models.DateField()
     score = models.PositiveSmallIntegerField(
@@ -271,7 +297,7 @@ class HealthHistory(models.Model):
     )
     band = models.CharField(max_length=7, blank=True)
     # Per measure: band, score, weight after sharing out, contribution, input, age.
-    measures = models.JSONField(default=dict)
+    measures = JSONTextField(default=dict)
 
     class Meta:
         verbose_name_plural = "health history"

@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from health.explanation import measures_json_text
 from health.inputs import read_health_inputs
@@ -132,26 +132,54 @@ def write_history(
             update_fields=["band", "score", "measures"],
         )  # fmt: skip
         return
-    # COPY's text format: NULL is \N; JSON text escapes its own tabs and newlines, so
-    # only its backslashes need doubling. Bands are words.
+    table = HealthHistory._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT account_id FROM {table} WHERE "on" = %s AND account_id = ANY(%s)',
+            [today, list(history)],
+        )
+        written_today = {account_id for (account_id,) in cursor.fetchall()}
+        new = [item for item in history.items() if item[0] not in written_today]
+        if new:
+            try:
+                with transaction.atomic(), connection.wrap_database_errors:
+                    cursor.copy_expert(
+                        f"COPY {table} ({COLUMNS}) FROM STDIN", _copy_text(new, today)
+                    )
+            except IntegrityError:  # another process wrote a row of today since the probe
+                written_today.update(account_id for account_id, _ in new)
+        if written_today:
+            _rewrite(cursor, [(key, history[key]) for key in sorted(written_today)], today)
+
+
+COLUMNS = 'account_id, "on", band, score, measures'
+
+
+def _copy_text(rows: list[tuple[int, tuple]], today: date) -> io.StringIO:
+    """The rows in COPY's text format: NULL is \\N; JSON text escapes its own tabs and
+    newlines, so only its backslashes need doubling. Bands are words."""
     day, null, backslash = today.isoformat(), "\\N", "\\"
     buffer = io.StringIO()
     buffer.writelines(
         f"{account_id}\t{day}\t{band}\t{null if score is None else score}\t"
         f"{measures.replace(backslash, backslash * 2)}\n"
-        for account_id, (band, score, measures) in history.items()
+        for account_id, (band, score, measures) in rows
     )
     buffer.seek(0)
+    return buffer
+
+
+def _rewrite(cursor, rows: list[tuple[int, tuple]], today: date) -> None:
+    """Today's rows of accounts that have one already (a change earlier today): through a
+    scratch table, then one INSERT ... ON CONFLICT DO UPDATE."""
     table = HealthHistory._meta.db_table
-    columns = 'account_id, "on", band, score, measures'
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE _health_history_rows AS SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        cursor.copy_expert(f"COPY _health_history_rows ({columns}) FROM STDIN", buffer)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _health_history_rows "
-            'ON CONFLICT (account_id, "on") DO UPDATE SET band = EXCLUDED.band, '
-            "score = EXCLUDED.score, measures = EXCLUDED.measures"
-        )
-        cursor.execute("DROP TABLE _health_history_rows")
+    cursor.execute(
+        f"CREATE TEMP TABLE _health_history_rows AS SELECT {COLUMNS} FROM {table} WITH NO DATA"
+    )
+    cursor.copy_expert(f"COPY _health_history_rows ({COLUMNS}) FROM STDIN", _copy_text(rows, today))
+    cursor.execute(
+        f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM _health_history_rows "
+        'ON CONFLICT (account_id, "on") DO UPDATE SET band = EXCLUDED.band, '
+        "score = EXCLUDED.score, measures = EXCLUDED.measures"
+    )
+    cursor.execute("DROP TABLE _health_history_rows")
