@@ -1,7 +1,7 @@
 """Time the recompute job on a synthetic portfolio of N accounts.
 
 Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
-[--floor-repeat R] (default 100,000 accounts). Run it through `bench/run recompute
+[--floor-repeat R] [--workers K] (default 100,000 accounts). Run it through `bench/run recompute
 [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
 Migrates, builds the portfolio (bench/build_portfolio.py), times the floor on it (one SQL
@@ -19,12 +19,29 @@ the peak Python memory:
 4. a first-run-like pass, after clearing the segments, priorities and assessments.
 ru_maxrss is the process's peak resident size so far (the build included), for reference.
 
+The health figure is the health step's own time (issue 13 point 9), summed over the
+chunks: each chunk's thread's CPU time in the step (time.thread_time) plus its waits on
+PostgreSQL (`orchestration.health_step.DatabaseWait`). With RECOMPUTE_WORKERS threads
+(2 on PostgreSQL) a chunk's wall time also holds its waits for the other threads' Python
+(the interpreter lock), which are their work, not the step's; with RECOMPUTE_WORKERS=1
+the two agree. The ratio line "health ... x floor" compares that sum with the floor.
+
+`--workers K` (K > 0) starts K `celery worker --pool=solo` processes on the loopback Redis
+bench/run provides (TEST_REDIS_URL) and runs each timed recompute as the nightly task
+would, `recompute_portfolio` sent to them: one worker conducts the run, the others help
+with its chunks (`orchestration/fanout.py`); each line then says how many chunks each
+worker did. The tracemalloc runs are skipped (they would measure this process, which
+only waits). The workers are stopped at the end. K = 0 (default): in this process.
+
 DEBUG is off, as in production: with it on Django keeps the SQL of the last 9,000
 queries, thousands of values each, which would dominate the memory figures.
 """
 
 import argparse
 import gc
+import os
+import signal
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -43,7 +60,9 @@ from lib.fiscal import fiscal_quarter_of
 from orchestration.engine import CHUNK_SIZE
 from orchestration.models import RecomputeRun, RunStatus
 from orchestration.runs import recompute
+from orchestration.tasks import recompute_portfolio
 from prioritization.models import PriorityAssessment
+from tam_portal.celery import app
 
 
 @dataclass
@@ -58,13 +77,25 @@ class Measurement:
 
 
 def measure(
-    label: str, *, traced: bool, as_of, chunk_size: int, floor: FloorPass | None = None
+    label: str,
+    *,
+    traced: bool,
+    as_of,
+    chunk_size: int,
+    floor: FloorPass | None = None,
+    workers: list[subprocess.Popen] | None = None,
 ) -> Measurement:
     gc.collect()
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    run = recompute(as_of=as_of, trigger="bench", chunk_size=chunk_size)
+    if workers:
+        sent = recompute_portfolio.delay(
+            as_of=as_of.isoformat(), trigger="bench", chunk_size=chunk_size
+        )
+        run = RecomputeRun.objects.get(pk=sent.get(timeout=3 * 3600)["run"])
+    else:
+        run = recompute(as_of=as_of, trigger="bench", chunk_size=chunk_size)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] / MB if traced else None
     if traced:
@@ -82,8 +113,9 @@ def measure(
         f"max queries/chunk {details.get('max_queries_per_chunk')}; "
         f"segments+priorities {details.get('segments_and_priorities_seconds')} s, "
         f"metrics {details.get('metrics_seconds')} s; "
-        f"health {details.get('health_seconds')} s (inside segments+priorities, summed over "
-        f"chunks; {details.get('health_bands_changed', 0):,} bands changed, "
+        f"health {details.get('health_seconds')} s (the step's own time, summed over chunks: "
+        f"CPU plus waits on PostgreSQL, see above; inside segments+priorities; "
+        f"{details.get('health_bands_changed', 0):,} bands changed, "
         f"{details.get('health_history_written', 0):,} history rows); "
         f"accounts {run.accounts:,}, segments changed {run.segments_changed:,}, "
         f"priorities changed {run.priorities_changed:,}, "
@@ -91,9 +123,65 @@ def measure(
         f"updated {run.assessments_updated:,} (load {load()})",
         flush=True,
     )
+    if workers:
+        print_chunks_by_worker(label, details, workers)
     if floor is not None:
         print_ratios(label, seconds, details, floor)
     return result
+
+
+def print_chunks_by_worker(label: str, details: dict, workers: list[subprocess.Popen]) -> None:
+    number = {process.pid: n for n, process in enumerate(workers, start=1)}
+    done = {
+        int(worker.rsplit(":", 1)[1]): count
+        for worker, count in details.get("chunks_by_worker", {}).items()
+    }
+    print(
+        f"{label}: chunks by worker: "
+        + ", ".join(
+            f"worker {number.get(pid, '?')} (pid {pid}) {count}" for pid, count in done.items()
+        ),
+        flush=True,
+    )
+
+
+WORKER_COMMAND = [
+    sys.executable, "-m", "celery", "-A", "tam_portal", "worker", "--pool=solo",
+    "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+    "--without-heartbeat",
+]  # fmt: skip
+
+
+def start_workers(count: int) -> list[subprocess.Popen]:
+    """`count` solo workers on bench/run's Redis, this process publishing to it; returns
+    once all answer a ping."""
+    broker = os.environ["TEST_REDIS_URL"]
+    app.conf.update(broker_url=broker, result_backend=broker, task_always_eager=False)
+    environment = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker}
+    # Each in its own process group (start_new_session), stopped whole at the end.
+    workers = [
+        subprocess.Popen(WORKER_COMMAND, env=environment, start_new_session=True)
+        for _ in range(count)
+    ]
+    deadline = time.monotonic() + 120
+    while len(app.control.ping(timeout=1)) < count:
+        if time.monotonic() > deadline:
+            stop_workers(workers)
+            sys.exit(f"the {count} workers did not answer within 120 s")
+    print(f"{count} workers up (pids {', '.join(str(w.pid) for w in workers)})", flush=True)
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for process in workers:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in workers:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def print_ratios(label: str, seconds: float, details: dict, floor: FloorPass) -> None:
@@ -143,7 +231,9 @@ def summary(measurements: list[Measurement]) -> None:
         )
 
 
-def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeats: int) -> None:
+def main(
+    accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeats: int, workers: int
+) -> None:
     as_of = timezone.localdate()
     quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
     print(
@@ -165,11 +255,15 @@ def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeat
     floor = measure_floor(as_of, floor_repeats)
     print(f"{floor.lines()}\nload {load()}", flush=True)
 
-    untraced = {"traced": False, "as_of": as_of, "chunk_size": chunk_size}
-    measurements = [measure("1 first run (all change)", **untraced, floor=floor.all_change)]
-    distribution()
-    measurements.append(measure("2 second run (no change)", **untraced, floor=floor.no_change))
-    if trace:
+    processes = start_workers(workers) if workers else []
+    try:
+        untraced = {"traced": False, "as_of": as_of, "chunk_size": chunk_size, "workers": processes}
+        measurements = [measure("1 first run (all change)", **untraced, floor=floor.all_change)]
+        distribution()
+        measurements.append(measure("2 second run (no change)", **untraced, floor=floor.no_change))
+    finally:
+        stop_workers(processes)
+    if trace and not workers:
         measurements.append(measure("3 no change", traced=True, as_of=as_of, chunk_size=chunk_size))
         invalidate()
         measurements.append(
@@ -190,6 +284,12 @@ if __name__ == "__main__":
     parser.add_argument(
         "--floor-repeat", type=int, default=REPEATS, help="times the floor statement is run"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run through K Celery worker processes (0: in this process)",
+    )
     arguments = parser.parse_args()
     main(
         arguments.accounts,
@@ -197,4 +297,5 @@ if __name__ == "__main__":
         seed=arguments.seed,
         chunk_size=arguments.chunk_size,
         floor_repeats=arguments.floor_repeat,
+        workers=arguments.workers,
     )

@@ -9,14 +9,13 @@
 
 Everything a pass needs is passed in (`Plan`, the rankings' `PortfolioContext`) and
 everything it finds comes back (`PassResult`): no phase leaves state behind for the next.
-Chunks go to `plan.workers` threads, each with its own database connection: while one
-thread's chunk waits on PostgreSQL (psycopg2 lets go of the GIL) another computes.
-Results are merged under a lock; the rankings keep only each chunk's top entries, so the
-order in which chunks finish changes nothing.
+Chunks run in their own transactions (`chunks.py`, which holds the one retry layer):
+on this process's threads, or, in a run, wherever its conductor sends them (`fanout.py`:
+its own threads and helper workers), so a chunk's result is JSON. Each ranking chunk
+hands back only its own top entries, from which the portfolio's top is merged: the
+order in which chunks finish, and where, changes nothing.
 
-The one retry layer of the recompute is here: a chunk that meets a transient database
-error (`TRANSIENT_ERRORS`: a deadlock, a dropped connection) is rolled back and retried
-on a fresh connection; any other error in a chunk's reads or writes ends the run. An
+Any error in a chunk's reads or writes ends the run. An
 error in one account's pure rules (its segment, its facts, its priority) is that
 account's alone (issue 11): the account is left out whole, recorded in the result's
 `failures` (`lib.failures`), and every other account of the chunk is decided and written.
@@ -26,19 +25,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time  # noqa: F401  (tests patch engine.time.sleep, the chunks' retry wait)
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Account
-from core.bulk import for_each_range, id_ranges
 from health.selectors import scorecards
 from lib.failures import PRIORITIES, SEGMENTS, account_failure
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
@@ -46,6 +43,14 @@ from lib.rule_sets import RuleSet
 from prioritization import rules
 from segments.assign import assign_segment
 
+from .chunks import (  # noqa: F401  (selection and the tests import them from here)
+    RETRIES,
+    TRANSIENT_ERRORS,
+    chunk_parts,
+    chunk_work,
+    folded,
+    in_transaction_with_retries,
+)
 from .configuration import Configuration
 from .health_step import compute_health
 from .models import FAILURES_KEPT
@@ -57,13 +62,14 @@ from .reading import (
     load_related,
     portfolio_context,
 )
+from .results import PassResult
 from .writing import Decisions, write_accounts, write_assessments
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-RETRIES = 3
+# A run's phases, in order; a phase's chunks are rows of `RecomputeChunk` (`fanout.py`).
+RANK, DECIDE = "rank", "decide"
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,10 @@ class Plan:
     workers: int = 1
     # Called before every chunk, on the chunk's thread: the run renews its lock here.
     heartbeat: Callable[[], None] | None = None
+    # A run's conductor (`fanout.Conductor`): runs a phase's chunks, `spread(phase, ranges,
+    # work, context)`, on the run's threads and on any helper workers, and gives back
+    # their JSON results. None: this process's threads only (the preview).
+    spread: Callable[..., Iterable[dict]] | None = None
 
     @property
     def quarter(self) -> FiscalQuarter:
@@ -89,42 +99,6 @@ class Plan:
 
     def computed_segment(self, row: dict) -> str | None:
         return assign_segment(row["arr"], row["lam"], row["lam_confidence"], self.config.thresholds)
-
-
-@dataclass
-class PassResult:
-    accounts: int = 0
-    segments_changed: int = 0
-    priorities_changed: int = 0
-    assessments_created: int = 0
-    assessments_updated: int = 0
-    segment_moves: Counter = field(default_factory=Counter)
-    priority_moves: Counter = field(default_factory=Counter)
-    # The health step (written runs only): accounts whose health, band changed; history
-    # rows written; the step's seconds, summed over chunks (threads' time, not wall time).
-    health_changed: int = 0
-    bands_changed: int = 0
-    health_history_written: int = 0
-    health_seconds: float = 0.0
-    chunks: int = 0
-    max_queries_per_chunk: int = 0
-    details: dict = field(default_factory=dict)
-    # Accounts a rule or a metric failed on: {"account_id", "account", "step", "error"}
-    failures: list[dict] = field(default_factory=list)
-
-    def add(self, part: PassResult) -> None:
-        """Fold one chunk's counts into the run's."""
-        for name in (
-            "accounts", "segments_changed", "priorities_changed", "assessments_created",
-            "assessments_updated", "health_changed", "bands_changed", "health_history_written",
-            "health_seconds",
-        ):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(part, name))
-        self.segment_moves.update(part.segment_moves)
-        self.priority_moves.update(part.priority_moves)
-        self.chunks += part.chunks
-        self.failures.extend(part.failures)
-        self.max_queries_per_chunk = max(self.max_queries_per_chunk, part.max_queries_per_chunk)
 
 
 class Rankings:
@@ -141,6 +115,16 @@ class Rankings:
                 self.top_arr.add(*entry)
             for entry in emea:
                 self.emea.add(*entry)
+
+    def add_kept(self, kept: dict) -> None:
+        """Entries as `rank_chunk` keeps them (JSON)."""
+        self.add(
+            [(id_, region, _number(arr), size) for id_, region, arr, size in kept["commercial"]],
+            [
+                (id_, tam, _number(score), _number(arr), cap)
+                for id_, tam, score, arr, cap in kept["emea"]
+            ],
+        )
 
     def context(self, as_of: date) -> rules.PortfolioContext:
         return portfolio_context(
@@ -184,78 +168,103 @@ def name_failures(failures: list[dict]) -> list[dict]:
 # --- running chunks ------------------------------------------------------------------------
 
 
-def in_transaction_with_retries(work: Callable[[], None]) -> None:
-    """Run `work` in its own transaction, again on a transient error (up to RETRIES)."""
-    for attempt in range(1, RETRIES + 1):
-        try:
-            with transaction.atomic():
-                work()
-            return
-        except TRANSIENT_ERRORS:
-            if attempt == RETRIES or connection.in_atomic_block:
-                raise
-            logger.warning("recompute chunk failed (attempt %s), retrying", attempt, exc_info=True)
-            connection.close_if_unusable_or_obsolete()
-            time.sleep(0.5 * attempt)
-
-
-class _QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def for_each_chunk(
     plan: Plan, accounts: QuerySet, columns, handle: Callable[[list[dict]], PassResult | None]
 ) -> PassResult:
     """Call `handle` on every chunk of `accounts` (one transaction each); the chunks'
     results, folded together."""
-    total = PassResult()
-    merging = threading.Lock()
+    return folded(chunk_parts(plan, "chunks", accounts, columns, handle))
 
-    def chunk(first: int, last: int | None) -> None:
-        if plan.heartbeat is not None:
-            plan.heartbeat()  # outside the chunk's transaction, so it commits at once
-        span = {"id__gte": first} if last is None else {"id__range": (first, last)}
-        rows = list(accounts.filter(**span).order_by("id").values(*columns))
-        counter = _QueryCounter()
-        outcome: list[PassResult | None] = []  # a retried attempt raised before appending
-        with connection.execute_wrapper(counter):
-            in_transaction_with_retries(lambda: outcome.append(handle(rows)))
-        part = outcome[-1] or PassResult()
-        part.chunks, part.max_queries_per_chunk = 1, counter.count
-        with merging:
-            total.add(part)
 
-    for_each_range(id_ranges(accounts, plan.chunk_size), chunk, workers=plan.workers)
-    return total
+def phase_work(plan: Plan, phase: str, context: dict | None) -> Callable[[int, int | None], dict]:
+    """A chunk's work in `phase` as a helper on another worker does it (`fanout.py`),
+    from the plan and the `context` its conductor stored: the JSON of a `PassResult`."""
+    if phase == RANK:
+        work = chunk_work(
+            ranked_accounts(plan), RANKING_COLUMNS, lambda rows: rank_chunk(plan, rows)
+        )
+    elif phase == DECIDE:
+        rankings = context_from_json(plan.as_of, context or {})
+        work = chunk_work(
+            Account.objects.all(),
+            ACCOUNT_COLUMNS,
+            lambda rows: decide_chunk(plan, rows, rankings)[0],
+        )
+    else:
+        raise ValueError(f"the engine has no phase {phase!r}")
+    return lambda first, last: work(first, last).to_json()
 
 
 # --- pass 1: the rankings ------------------------------------------------------------------
+
+
+def ranked_accounts(plan: Plan) -> QuerySet:
+    """The accounts of the regions whose rules rank accounts against each other."""
+    regions = plan.config.regions_following(RuleSet.COMMERCIAL) + plan.config.regions_following(
+        RuleSet.EMEA_ENTERPRISE
+    )
+    return Account.objects.filter(region_id__any=regions)
 
 
 def rank_portfolio(plan: Plan) -> tuple[rules.PortfolioContext, PassResult]:
     """The rankings, and the pass's chunk counts. Only the regions whose rules rank
     accounts against each other need this pass."""
     rankings = Rankings()
-    ranked_regions = plan.config.regions_following(
-        RuleSet.COMMERCIAL
-    ) + plan.config.regions_following(RuleSet.EMEA_ENTERPRISE)
     counts = PassResult()
-
-    def rank_chunk(rows: list[dict]) -> PassResult:
-        part = PassResult()
-        rankings.add(*ranking_entries(plan, rows, part.failures))
-        return part
-
-    if ranked_regions:
-        counts = for_each_chunk(
-            plan, Account.objects.filter(region_id__any=ranked_regions), RANKING_COLUMNS, rank_chunk
-        )
+    accounts = ranked_accounts(plan)
+    if accounts.exists():
+        handle = lambda rows: rank_chunk(plan, rows)  # noqa: E731
+        for part in chunk_parts(plan, RANK, accounts, RANKING_COLUMNS, handle):
+            rankings.add_kept(part.details.pop("rankings"))
+            counts.add(part)
     return rankings.context(plan.as_of), counts
+
+
+def rank_chunk(plan: Plan, rows: list[dict]) -> PassResult:
+    """The chunk's failures and, in `details`, the entries of its own top (JSON): only
+    those can be in the portfolio's top, whichever chunks they meet, since both rankings
+    order their entries strictly (ties broken by account id)."""
+    part = PassResult()
+    commercial, emea = ranking_entries(plan, rows, part.failures)
+    own = Rankings()
+    own.add(commercial, emea)
+    arr_kept, emea_kept = own.top_arr.ranks(), own.emea.pr1_ids()
+    part.details["rankings"] = {
+        "commercial": [
+            [account_id, region, _text(arr), size]
+            for account_id, region, arr, size in commercial
+            if account_id in arr_kept
+        ],
+        "emea": [
+            [account_id, tam, _text(score), _text(arr), cap]
+            for account_id, tam, score, arr, cap in emea
+            if account_id in emea_kept
+        ],
+    }
+    return part
+
+
+def _text(number: Decimal | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def context_to_json(context: rules.PortfolioContext) -> dict:
+    return {
+        "arr_ranks": sorted(context.arr_ranks.items()),
+        "emea_pr1_ids": sorted(context.emea_pr1_ids),
+    }
+
+
+def context_from_json(as_of: date, data: dict) -> rules.PortfolioContext:
+    return portfolio_context(
+        as_of,
+        arr_ranks={account_id: rank for account_id, rank in data.get("arr_ranks", [])},
+        emea_pr1_ids=frozenset(data.get("emea_pr1_ids", [])),
+    )
 
 
 def ranking_entries(
@@ -266,15 +275,17 @@ def ranking_entries(
     failures = [] if failures is None else failures
     config = plan.config
     commercial, emea_rows = [], []
+    thresholds, regions, tam_assigned = config.thresholds, config.regions, config.tam_assigned_codes
     for row in rows:
         try:
-            computed = plan.computed_segment(row)
+            computed = assign_segment(row["arr"], row["lam"], row["lam_confidence"], thresholds)
         except Exception as error:  # this account's alone: see the module docstring
             failures.append(_failed(row["id"], SEGMENTS, error))
             continue
-        effective = config.effective_segment(computed, row["segment_override_id"])
-        region = config.regions[row["region_id"]]
-        if region.rule_set == RuleSet.COMMERCIAL and effective in config.tam_assigned_codes:
+        override = row["segment_override_id"]
+        effective = config.effective_segment(computed, override) if override else computed
+        region = regions[row["region_id"]]
+        if region.rule_set == RuleSet.COMMERCIAL and effective in tam_assigned:
             commercial.append(
                 (row["id"], row["region_id"], row["arr"], region.parameters.top_arr_rank)
             )
@@ -315,12 +326,12 @@ def _emea_scores(plan: Plan, emea_rows: list, failures: list[dict]) -> list[tupl
 
 
 def decide_portfolio(plan: Plan, context: rules.PortfolioContext) -> PassResult:
-    return for_each_chunk(
-        plan,
-        Account.objects.all(),
-        ACCOUNT_COLUMNS,
-        lambda rows: decide_chunk(plan, rows, context)[0],
-    )
+    handle = lambda rows: decide_chunk(plan, rows, context)[0]  # noqa: E731
+    parts = chunk_parts(
+        plan, DECIDE, Account.objects.all(), ACCOUNT_COLUMNS, handle,
+        context=context_to_json(context),
+    )  # fmt: skip
+    return folded(parts)
 
 
 def run_passes(plan: Plan) -> PassResult:

@@ -92,3 +92,37 @@ class RecomputeRequest(models.Model):
     def __str__(self):
         subject = f"account {self.account_id}" if self.account_id else "every account"
         return f"recompute {subject} ({self.trigger})"
+
+
+class RecomputeChunk(models.Model):
+    """One id range of one phase of a run, which any drainer may claim (`fanout.py`): the
+    run's own threads or a helper task on another worker.
+
+    Claimed by compare-and-set (`claimed_by`, `claimed_until`); a claim that runs out is
+    free again, so a drainer that died leaves its chunk to the next. `done` and `result`
+    are written in the chunk's own transaction, with its writes: a chunk is done with its
+    result or not done at all. `error` is what failed a chunk outside its retries.
+    """
+
+    run = models.ForeignKey(RecomputeRun, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.CharField(max_length=20)
+    index = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    # None: open to the end, so accounts added during the run are not missed.
+    last_id = models.BigIntegerField(null=True, blank=True)
+    # host:pid:thread of the drainer that holds or last held it
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "phase", "index"], name="recomputechunk_one_per_index"
+            )
+        ]
+
+    def __str__(self):
+        return f"run {self.run_id} {self.phase} chunk {self.index}"

@@ -4,9 +4,10 @@ time, each recorded (DESIGN 8, 11).
 One service for the nightly beat schedule, `manage.py recompute`, `seed_demo`, and the
 runs queued after an import or a threshold change. A run takes the lock (`lock.py`),
 marks runs left running by dead processes abandoned, records itself (`RecomputeRun`),
-derives first-value dates nobody entered, makes the engine's two passes (`engine.py`)
-and computes the quarter's lifecycle metrics (`metrics/compute.py`), each step timed
-apart in the record, its lease kept alive meanwhile. A fiscal quarter is frozen once it
+derives first-value dates nobody entered, makes the engine's two passes (`engine.py`;
+with a broker their chunks spread over helper tasks on other workers, `fanout.py`) and
+computes the quarter's lifecycle metrics (`metrics/compute.py`), each step timed apart
+in the record, its lease kept alive meanwhile. A fiscal quarter is frozen once it
 has ended: a run dated in a past quarter only adds assessments missing for it.
 
 A run covers every recompute request (`outbox.py`) it sees when it starts: those changes
@@ -27,13 +28,17 @@ from datetime import date
 from django.conf import settings
 from django.utils import timezone
 
-from metrics.compute import compute_quarter, derive_first_value_dates
+from accounts.models import Account
+from core.bulk import id_ranges
+from metrics.compute import MetricsRun, derive_first_value_dates, prepare_quarter, write_quarter
+from metrics.partials import MetricsPartial, merged
 
 from . import outbox
 from .configuration import load_configuration
 from .engine import CHUNK_SIZE, PassResult, Plan, merge_failures, name_failures, run_passes
+from .fanout import METRICS, Conductor, chunks_by_worker, helpers_wanted, metrics_chunk_work
 from .lock import Lease, abandon_leftover_runs, exclusive_run
-from .models import FAILURES_KEPT, RecomputeRun, RunStatus
+from .models import FAILURES_KEPT, RecomputeChunk, RecomputeRun, RunStatus
 
 
 def recompute(
@@ -61,8 +66,10 @@ def recompute(
         # A run dated another day does not bring today's state up to date.
         covered = outbox.waiting_ids() if as_of == timezone.localdate() else []
         run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of, details=details)
+        # Earlier runs' chunks are kept until now, to see how they spread.
+        RecomputeChunk.objects.exclude(run=run).delete()
         try:
-            result = _run_steps(as_of, chunk_size, lease)
+            result = _run_steps(run, chunk_size, lease)
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             outbox.remove(covered)
@@ -73,7 +80,8 @@ def recompute(
         return run
 
 
-def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
+def _run_steps(run: RecomputeRun, chunk_size: int, lease: Lease) -> PassResult:
+    as_of = run.as_of
     started = time.monotonic()
     derived = derive_first_value_dates()
     lease.renew()
@@ -84,11 +92,18 @@ def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
         chunk_size=chunk_size,
         workers=settings.RECOMPUTE_WORKERS,
         heartbeat=lease.renew_if_due,
+        spread=Conductor(
+            run.pk,
+            lease.holder,
+            heartbeat=lease.renew_if_due,
+            threads=settings.RECOMPUTE_WORKERS,
+            helpers=helpers_wanted(),
+        ),
     )
     result = run_passes(plan)
     priorities_done = time.monotonic()
     lease.renew()  # the metrics step renews nothing until it ends
-    metrics = compute_quarter(plan.quarter, today=as_of, chunk_size=chunk_size)
+    metrics = compute_metrics(plan, chunk_size)
     result.failures = name_failures(merge_failures(result.failures, metrics.failures))
     result.details = {
         "segments_and_priorities_seconds": round(priorities_done - started, 1),
@@ -103,8 +118,19 @@ def _run_steps(as_of: date, chunk_size: int, lease: Lease) -> PassResult:
         "metric_results_created": metrics.results_created,
         "metric_results_updated": metrics.results_updated,
         "metric_results_deleted": metrics.results_deleted,
+        # The chunks each worker process did (host:pid): the run's own, and its helpers'.
+        "chunks_by_worker": chunks_by_worker(run.pk),
     }
     return result
+
+
+def compute_metrics(plan: Plan, chunk_size: int) -> MetricsRun:
+    """The quarter's metrics (`metrics/compute.py`), their chunks spread as the passes'
+    are; the partials merged in chunk order, then written here."""
+    setup = prepare_quarter(plan.quarter, today=plan.as_of)
+    ranges = id_ranges(Account.objects.all(), chunk_size)
+    results = plan.spread(METRICS, ranges, metrics_chunk_work(setup))
+    return write_quarter(setup, merged(MetricsPartial.from_json(result) for result in results))
 
 
 def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None, error=""):

@@ -36,6 +36,8 @@ from django.utils import timezone
 from accounts.models import Account
 
 from . import outbox, requests
+from .engine import CHUNK_SIZE
+from .fanout import help_run
 from .models import RecomputeRun, RunStatus
 from .runs import recompute
 
@@ -59,12 +61,15 @@ RECOMPUTE_TASK = {
 
 # The task keeps its first name so messages already queued by a deployed beat still run.
 @shared_task(name="prioritization.recompute_portfolio", **RECOMPUTE_TASK)
-def recompute_portfolio(self, as_of: str | None = None, trigger: str = "nightly") -> dict:
+def recompute_portfolio(
+    self, as_of: str | None = None, trigger: str = "nightly", chunk_size: int = CHUNK_SIZE
+) -> dict:
     """Nightly (beat), or by hand. Safe to run twice: a second run changes nothing, and a
     run that finds another in progress leaves a full run to follow it."""
     run = _given_up(self, trigger) or recompute(
         as_of=date.fromisoformat(as_of) if as_of else None,
         trigger=trigger,
+        chunk_size=chunk_size,
         details={"task_id": self.request.id},
     )
     _deliver_what_came_in(run)
@@ -77,6 +82,15 @@ def recompute_requested(self) -> dict:
     run = _given_up(self, "changes") or requests.recompute_waiting(task_id=self.request.id)
     _deliver_what_came_in(run)
     return {"run": run.pk if run else None, "status": run.status if run else "nothing to do"}
+
+
+# Not acknowledged late, not sent again: a helper whose worker dies leaves its chunk's
+# claim to run out, and the run's conductor (or another helper) does the chunk.
+@shared_task(name="orchestration.recompute_chunks", ignore_result=True)
+def recompute_chunks(run_id: int, phase: str, holder: str) -> int:
+    """Help a run in progress with the chunks of one of its phases (`fanout.py`); returns
+    at once if the run has ended or has nothing left to claim."""
+    return help_run(run_id, phase, holder)
 
 
 @shared_task(

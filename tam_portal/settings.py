@@ -128,6 +128,12 @@ RECOMPUTE_LOCK_SECONDS = env.int("RECOMPUTE_LOCK_SECONDS", default=90)
 # accounts are ranked one COUNT each, so past a couple of hundred a full run is cheaper).
 RECOMPUTE_DEBOUNCE_SECONDS = env.int("RECOMPUTE_DEBOUNCE_SECONDS", default=30)
 RECOMPUTE_FULL_RUN_ABOVE = env.int("RECOMPUTE_FULL_RUN_ABOVE", default=200)
+# --- Recompute fan-out (orchestration/fanout.py) -----------------------------------------
+# With a broker, a run sends this many helper tasks per phase; each claims the run's chunks
+# on whatever worker takes it, beside the run's own threads. 0: the run's worker alone.
+RECOMPUTE_FANOUT_TASKS = env.int("RECOMPUTE_FANOUT_TASKS", default=8)
+if RECOMPUTE_FANOUT_TASKS < 0:
+    raise environ.ImproperlyConfigured("RECOMPUTE_FANOUT_TASKS must be 0 or more.")
 
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"

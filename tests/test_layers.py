@@ -95,6 +95,7 @@ PURE = {
     "accounts.csv_reading",
     "accounts.timeline_rules",
     "api.tokens",
+    "orchestration.results",
 }
 # Django-free but not rule modules: configuration read by Django, Celery or gunicorn
 # themselves, and the worker's heartbeat (a Celery signal handler).

@@ -130,7 +130,7 @@ def test_two_recomputes_and_an_import_during_a_run_end_as_one_clean_run(
     assert clean["accounts"] != night_before["accounts"]
 
     asked_during_the_run = []
-    compute_quarter = runs.compute_quarter
+    compute_metrics = runs.compute_metrics
 
     def meanwhile(*args, **kwargs):
         # After the segments and priorities pass, before the metrics: those accounts were
@@ -139,9 +139,9 @@ def test_two_recomputes_and_an_import_during_a_run_end_as_one_clean_run(
             asked_during_the_run.append(recompute(trigger="nightly").status)
             asked_during_the_run.append(recompute(trigger="command").status)
             asked_during_the_run.append(_import(changed_accounts_file))
-        return compute_quarter(*args, **kwargs)
+        return compute_metrics(*args, **kwargs)
 
-    monkeypatch.setattr(runs, "compute_quarter", meanwhile)
+    monkeypatch.setattr(runs, "compute_metrics", meanwhile)
     # The nightly task, as a worker runs it (in-process: the embedded default).
     recompute_portfolio.apply_async(kwargs={"trigger": "nightly"})
 
