@@ -2,7 +2,10 @@
 history (the timeline, usage and ARR snapshots).
 
 Usage: python bench/metrics.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
-[--accounts-per-tam A] (default 100,000 accounts, 50 per TAM). Run it through
+[--accounts-per-tam A] [--workers K] [--count-adds] (default 100,000 accounts, 50 per
+TAM, one thread). --workers K spreads the chunks over K threads (`compute_quarter`'s
+`workers`); --count-adds counts the `Accumulator.add` and `merge` calls of each run
+(which slows it a little). Run it through
 `bench/run metrics [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
 Results are kept per TAM, team, team x segment, region, segment and for the company, so
@@ -28,6 +31,7 @@ DEBUG is off, as in production (with it on Django keeps the SQL of every query).
 """
 
 import argparse
+import contextlib
 import gc
 import sys
 import time
@@ -44,6 +48,7 @@ from django.utils import timezone
 from accounts.models import Activity
 from bench.build_portfolio import ACCOUNTS_PER_TAM, build_portfolio
 from lib.fiscal import FiscalQuarter, fiscal_quarter_of
+from metrics import formulas
 from metrics.compute import CHUNK_SIZE, MetricsRun, compute_quarter
 from metrics.models import MetricResult, ScopeType
 from orchestration.models import RunStatus
@@ -70,28 +75,68 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+class CallCounter:
+    """Counts the calls of `Accumulator.add` and `merge` while on."""
+
+    def __init__(self):
+        self.calls = {"add": 0, "merge": 0}
+
+    def __enter__(self):
+        self.real = {name: getattr(formulas.Accumulator, name) for name in self.calls}
+        for name, real in self.real.items():
+            setattr(formulas.Accumulator, name, self._counting(name, real))
+        return self
+
+    def _counting(self, name, real):
+        def counted(accumulator, *args):
+            self.calls[name] += 1
+            return real(accumulator, *args)
+
+        return counted
+
+    def __exit__(self, *exc):
+        for name, real in self.real.items():
+            setattr(formulas.Accumulator, name, real)
+
+
 def measure(
-    label: str, quarter: FiscalQuarter, *, traced: bool, as_of, chunk_size: int
+    label: str,
+    quarter: FiscalQuarter,
+    *,
+    traced: bool,
+    as_of,
+    chunk_size: int,
+    workers: int = 1,
+    count_adds: bool = False,
 ) -> Measurement:
     gc.collect()
     counter = QueryCounter()
     if traced:
         tracemalloc.start()
+    calls = CallCounter()
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        run = compute_quarter(quarter, today=as_of, chunk_size=chunk_size)
+    cpu_started = time.process_time()
+    with connection.execute_wrapper(counter), calls if count_adds else contextlib.nullcontext():
+        run = compute_quarter(quarter, today=as_of, chunk_size=chunk_size, workers=workers)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak = tracemalloc.get_traced_memory()[1] / MB if traced else None
     if traced:
         tracemalloc.stop()
     result = Measurement(label, traced, seconds, counter.count, peak, maxrss_mb(), run)
     print(
-        f"{label}{' [tracemalloc]' if traced else ''}: {seconds:.1f} s, "
+        f"{label}{' [tracemalloc]' if traced else ''}: {seconds:.1f} s (CPU {cpu:.1f} s), "
         f"{run.accounts / seconds:,.0f} accounts/s, {counter.count} queries, "
         + (f"Python peak {peak:.1f} MB, " if peak is not None else "")
         + f"maxrss {result.maxrss_mb:.0f} MB; accounts {run.accounts:,}, "
         f"results created {run.results_created:,}, updated {run.results_updated:,}, "
-        f"deleted {run.results_deleted:,} (load {load()})",
+        f"deleted {run.results_deleted:,}"
+        + (
+            f", Accumulator.add {calls.calls['add']:,}, merge {calls.calls['merge']:,}"
+            if count_adds
+            else ""
+        )
+        + f" (load {load()})",
         flush=True,
     )
     return result
@@ -199,13 +244,23 @@ def summary(measurements: list[Measurement]) -> None:
         )
 
 
-def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, accounts_per_tam: int) -> None:
+def main(
+    accounts: int,
+    *,
+    trace: bool,
+    seed: int,
+    chunk_size: int,
+    accounts_per_tam: int,
+    workers: int = 1,
+    count_adds: bool = False,
+) -> None:
     as_of = timezone.localdate()
     quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
     previous = quarter.previous
     print(
         f"database: {connection.vendor}, as of {as_of} ({quarter.label}), "
         f"{accounts:,} accounts ({accounts_per_tam} per TAM), chunk size {chunk_size:,}, "
+        f"{workers} thread(s), "
         f"load {load()}",
         flush=True,
     )
@@ -213,7 +268,12 @@ def main(accounts: int, *, trace: bool, seed: int, chunk_size: int, accounts_per
     build(accounts, seed=seed, as_of=as_of, accounts_per_tam=accounts_per_tam)
     run_recompute(as_of, chunk_size, quarter)
 
-    options = {"as_of": as_of, "chunk_size": chunk_size}
+    options = {
+        "as_of": as_of,
+        "chunk_size": chunk_size,
+        "workers": workers,
+        "count_adds": count_adds,
+    }
     measurements = [
         measure(f"1 {quarter.label} first run (created)", quarter, traced=False, **options),
         measure(f"2 {quarter.label} second run (no change)", quarter, traced=False, **options),
@@ -237,6 +297,10 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
     parser.add_argument("--accounts-per-tam", type=int, default=ACCOUNTS_PER_TAM)
+    parser.add_argument("--workers", type=int, default=1, help="threads for the chunks")
+    parser.add_argument(
+        "--count-adds", action="store_true", help="count Accumulator.add and merge calls"
+    )
     arguments = parser.parse_args()
     main(
         arguments.accounts,
@@ -244,4 +308,6 @@ if __name__ == "__main__":
         seed=arguments.seed,
         chunk_size=arguments.chunk_size,
         accounts_per_tam=arguments.accounts_per_tam,
+        workers=arguments.workers,
+        count_adds=arguments.count_adds,
     )

@@ -94,12 +94,21 @@ def _no_ebr_since(base: QuerySet, since: date, today: date) -> QuerySet:
 
 def _renewal_survey_due(base: QuerySet, cadence: CadenceRule, today: date) -> QuerySet:
     """Renewals in their window (`CadenceRule.renewal_window_q`) with no renewal survey
-    answered since the window opened."""
+    answered since the window opened. The window's first day is the outer row's
+    (annotated, then `OuterRef`): read through the activity's own join to its account,
+    PostgreSQL joined every account a second time (150 ms at 100,000 accounts). No open
+    window opened before today minus its length (the renewal is today or later), so
+    that bound, implied by the row's own, keeps the surveys read to one index range."""
+    earliest_opening = shift(today, -cadence.rules.renewal_window_days)
     answered = Activity.objects.filter(
         account=OuterRef("pk"),
         kind=ActivityKind.SURVEY_RESPONSE,
         survey_kind=SurveyKind.RENEWAL,
-        occurred_on__gte=cadence.renewal_window_opened("account__renewal_date"),
+        occurred_on__gte=OuterRef("renewal_window_opened"),
         occurred_on__lte=today,
+    ).filter(occurred_on__gte=earliest_opening)
+    return (
+        base.filter(cadence.renewal_window_q(today))
+        .annotate(renewal_window_opened=cadence.renewal_window_opened("renewal_date"))
+        .exclude(Exists(answered))
     )
-    return base.filter(cadence.renewal_window_q(today)).exclude(Exists(answered))

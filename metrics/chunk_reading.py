@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 
 from accounts.models import (
     Account,
@@ -90,11 +90,14 @@ def read_related(
     ).values_list("account_id", "enabled_on", "initial_adoption_on", "broad_adoption_on"):
         stages[account_id].append(Enablement(enabled_on, initial_on, broad_on))
     green_days = related.green_days
+    # Only "green within 90 days" reads them, for customers whose 90th day is in the quarter.
     for account_id, taken_on in UsageSnapshot.objects.filter(
         **span,
         health="green",
         taken_on__gte=shift(window.start, -91),
         taken_on__lte=window.as_of,
+        account__customer_since__gte=shift(window.start, -90),
+        account__customer_since__lte=shift(window.as_of, -90),
     ).values_list("account_id", "taken_on"):
         green_days[account_id].append(taken_on)
     _read_arr(span, quarter, related)
@@ -148,24 +151,34 @@ def _read_activities(span: dict, window: formulas.QuarterWindow, related: Relate
 
 
 def _read_arr(span: dict, quarter: FiscalQuarter, related: Related) -> None:
-    """The ARR at the quarter's start and end, and the start of the first quarter whose
-    snapshot is above the account's first one, from one pass over the snapshots."""
+    """The ARR at the quarter's start and end, and which accounts' ARR first rose above
+    their first snapshot in this quarter (the start of that quarter is the day time to
+    IACV growth counts to; an increase in any other quarter is outside its population)."""
     start_label, end_label = quarter.label, quarter.shifted(1).label
-    first: dict[int, Decimal] = {}
-    increases = related.first_increases
-    snapshots = (
-        ArrSnapshot.objects.filter(**span)
-        .order_by("account_id", "fiscal_quarter")
-        .values_list("account_id", "fiscal_quarter", "arr")
-    )
-    for account_id, label, arr in snapshots:
+    for account_id, label, arr in ArrSnapshot.objects.filter(
+        **span, fiscal_quarter__in=[start_label, end_label]
+    ).values_list("account_id", "fiscal_quarter", "arr"):
         if label == start_label:
             related.arr_start[account_id] = arr
-        elif label == end_label:
+        else:
             related.arr_end[account_id] = arr
-        if account_id not in first:
-            first[account_id] = arr
-        elif account_id not in increases and arr > first[account_id]:
-            increases[account_id] = parse_quarter_label(
-                label, settings.FISCAL_YEAR_START_MONTH
-            ).start
+    table = ArrSnapshot._meta.db_table
+    bounds = "account_id >= %s" + (" AND account_id <= %s" if "account_id__lte" in span else "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT account_id FROM (
+                SELECT account_id, fiscal_quarter, arr, FIRST_VALUE(arr) OVER (
+                    PARTITION BY account_id ORDER BY fiscal_quarter
+                ) AS first_arr
+                FROM {table} WHERE {bounds}
+            ) snapshots
+            WHERE arr > first_arr
+            GROUP BY account_id
+            HAVING MIN(fiscal_quarter) = %s
+            """,
+            [*span.values(), start_label],
+        )
+        # As the snapshots' labels read with the house's fiscal year.
+        day = parse_quarter_label(start_label, settings.FISCAL_YEAR_START_MONTH).start
+        related.first_increases = {account_id: day for (account_id,) in cursor}

@@ -51,7 +51,8 @@ class MetricsPartial:
     sums: dict[str, dict[Place, formulas.Accumulator]] = field(default_factory=dict)
 
     def merge(self, other: MetricsPartial) -> MetricsPartial:
-        """Add `other` in (this one's failures first); returns self."""
+        """Add `other` in (this one's failures first); returns self. `other` is used up:
+        its sums become this one's rather than being copied."""
         self.accounts += other.accounts
         self.failures.extend(other.failures)
         self.places |= other.places
@@ -62,7 +63,7 @@ class MetricsPartial:
                 if place in mine:
                     mine[place].merge(accumulator, kind)
                 else:
-                    mine[place] = _copy(accumulator, kind)
+                    mine[place] = accumulator
         return self
 
     def to_json(self) -> dict:
@@ -107,21 +108,15 @@ class MetricsPartial:
 
 
 def merged(partials: Iterable[MetricsPartial]) -> MetricsPartial:
-    total = MetricsPartial()
+    """All of `partials` in one, in their order (the first is used up as the total)."""
+    total = None
     for partial in partials:
-        total.merge(partial)
-    return total
+        total = partial if total is None else total.merge(partial)
+    return total or MetricsPartial()
 
 
 def _place_order(place: Place) -> tuple:
     return tuple((value is None, value if value is not None else 0) for value in place)
-
-
-def _copy(accumulator: formulas.Accumulator, kind: str) -> formulas.Accumulator:
-    # Merged into a fresh one, so merging partials never shares their mutable samples.
-    copy = formulas.Accumulator()
-    copy.merge(accumulator, kind)
-    return copy
 
 
 # A sample is a number of days or an id, so an int; a Decimal or a date is tagged so it

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
 from .adoption import (
     active_stage_play,
@@ -385,23 +386,29 @@ def metrics_for(segment: str | None) -> tuple[Metric, ...]:
 START_SEGMENT_METRICS = tuple(metric for metric in METRICS if metric.by_start_segment)
 
 
+@cache
+def _start_segment_metrics(segment: str | None) -> tuple[Metric, ...]:
+    return tuple(metric for metric in START_SEGMENT_METRICS if metric.applies_to(segment))
+
+
 def contributions(
     account: MetricAccount,
     quarter: QuarterWindow,
     targets: dict[str, Decimal | None],
     metrics: Iterable[Metric] | None = None,
-) -> Iterable[tuple[Metric, Contribution]]:
+) -> list[tuple[Metric, Contribution]]:
     """Every metric this account counts in for the quarter, with its part.
 
     `metrics` may pass `metrics_for(account.segment)`, computed once per segment.
     """
+    parts = []
+    target = targets.get
     for metric in metrics_for(account.segment) if metrics is None else metrics:
-        part = metric.contribution(account, quarter, targets.get(metric.key))
+        part = metric.contribution(account, quarter, target(metric.key))
         if part is not None:
-            yield metric, part
-    start_segment = account.segment_at_start or account.segment
-    for metric in START_SEGMENT_METRICS:
-        if metric.applies_to(start_segment):
-            part = metric.contribution(account, quarter, targets.get(metric.key))
-            if part is not None:
-                yield metric, part
+            parts.append((metric, part))
+    for metric in _start_segment_metrics(account.segment_at_start or account.segment):
+        part = metric.contribution(account, quarter, target(metric.key))
+        if part is not None:
+            parts.append((metric, part))
+    return parts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from lib.dates import add_months, shift
 
@@ -48,17 +49,21 @@ def stages_growth(account, quarter, target):
 
 
 def stage_adoption_within(reached: str, deadline: Callable[[date], date]):
+    # Enablement days repeat across accounts: each deadline is worked out once.
+    deadline = lru_cache(maxsize=4096)(deadline)
+
     def contribution(account, quarter, target):
-        due = [stage for stage in account.stages if quarter.contains(deadline(stage.enabled_on))]
+        due = hits = 0
+        for stage in account.stages:
+            stage_deadline = deadline(stage.enabled_on)
+            if quarter.contains(stage_deadline):
+                due += 1
+                day = getattr(stage, reached)
+                if day is not None and day <= stage_deadline:
+                    hits += 1
         if not due:
             return None
-        hits = sum(
-            1
-            for stage in due
-            if getattr(stage, reached) is not None
-            and getattr(stage, reached) <= deadline(stage.enabled_on)
-        )
-        return Contribution(numerator=Decimal(hits), denominator=Decimal(len(due)))
+        return Contribution(numerator=Decimal(hits), denominator=Decimal(due))
 
     return contribution
 

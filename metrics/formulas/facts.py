@@ -158,5 +158,10 @@ def days_between(start: date | None, end: date | None) -> int | None:
     return (end - start).days if start and end else None
 
 
+HIT = Contribution(numerator=ONE, denominator=ONE)
+MISS = Contribution(numerator=ZERO, denominator=ONE)
+
+
 def share(hit: bool) -> Contribution:
-    return Contribution(numerator=ONE if hit else ZERO, denominator=ONE)
+    # Contributions are frozen, so every account shares these two.
+    return HIT if hit else MISS

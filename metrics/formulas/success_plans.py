@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lib.dates import add_months, shift
 from segments.codes import SegmentCode
 
@@ -36,5 +38,10 @@ def success_plan_onboarded(account, quarter, target):
 def ebr_coverage(account, quarter, target):
     if account.segment != SegmentCode.STRATEGIC and account.priority != 1:
         return None
-    year_ago = add_months(quarter.as_of, -12)
+    year_ago = _year_before(quarter.as_of)
     return share(any(year_ago < day <= quarter.as_of for day in account.ebr_dates))
+
+
+@lru_cache(maxsize=16)
+def _year_before(day):
+    return add_months(day, -12)  # the same for every account of a quarter
