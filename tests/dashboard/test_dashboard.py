@@ -657,6 +657,14 @@ def _grow(team, tams, accounts_each):
                     will_churn_proposed_by=tam, will_churn_proposed_on=TODAY
                 )
             ActivityFactory(account=account, occurred_on=TODAY - datetime.timedelta(days=40))
+            if a % 3 == 0:  # renewing in its survey window, every other one answered
+                Account.objects.filter(pk=account.pk).update(
+                    renewal_date=TODAY + datetime.timedelta(days=30)
+                )
+                if a % 2:
+                    ActivityFactory(account=account, kind=ActivityKind.SURVEY_RESPONSE,
+                                    survey_kind="renewal", csat=4,
+                                    occurred_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
 
 
 def test_the_query_count_does_not_grow_with_tams_or_accounts(client, manager, team_a, results):

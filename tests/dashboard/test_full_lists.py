@@ -15,18 +15,22 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Health
 from people.models import Team
 from tests.factories import (
     AccountFactory,
+    ActivityFactory,
     AdminFactory,
     ManagerFactory,
     PriorityExceptionFactory,
     PriorityReviewFactory,
     TamFactory,
     TeamFactory,
+    segment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +194,50 @@ def test_the_page_costs_the_same_queries_however_long_the_list(
     # session and user (2), teams (1), members (1), visible (1), the count and the page (2).
     with django_assert_num_queries(7):
         assert client.get(_url("queue_list", "exceptions", team)).status_code == 200
+
+
+BURN_DOWN_KEYS = (
+    "first_engage", "first_value", "onboarding", "pr1_cadence", "pr2_cadence", "pr1_ebr",
+    "pr1_success_plan", "low_utilisation", "renewal_survey", "red_without_case",
+)  # fmt: skip
+
+
+def _on_many_lists(tam, name, priority, answered_renewal_survey):
+    """An account on every list its priority allows: never engaged nor onboarded, never
+    called, low use, red, renewing in 30 days (in the 110-day window)."""
+    account = AccountFactory(
+        tam=tam, name=name, priority=priority, segment=segment("named"), first_engaged_on=None, first_value_on=None,
+        onboarded_on=None, licensed_users=100, active_users=10, health=Health.RED,
+        renewal_date=datetime.date(2026, 12, 24),
+    )  # fmt: skip
+    if answered_renewal_survey:
+        ActivityFactory(account=account, kind="survey_response", survey_kind="renewal",
+                        occurred_on=datetime.date(2026, 11, 1), csat=4)  # fmt: skip
+
+
+@pytest.mark.parametrize("key", BURN_DOWN_KEYS)
+def test_every_list_page_costs_the_same_queries_however_long_the_list(
+    client, manager, team, ann, key
+):
+    client.force_login(manager)
+    url = _url("burn_down_list", key, team)
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(context), response.context["total"]
+
+    client.get(url)  # warm the session
+    for index in range(4):
+        _on_many_lists(ann, f"Small {index}", 1 + index % 2, index % 4 == 3)
+    small, small_total = queries()
+    for index in range(120):  # more than a page on each list
+        _on_many_lists(ann, f"Large {index:03d}", 1 + index % 2, index % 4 == 3)
+    large, large_total = queries()
+
+    assert 0 < small_total < 50 < large_total
+    assert small == large
 
 
 def test_the_csv_holds_the_whole_list_in_the_pages_order_with_names_guarded(

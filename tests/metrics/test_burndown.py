@@ -174,6 +174,22 @@ def test_low_utilisation_and_renewal_surveys(tam):
     assert lists["renewal_survey"] == {"Renews in 110 days", "Survey dated tomorrow"}
 
 
+def test_a_renewal_survey_counts_from_the_day_its_window_opened(tam):
+    # Renewal in 50 days, window 110 days: it opened 60 days ago (DESIGN pages 002/003).
+    renewal = TODAY + datetime.timedelta(50)
+    for name, answered_days_ago in (("On the opening day", 60), ("The day before", 61)):
+        account = AccountFactory(tam=tam, name=name, renewal_date=renewal)
+        ActivityFactory(account=account, kind="survey_response", survey_kind="renewal",
+                        occurred_on=TODAY - datetime.timedelta(answered_days_ago),
+                        csat=4)  # fmt: skip
+    # Another kind of survey in the window does not answer the renewal's.
+    other = AccountFactory(tam=tam, name="Other survey", renewal_date=renewal)
+    ActivityFactory(account=other, kind="survey_response", survey_kind="onboarding",
+                    occurred_on=TODAY - datetime.timedelta(5), csat=4)  # fmt: skip
+
+    assert _lists(tam)["renewal_survey"] == {"The day before", "Other survey"}
+
+
 def test_lists_are_scoped_to_the_book(tam, other_tam):
     AccountFactory(tam=other_tam, name="Not mine", priority=1)
 
