@@ -67,27 +67,35 @@ class MetricsPartial:
         return self
 
     def to_json(self) -> dict:
-        """Plain JSON types only: Decimals as strings, dates ISO; `from_json` restores it."""
+        """Plain JSON types only: Decimals as strings, dates ISO; `from_json` restores it.
+
+        Compact, as every chunk goes through it: the places once, each sum as
+        `[place index, count, numerator, denominator, samples or null, extra or null]`.
+        """
+        places = sorted(self.places, key=_place_order)
+        index = {place: number for number, place in enumerate(places)}
         return {
             "accounts": self.accounts,
             "failures": self.failures,
-            "places": [list(place) for place in sorted(self.places, key=_place_order)],
+            "places": [list(place) for place in places],
             "sums": {
-                key: [[list(place), _accumulator_json(sums)] for place, sums in by_place.items()]
+                key: [_accumulator_json(index[place], sums) for place, sums in by_place.items()]
                 for key, by_place in self.sums.items()
             },
         }
 
     @classmethod
     def from_json(cls, data: dict) -> MetricsPartial:
+        places = [tuple(place) for place in data["places"]]
+        decimal = _Decimals()
         sums = {}
         for key, items in data["sums"].items():
             kind = formulas.METRICS_BY_KEY[key].kind
-            sums[key] = {tuple(place): _accumulator(value, kind) for place, value in items}
+            sums[key] = {places[item[0]]: _accumulator(item, kind, decimal) for item in items}
         return cls(
             accounts=data["accounts"],
             failures=list(data["failures"]),
-            places={tuple(place) for place in data["places"]},
+            places=set(places),
             sums=sums,
         )
 
@@ -137,26 +145,37 @@ def _sample(value):
     return value
 
 
-def _accumulator_json(accumulator: formulas.Accumulator) -> dict:
+def _accumulator_json(place: int, accumulator: formulas.Accumulator) -> list:
     samples = accumulator.samples
     if isinstance(samples, set):
         samples = sorted(samples, key=repr)
-    return {
-        "count": accumulator.count,
-        "numerator": str(accumulator.numerator),
-        "denominator": str(accumulator.denominator),
-        "samples": None if samples is None else [_sample_json(item) for item in samples],
-        "extra": {name: str(amount) for name, amount in accumulator.extra.items()},
-    }
+    return [
+        place,
+        accumulator.count,
+        str(accumulator.numerator),
+        str(accumulator.denominator),
+        None if samples is None else [_sample_json(item) for item in samples],
+        {name: str(amount) for name, amount in accumulator.extra.items()} or None,
+    ]
 
 
-def _accumulator(data: dict, kind: str) -> formulas.Accumulator:
+class _Decimals(dict):
+    # The same few figures ("0", "1", ...) come back thousands of times: one Decimal each
+    # (Decimals are immutable, so sharing them is safe).
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = Decimal(text)
+        return value
+
+
+def _accumulator(item: list, kind: str, decimal: _Decimals) -> formulas.Accumulator:
+    _, count, numerator, denominator, samples, extra = item
     accumulator = formulas.Accumulator()
-    accumulator.count = data["count"]
-    accumulator.numerator = Decimal(data["numerator"])
-    accumulator.denominator = Decimal(data["denominator"])
-    if data["samples"] is not None:
-        samples = [_sample(item) for item in data["samples"]]
+    accumulator.count = count
+    accumulator.numerator = decimal[numerator]
+    accumulator.denominator = decimal[denominator]
+    if samples is not None:
+        samples = [_sample(sample) for sample in samples]
         accumulator.samples = set(samples) if kind == "distinct" else samples
-    accumulator.extra = {name: Decimal(amount) for name, amount in data["extra"].items()}
+    if extra:
+        accumulator.extra = {name: decimal[amount] for name, amount in extra.items()}
     return accumulator
