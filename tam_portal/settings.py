@@ -112,6 +112,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # An unreachable server fails a request (and /health/) in seconds, not a TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compilation (issue 14): PostgreSQL compiles any statement priced above
+    # jit_above_cost, and here only the widest ones get there, where compiling costs far
+    # more than it saves: 560 ms on the recompute's first-value UPDATE that runs in 90 ms
+    # without, ~500 ms on the company-wide dashboard's burn-down lists (README, "Pages").
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Threads the recompute spreads its chunks over, each with its own connection: one
