@@ -379,6 +379,8 @@ def _voice(rule: MeasureRule, inputs: HealthInputs) -> Reading:
     if csat is not None and not _stale(rule, (inputs.today - csat.answered_on).days):
         band = _at_least(csat.score, rule.csat_green_from, rule.csat_yellow_from)
         return band, ("csat", csat.score), csat.answered_on
+    if nps is None and csat is None:
+        return None, None, None
     # Both stale or missing: show the latest survey, judged stale below.
     latest = max(
         (("nps", nps), ("csat", csat)),
@@ -463,7 +465,8 @@ def read_measures(scorecard: Scorecard, inputs: HealthInputs) -> list[MeasureRea
             if age < 0:
                 raise ValueError(f"{measure.label}: dated {input_on}, after {today}")
         if band is None:
-            why = _why_not_applicable(measure, value)
+            # No value is no data whatever the measure (the common case, looked up no further).
+            why = WhyNotApplicable.NO_DATA if value is None else _why_not_applicable(measure, value)
             band = Band.NOT_APPLICABLE
         elif age is not None and _stale(rule, age):
             why = WhyNotApplicable.STALE

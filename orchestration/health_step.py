@@ -53,7 +53,13 @@ class HealthOutcome:
     health_changed: int = 0
     bands_changed: int = 0
     history_written: int = 0
+    # The step's own time: this thread's CPU time in it plus its waits on the database
+    # (see `DatabaseWait`). `wall_seconds` also counts the waits for other threads'
+    # Python (the interpreter lock) when the run has several workers.
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    database_seconds: float = 0.0
+    wall_seconds: float = 0.0
     failures: list[dict] = field(default_factory=list)
     # account id -> (band, score) for the accounts whose health changed: the caller
     # writes them with the chunk's account UPDATE
@@ -77,8 +83,52 @@ def compute_health(
     (new priority, effective segment id)`) and write today's history; `rows` carry the
     stored `health` and `health_score`. The changed healths come back in `changed` for
     the caller's account UPDATE. An error of a type in `transient` is the chunk's."""
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.thread_time()
     outcome = HealthOutcome()
+    waits = DatabaseWait()
+    with connection.execute_wrapper(waits):
+        _score_and_write(outcome, rows, decided, scorecards, today, transient, waits)
+    outcome.cpu_seconds = time.thread_time() - started_cpu
+    outcome.database_seconds = waits.seconds
+    outcome.seconds = outcome.cpu_seconds + outcome.database_seconds
+    outcome.wall_seconds = time.perf_counter() - started
+    return outcome
+
+
+class DatabaseWait:
+    """The time a thread waits on the database: each call's wall time less the CPU time
+    the thread spends in it (psycopg2 building the rows). An `execute_wrapper`; `copy`
+    times a COPY, which does not go through it. A call's wall time ends when the thread
+    has the interpreter lock back, so a wait can include up to a switch interval (5 ms)
+    of another thread's Python: the figure errs high, never low."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - wall - (time.thread_time() - cpu)
+
+    def copy(self, cursor, sql: str, buffer: io.StringIO) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            cursor.copy_expert(sql, buffer)
+        finally:
+            self.seconds += time.perf_counter() - wall - (time.thread_time() - cpu)
+
+
+def _score_and_write(
+    outcome: HealthOutcome,
+    rows: list[dict],
+    decided: dict[int, tuple[int | None, int | None]],
+    scorecards: Scorecards,
+    today: date,
+    transient: tuple[type[Exception], ...],
+    waits: DatabaseWait,
+) -> None:
     ids = [row["id"] for row in rows if row["id"] in decided]
     inputs = read_health_inputs(
         ids, today, priorities={account_id: decided[account_id][0] for account_id in ids}
@@ -103,15 +153,17 @@ def compute_health(
         outcome.changed[account_id] = new
         history[account_id] = (*new, measures)
         outcome.bands_changed += new[0] != stored[account_id][0]
-    write_history(history, today)
+    write_history(history, today, waits=waits)
     outcome.health_changed = len(outcome.changed)
     outcome.history_written = len(history)
-    outcome.seconds = time.perf_counter() - started
-    return outcome
 
 
 def write_history(
-    history: dict[int, tuple[str, int | None, str]], today: date, *, portable: bool = False
+    history: dict[int, tuple[str, int | None, str]],
+    today: date,
+    *,
+    portable: bool = False,
+    waits: DatabaseWait | None = None,
 ) -> None:
     """`account id -> (band, score, measures as JSON text)`: today's row of each,
     rewritten where a change earlier today wrote one, inserted otherwise. `portable`
@@ -133,6 +185,7 @@ def write_history(
         )  # fmt: skip
         return
     table = HealthHistory._meta.db_table
+    waits = waits or DatabaseWait()
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT account_id FROM {table} WHERE "on" = %s AND account_id = ANY(%s)',
@@ -143,13 +196,14 @@ def write_history(
         if new:
             try:
                 with transaction.atomic(), connection.wrap_database_errors:
-                    cursor.copy_expert(
-                        f"COPY {table} ({COLUMNS}) FROM STDIN", _copy_text(new, today)
+                    waits.copy(
+                        cursor, f"COPY {table} ({COLUMNS}) FROM STDIN", _copy_text(new, today)
                     )
             except IntegrityError:  # another process wrote a row of today since the probe
                 written_today.update(account_id for account_id, _ in new)
         if written_today:
-            _rewrite(cursor, [(key, history[key]) for key in sorted(written_today)], today)
+            rewritten = [(key, history[key]) for key in sorted(written_today)]
+            _rewrite(cursor, rewritten, today, waits)
 
 
 COLUMNS = 'account_id, "on", band, score, measures'
@@ -169,14 +223,14 @@ def _copy_text(rows: list[tuple[int, tuple]], today: date) -> io.StringIO:
     return buffer
 
 
-def _rewrite(cursor, rows: list[tuple[int, tuple]], today: date) -> None:
+def _rewrite(cursor, rows: list[tuple[int, tuple]], today: date, waits: DatabaseWait) -> None:
     """Today's rows of accounts that have one already (a change earlier today): through a
     scratch table, then one INSERT ... ON CONFLICT DO UPDATE."""
     table = HealthHistory._meta.db_table
     cursor.execute(
         f"CREATE TEMP TABLE _health_history_rows AS SELECT {COLUMNS} FROM {table} WITH NO DATA"
     )
-    cursor.copy_expert(f"COPY _health_history_rows ({COLUMNS}) FROM STDIN", _copy_text(rows, today))
+    waits.copy(cursor, f"COPY _health_history_rows ({COLUMNS}) FROM STDIN", _copy_text(rows, today))
     cursor.execute(
         f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM _health_history_rows "
         'ON CONFLICT (account_id, "on") DO UPDATE SET band = EXCLUDED.band, '
