@@ -23,9 +23,10 @@ Speed (issue 13 point 9): on PostgreSQL a chunk is one query (`CHUNK_SQL`): each
 latest readings is a LATERAL probe of its (account, date) index, one row each, so the
 cost does not grow with an account's history. Other databases have no LATERAL and take
 the portable queries above (`portable=True` forces them; a test holds the two paths to
-the same answers). JIT compiling is off for that query: at a chunk's size the planner
-expects enough work to compile for, but the compiling (tens of ms) costs more than it
-saves on a few thousand index probes.
+the same answers). It relies on JIT compiling being off (the app's connections turn it
+off, `tam_portal/settings.py`): at a chunk's size the planner expects enough work to
+compile for, but the compiling (tens of ms) costs more than it saves on a few thousand
+index probes.
 """
 
 from __future__ import annotations
@@ -190,12 +191,8 @@ def _rows_postgresql(ids: list[int], today: date) -> list[Row]:
         "survey": ActivityKind.SURVEY_RESPONSE.value,
     }
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cursor.fetchone()[0]
         cursor.execute(CHUNK_SQL, parameters)
-        rows = cursor.fetchall()
-        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
-    return rows
+        return cursor.fetchall()
 
 
 def _inputs(
