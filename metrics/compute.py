@@ -22,6 +22,7 @@ parts are computed before any is added) and is recorded in the run's `failures`
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,7 +41,7 @@ from segments.models import Segment
 from . import formulas
 from .chunk_reading import read_accounts, read_related
 from .models import MetricDefinition, MetricTarget, ScopeType, team_segment_scope
-from .partials import COMPANY, MetricsPartial, merged
+from .partials import COMPANY, MetricsPartial
 from .result_writing import write_results
 
 __all__ = [
@@ -239,18 +240,24 @@ def compute_quarter(
     workers: int = 1,
 ) -> MetricsRun:
     """Every metric for every scope in `quarter`, written where it changed: the id ranges
-    on `workers` threads (each with its own connection), their partials merged in id
-    order, then written."""
+    on `workers` threads (each with its own connection), each chunk's partial merged into
+    the total as it ends (so memory holds one total, not every chunk's), then written."""
     setup = prepare_quarter(quarter, today=today)
     ranges = id_ranges(Account.objects.all(), chunk_size)
-    partials: dict[int, MetricsPartial] = {}
     order = {first: number for number, (first, _) in enumerate(ranges)}
+    total = MetricsPartial()
+    failures: dict[int, list[dict]] = {}  # by chunk, to list them in id order
+    lock = threading.Lock()
 
     def work(first_id, last_id):
-        partials[order[first_id]] = quarter_chunk(setup, first_id, last_id)
+        partial = quarter_chunk(setup, first_id, last_id)
+        with lock:
+            failures[order[first_id]], partial.failures = partial.failures, []
+            total.merge(partial)
 
     for_each_range(ranges, work, workers=workers)
-    return write_quarter(setup, merged(partials[number] for number in sorted(partials)))
+    total.failures = [failure for number in sorted(failures) for failure in failures[number]]
+    return write_quarter(setup, total)
 
 
 # --- scope names for people and files -----------------------------------------------------

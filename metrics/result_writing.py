@@ -36,6 +36,7 @@ def write_results(
             values = _finish(
                 quarter,
                 metric,
+                metric_ids[metric.key],
                 partial.scope_accumulators(metric.key),
                 seen_scopes,
                 defaults,
@@ -44,21 +45,21 @@ def write_results(
             _write(quarter.label, metric_ids[metric.key], values, run)
 
 
-def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric) -> dict:
+def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric, metric_id: int) -> dict:
     # Time to IACV growth compares with the prior fiscal year's cohort (page 000).
     shift = -4 if metric.key == "time_to_iacv_growth" else -1
     return {
         (scope_type, scope): value
         for scope_type, scope, value in MetricResult.objects.filter(
-            metric__key=metric.key,
+            metric_id=metric_id,
             fiscal_quarter=quarter.shifted(shift).label,
             value__isnull=False,
         ).values_list("scope_type", "scope", "value")
     }
 
 
-def _finish(quarter, metric, accumulators, seen_scopes, defaults, by_segment) -> dict:
-    previous = _previous_values(quarter, metric)
+def _finish(quarter, metric, metric_id, accumulators, seen_scopes, defaults, by_segment) -> dict:
+    previous = _previous_values(quarter, metric, metric_id)
     default = defaults.get(metric.key)
     values = {}
     for scope_type, scope in seen_scopes:
