@@ -356,55 +356,59 @@ def decide_chunk(
     decisions: Decisions = {}
     # account id -> (new priority, effective segment id), for the health step
     decided: dict[int, tuple[int | None, int | None]] = {}
-    # account id -> (its row, its columns as decided, whether segment or priority changed)
-    account_values: dict[int, tuple[dict, tuple, bool]] = {}
+    # (row, computed segment id, whether segment or priority changed) of each decided
+    # account, for the account UPDATE; its other columns are the decision's
+    outcomes: list[tuple[dict, int | None, bool]] = []
+    update_accounts = plan.write and not plan.frozen
     count_moves = not plan.write  # only the impact preview reports moves
+    segments_changed = priorities_changed = 0
+    # Looked up once a chunk rather than once an account.
+    thresholds, segment_id_of, regions = config.thresholds, config.segment_id_of, config.regions
     for row in rows:
+        account_id = row["id"]
         # Assigned again rather than remembered from pass 1: cheaper than holding a
         # segment per account in memory.
         try:
-            computed = plan.computed_segment(row)
+            computed = assign_segment(row["arr"], row["lam"], row["lam_confidence"], thresholds)
         except Exception as error:  # this account's alone: see the module docstring
-            part.failures.append(_failed(row["id"], SEGMENTS, error))
+            part.failures.append(_failed(account_id, SEGMENTS, error))
             continue
-        segment_id = config.segment_id_of.get(computed) if computed else None
-        effective = config.effective_segment(computed, row["segment_override_id"])
+        segment_id = segment_id_of.get(computed) if computed else None
+        override = row["segment_override_id"]
+        effective = config.effective_segment(computed, override) if override else computed
         try:
             facts = account_facts(row, effective, config, related)
-            decision = rules.decide(facts, config.regions[row["region_id"]].parameters, context)
+            decision = rules.decide(facts, regions[row["region_id"]].parameters, context)
             reasons = decision.reasons_text
         except Exception as error:  # left out whole: no account update, no assessment
-            part.failures.append(_failed(row["id"], PRIORITIES, error))
+            part.failures.append(_failed(account_id, PRIORITIES, error))
             continue
-        decisions[row["id"]] = (decision, reasons, _decider(decision, row["id"], related))
-        decided[row["id"]] = (decision.priority, config.segment_id_of.get(effective))
+        decider = None if decision.source == "model" else _decider(decision, account_id, related)
+        decisions[account_id] = (decision, reasons, decider)
+        decided[account_id] = (decision.priority, segment_id_of.get(effective))
         if count_moves:
             before = config.effective_segment(
-                config.segment_code_of.get(row["segment_id"]), row["segment_override_id"]
+                config.segment_code_of.get(row["segment_id"]), override
             )
             part.segment_moves[(before, effective)] += 1
             part.priority_moves[(row["priority"], decision.priority)] += 1
         segment_changed = segment_id != row["segment_id"]
-        priority_changed = (row["priority"], row["priority_reasons"]) != (
-            decision.priority,
-            reasons,
+        priority_changed = (
+            row["priority"] != decision.priority or row["priority_reasons"] != reasons
         )
-        part.segments_changed += segment_changed
-        part.priorities_changed += priority_changed
-        if plan.write:
-            account_values[row["id"]] = (
-                row,
-                (segment_id, decision.priority, reasons, *_priority_change(plan, row, decision)),
-                segment_changed or priority_changed,
-            )
+        segments_changed += segment_changed
+        priorities_changed += priority_changed
+        if update_accounts:
+            outcomes.append((row, segment_id, segment_changed or priority_changed))
+    part.segments_changed, part.priorities_changed = segments_changed, priorities_changed
     if plan.write:
-        if not plan.frozen:
+        if update_accounts:
             # Health reads the new priorities (engagement's cadence), so it is scored
             # after them and before the write: one UPDATE per chunk carries both.
             health = compute_health(
                 rows, decided, scorecards(), plan.as_of, transient=TRANSIENT_ERRORS
             )
-            write_accounts(_account_updates(account_values, health.changed))
+            write_accounts(_account_updates(plan, outcomes, decisions, health.changed))
             part.failures.extend(health.failures)
             part.health_changed = health.health_changed
             part.bands_changed = health.bands_changed
@@ -417,18 +421,28 @@ def decide_chunk(
 
 
 def _account_updates(
-    account_values: dict[int, tuple[dict, tuple, bool]],
+    plan: Plan,
+    outcomes: list[tuple[dict, int | None, bool]],
+    decisions: Decisions,
     health: dict[int, tuple[str, int | None]],
 ) -> list[tuple]:
     """The rows of the chunk's account UPDATE: every account whose segment, priority or
     health changed, with all its decided columns. An account whose health did not change
-    (or failed) writes back the stored health."""
+    (or failed) writes back the stored health. Only these accounts' columns are built:
+    on a night where little changed, few."""
     updates = []
-    for account_id, (row, values, changed) in account_values.items():
+    for row, segment_id, changed in outcomes:
+        account_id = row["id"]
         new_health = health.get(account_id)
         if changed or new_health is not None:
-            stored = (row["health"], row["health_score"])
-            updates.append((account_id, *values, *(new_health or stored)))
+            decision, reasons, _ = decisions[account_id]
+            updates.append(
+                (
+                    account_id, segment_id, decision.priority, reasons,
+                    *_priority_change(plan, row, decision),
+                    *(new_health or (row["health"], row["health_score"])),
+                )
+            )  # fmt: skip
     return updates
 
 

@@ -7,6 +7,7 @@ handful of accounts, their ids).
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,11 +51,10 @@ RANKING_COLUMNS = (
 class RelatedFacts:
     """What the rules need from the tables around the accounts of one chunk."""
 
-    uptier_dates: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
-    growth_dates: dict[int, list[date]] = field(default_factory=lambda: defaultdict(list))
-    initiatives: dict[int, list[rules.InitiativeFact]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    # Only the accounts that have some, as the tuples the facts hold.
+    uptier_dates: dict[int, tuple[date, ...]] = field(default_factory=dict)
+    growth_dates: dict[int, tuple[date, ...]] = field(default_factory=dict)
+    initiatives: dict[int, tuple[rules.InitiativeFact, ...]] = field(default_factory=dict)
     stage_counts: dict[int, int] = field(default_factory=dict)
     exceptions: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     reviews: dict[int, tuple[int, int | None]] = field(default_factory=dict)
@@ -76,16 +76,19 @@ def load_related(rows: list[dict], quarter: FiscalQuarter, as_of: date) -> Relat
     opportunities = Opportunity.objects.filter(
         **span, status=OpportunityStatus.OPEN, close_date__gt=as_of
     ).values_list("account_id", "kind", "close_date")
+    uptier_dates, growth_dates = defaultdict(list), defaultdict(list)
     for account_id, kind, close_date in opportunities:
-        target = related.uptier_dates if kind == OpportunityKind.TIER_UPGRADE else None
-        (target if target is not None else related.growth_dates)[account_id].append(close_date)
+        target = uptier_dates if kind == OpportunityKind.TIER_UPGRADE else growth_dates
+        target[account_id].append(close_date)
+    related.uptier_dates = _as_tuples(uptier_dates)
+    related.growth_dates = _as_tuples(growth_dates)
     initiatives = Initiative.objects.filter(
         **span, status=InitiativeStatus.ACTIVE, starts_on__lte=quarter.end
     ).values_list("account_id", "kind", "tam_hours_per_week", "starts_on", "ends_on")
+    facts = defaultdict(list)
     for account_id, kind, hours, starts_on, ends_on in initiatives:
-        related.initiatives[account_id].append(
-            rules.InitiativeFact(kind, hours, starts_on, ends_on)
-        )
+        facts[account_id].append(rules.InitiativeFact(kind, hours, starts_on, ends_on))
+    related.initiatives = _as_tuples(facts)
     related.stage_counts = dict(
         StageAdoption.objects.filter(**span)
         .values("account_id")
@@ -113,6 +116,23 @@ def load_related(rows: list[dict], quarter: FiscalQuarter, as_of: date) -> Relat
     return related
 
 
+# The account's own columns the facts take as they are, in the order of AccountFacts'
+# fields (tests/orchestration/test_reading.py holds the two together): read with one
+# call each and passed by position, since the facts are built for every account, twice
+# for EMEA ones, every night.
+_AS_READ = operator.itemgetter(
+    "managed", "digital", "customer_since", "onboarded_on", "arr", "lam", "lam_confidence"
+)
+_FLAGS_AS_READ = operator.itemgetter(
+    "last_nps", "success_plan", "critical_project", "key_logo", "channel_engaged",
+    "org_change", "weekly_engagement", "tam_handover", "licensed_users", "active_users",
+)  # fmt: skip
+
+
+def _as_tuples(lists: dict[int, list]) -> dict[int, tuple]:
+    return {account_id: tuple(items) for account_id, items in lists.items()}
+
+
 def account_facts(
     row: dict, segment: str | None, config: Configuration, related: RelatedFacts
 ) -> rules.AccountFacts:
@@ -120,40 +140,26 @@ def account_facts(
     region = config.regions[row["region_id"]]
     exception = related.exceptions.get(account_id)
     review = related.reviews.get(account_id)
+    # The imported flags, or an open case in the triage register.
+    open_case = account_id in related.open_cases
     return rules.AccountFacts(
-        account_id=account_id,
-        rule_set=region.rule_set,
-        segment=segment,
-        tam_assigned=segment in config.tam_assigned_codes,
-        tam_id=row["tam_id"],
-        digital_tam_trial=region.digital_tam_trial,
-        is_child=row["parent_id"] is not None,
-        managed=row["managed"],
-        digital=row["digital"],
-        customer_since=row["customer_since"],
-        onboarded_on=row["onboarded_on"],
-        arr=row["arr"],
-        lam=row["lam"],
-        lam_confidence=row["lam_confidence"],
-        # The imported flags, or an open case in the triage register.
-        at_risk=row["at_risk"] or account_id in related.open_cases,
-        in_triage=row["in_triage"] or account_id in related.open_cases,
-        last_nps=row["last_nps"],
-        success_plan=row["success_plan"],
-        critical_project=row["critical_project"],
-        key_logo=row["key_logo"],
-        channel_engaged=row["channel_engaged"],
-        org_change=row["org_change"],
-        weekly_engagement=row["weekly_engagement"],
-        tam_handover=row["tam_handover"],
-        licensed_users=row["licensed_users"],
-        active_users=row["active_users"],
-        stages_adopted=related.stage_counts.get(account_id, 0),
-        uptier_close_dates=tuple(related.uptier_dates.get(account_id, ())),
-        growth_close_dates=tuple(related.growth_dates.get(account_id, ())),
-        initiatives=tuple(related.initiatives.get(account_id, ())),
-        exception_priority=exception[0] if exception else None,
-        review_priority=review[0] if review else None,
+        account_id,
+        region.rule_set,
+        segment,
+        segment in config.tam_assigned_codes,  # tam_assigned
+        row["tam_id"],
+        region.digital_tam_trial,
+        row["parent_id"] is not None,  # is_child
+        *_AS_READ(row),  # managed ... lam_confidence
+        row["at_risk"] or open_case,
+        row["in_triage"] or open_case,
+        *_FLAGS_AS_READ(row),  # last_nps ... active_users
+        related.stage_counts.get(account_id, 0),
+        related.uptier_dates.get(account_id, ()),
+        related.growth_dates.get(account_id, ()),
+        related.initiatives.get(account_id, ()),
+        exception[0] if exception else None,  # exception_priority
+        review[0] if review else None,  # review_priority
     )
 
 

@@ -23,6 +23,12 @@ ASSESSMENT_COLUMNS = (
     "source", "decided_by_id", "updated_at",
 )  # fmt: skip
 
+# An assessment as write_assessments compares it: its outcome after account and id.
+STORED_OUTCOME = (
+    "account_id", "id", "computed_priority", "reasons", "effective_priority", "source",
+    "decided_by_id",
+)  # fmt: skip
+
 # (decision, reasons text, decider id) per account id
 Decisions = dict[int, tuple[rules.Decision, str, int | None]]
 
@@ -43,24 +49,25 @@ def write_assessments(
     rows: list[dict], decisions: Decisions, quarter: str, *, frozen: bool, now: datetime
 ) -> tuple[int, int]:
     """Create the quarter's missing assessments and, unless the quarter is frozen, update
-    those whose outcome changed. Returns (created, updated)."""
+    those whose outcome changed. Returns (created, updated).
+
+    Each stored row is kept as read, one tuple, its outcome compared with a slice: on a
+    night where nothing changed, every account's assessment is read and none written."""
+    # (account_id, id, *outcome), as STORED_OUTCOME lists them
     existing = {
-        values[0]: values[1:]
-        for values in PriorityAssessment.objects.filter(
+        stored[0]: stored
+        for stored in PriorityAssessment.objects.filter(
             **account_span(rows), fiscal_quarter=quarter
-        ).values_list(
-            "account_id", "id", "computed_priority", "reasons", "effective_priority",
-            "source", "decided_by_id",
-        )
-    }  # fmt: skip
+        ).values_list(*STORED_OUTCOME)
+    }
     to_create, to_update = [], []
     for account_id, (decision, reasons, decider) in decisions.items():
         wanted = (decision.computed_priority, reasons, decision.priority, decision.source, decider)
         current = existing.get(account_id)
         if current is None:
             to_create.append((account_id, *wanted))
-        elif not frozen and tuple(current[1:]) != wanted:
-            to_update.append((current[0], *wanted, now))
+        elif not frozen and current[2:] != wanted:
+            to_update.append((current[1], *wanted, now))
     insert_assessments(to_create, quarter, now)
     update_rows(
         PriorityAssessment,

@@ -139,6 +139,8 @@ def closing_within(close_dates: tuple[date, ...], as_of: date, months: int) -> l
 
 
 def busiest_active(facts: AccountFacts, kind: str, context: PortfolioContext) -> Decimal | None:
+    if not facts.initiatives:  # most accounts: several rules ask, per account, every night
+        return None
     hours = [
         initiative.hours_per_week or Decimal(0)
         for initiative in facts.initiatives

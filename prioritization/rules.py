@@ -28,6 +28,7 @@ review decides, its code comes first, followed by what the model alone would say
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -88,14 +89,14 @@ def _digital(facts: AccountFacts) -> bool:
     return facts.segment in (None, SegmentCode.DIGITAL) or trial_digital
 
 
-def _structural(facts: AccountFacts) -> tuple[int, str] | None:
+def _structural(facts: AccountFacts) -> tuple[int, tuple[str]] | None:
     """Steps 1 and 2: account shape and segment, which no decision overrides."""
     if _unmanaged_child(facts):
-        return 3, "unmanaged_child"
+        return 3, ("unmanaged_child",)
     if _digital(facts):
-        return 4, "digital"
+        return 4, ("digital",)
     if facts.segment == SegmentCode.ONBOARDING:
-        return (1, "onboarding") if facts.onboarding_open else (4, "onboarding_complete")
+        return (1, ("onboarding",)) if facts.onboarding_open else (4, ("onboarding_complete",))
     return None
 
 
@@ -181,29 +182,22 @@ class Decision:
 def decide(facts: AccountFacts, params: RuleParameters, context: PortfolioContext) -> Decision:
     """The priority and its reasons, evaluating only what the precedence needs."""
     structural = _structural(facts)
-    score = None
     if structural is not None:
-        computed, computed_reasons = structural[0], (structural[1],)
-    elif facts.onboarding_open:
-        computed, computed_reasons = 1, ("onboarding",)
+        return _model_decision(*structural)
+    if facts.onboarding_open:
+        model = _model_decision(1, ("onboarding",))
     else:
         computed, computed_reasons, score = rule_set_decision(facts, params, context)
-    model = Decision(
-        priority=computed,
-        reasons=computed_reasons,
-        computed_priority=computed,
-        computed_reasons=computed_reasons,
-        source="model",
-        emea_score=score,
-    )
-    if structural is not None:
-        return model
+        if score is None:
+            model = _model_decision(computed, computed_reasons)
+        else:
+            model = Decision(computed, computed_reasons, computed, computed_reasons, "model", score)
     if facts.exception_priority is not None:
         code = f"p{facts.exception_priority}_exception"
         return replace(
             model,
             priority=facts.exception_priority,
-            reasons=(code, *computed_reasons),
+            reasons=(code, *model.computed_reasons),
             source="exception",
         )
     # Reviews are the EMEA process (page 004: "TAM to propose ... review during 1:1s").
@@ -211,10 +205,18 @@ def decide(facts: AccountFacts, params: RuleParameters, context: PortfolioContex
         return replace(
             model,
             priority=facts.review_priority,
-            reasons=("review", *computed_reasons),
+            reasons=("review", *model.computed_reasons),
             source="review",
         )
     return model
+
+
+@functools.cache
+def _model_decision(priority: int, reasons: tuple[str, ...]) -> Decision:
+    """The model's own decision, without an EMEA score. A Decision cannot change and there
+    are few of these (a priority and the codes that fired), so each is built once and
+    shared: the nightly run decides every account, most of them on these."""
+    return Decision(priority, reasons, priority, reasons, "model")
 
 
 def explain(

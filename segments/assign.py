@@ -24,20 +24,6 @@ class SegmentThreshold:
     high_lam_usd: Decimal | None = None
     tam_assigned: bool = False
 
-    def matches(self, arr: Decimal, lam: Decimal | None, lam_confidence: str) -> bool:
-        clears_arr = arr >= self.min_arr if self.min_arr_inclusive else arr > self.min_arr
-        return clears_arr or self.matches_high_lam(arr, lam, lam_confidence)
-
-    def matches_high_lam(self, arr: Decimal, lam: Decimal | None, lam_confidence: str) -> bool:
-        if self.lam_min_arr is None or self.high_lam_usd is None:
-            return False
-        return (
-            arr > self.lam_min_arr
-            and lam_confidence == "high"
-            and lam is not None
-            and lam >= self.high_lam_usd
-        )
-
 
 def assign_segment(
     arr: Decimal | None,
@@ -48,7 +34,18 @@ def assign_segment(
     """The code of the first segment whose rule the account meets, or None."""
     if arr is None:
         return None
+    # One loop with the comparisons written out, not a method call per row: the nightly
+    # run assigns every account, in both of its passes.
+    high_lam = lam if lam_confidence == "high" else None
     for threshold in thresholds:
-        if threshold.matches(arr, lam, lam_confidence):
+        if arr >= threshold.min_arr if threshold.min_arr_inclusive else arr > threshold.min_arr:
+            return threshold.code
+        if (
+            high_lam is not None
+            and threshold.lam_min_arr is not None
+            and threshold.high_lam_usd is not None
+            and arr > threshold.lam_min_arr
+            and high_lam >= threshold.high_lam_usd
+        ):
             return threshold.code
     return None
