@@ -16,7 +16,7 @@ from core import rejected_forms
 from lib.fiscal import fiscal_quarter_of, last_quarters
 from prioritization.forms import decision_form, decision_form_id
 
-from . import company, health_triage, review_queue, services
+from . import burn_down, company, health_triage, review_queue, services
 from .forms import DashboardForm
 
 QUARTERS_OFFERED = 8
@@ -113,7 +113,7 @@ def dashboard(request):
         "company_wide": company.is_company(scope),
         "queue": queue,
         "team_waiting": team_waiting,
-        "burn_down": services.burn_down_summary(accounts, today, own_tam),
+        "burn_down": burn_down.burn_down_summary(accounts, today, own_tam),
         # The computed bands and the triage register's figures, the scope's (counts only).
         "health": health_triage.health_panel(accounts),
         "triage": health_triage.triage_panel(accounts, today),
