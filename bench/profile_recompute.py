@@ -1,9 +1,9 @@
 """Profile the recompute's two passes (segments and priorities, health inside) on N accounts.
 
 Usage: python bench/profile_recompute.py [ACCOUNTS] [--profile] [--top T] [--sql]
-[--repeat R] [--no-gc] [--seed S] (default 20,000 accounts), against a throwaway
-PostgreSQL started as bench/run starts one (`. scripts/_common.sh; .
-scripts/_services.sh; start_services`).
+[--repeat R] [--no-gc | --freeze] [--seed S] (default 20,000 accounts), against a
+throwaway PostgreSQL started as bench/run starts one:
+`. scripts/_common.sh; . scripts/_services.sh; start_services`.
 
 Builds the benchmark's portfolio (bench/build_portfolio.py), then runs the passes on one
 thread, so that cProfile sees every chunk: a first run where everything changes, then R
@@ -11,9 +11,10 @@ second runs where nothing does. For each: the rank and decide passes' wall time 
 process's CPU time (the Python side; PostgreSQL's is not in it, and on a busy machine
 the CPU time is the steadier figure); with `--sql` the statements' time by kind; with
 `--profile` the top functions by own and by cumulative time; with `--no-gc` the cyclic
-garbage collector is off (what it costs). Last, a digest of what the runs wrote
-(accounts' decided columns, assessments, health history), so that two versions of the
-code can be compared on the same seed.
+garbage collector is off (what it costs); with `--freeze` what lives before a run
+(Django, the modules) is kept out of its collections (`gc.freeze()`, undone after the
+run). Last, a digest of what the runs wrote (accounts' decided columns, assessments,
+health history), so that two versions of the code can be compared on the same seed.
 """
 
 import argparse
@@ -62,8 +63,13 @@ class StatementTimes:
         )
 
 
-def run_once(label: str, as_of, *, profile: bool, top: int, sql: bool = False) -> None:
+def run_once(
+    label: str, as_of, *, profile: bool, top: int, sql: bool = False, freeze: bool = False
+) -> None:
     plan = Plan(load_configuration(), as_of, write=True, workers=1)
+    gc.collect()
+    if freeze:
+        gc.freeze()
     statements = StatementTimes()
     if sql:
         connection.execute_wrappers.append(statements)
@@ -79,6 +85,8 @@ def run_once(label: str, as_of, *, profile: bool, top: int, sql: bool = False) -
         profiler.disable()
     if sql:
         connection.execute_wrappers.remove(statements)
+    if freeze:
+        gc.unfreeze()
     print(
         f"{label}: rank {ranked - started:.2f} s (cpu {cpu_ranked - cpu_started:.2f}), "
         f"decide {done - ranked:.2f} s (cpu {cpu_done - cpu_ranked:.2f}, health "
@@ -119,14 +127,16 @@ def digest() -> str:
     return hashed.hexdigest()
 
 
-def main(accounts: int, *, seed: int, profile: bool, top: int, repeat: int, sql: bool) -> None:
+def main(
+    accounts: int, *, seed: int, profile: bool, top: int, repeat: int, sql: bool, freeze: bool
+) -> None:
     as_of = timezone.localdate()
     call_command("migrate", verbosity=0)
     build_portfolio(accounts, seed=seed, as_of=as_of)
     print(f"{accounts:,} accounts, workers 1, debug {settings.DEBUG}, load {load()}", flush=True)
-    run_once("first run (all change)", as_of, profile=profile, top=top, sql=sql)
+    run_once("first run (all change)", as_of, profile=profile, top=top, sql=sql, freeze=freeze)
     for _ in range(repeat):
-        run_once("second run (no change)", as_of, profile=profile, top=top, sql=sql)
+        run_once("second run (no change)", as_of, profile=profile, top=top, sql=sql, freeze=freeze)
     print(f"digest {digest()}")
 
 
@@ -138,6 +148,9 @@ if __name__ == "__main__":
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--repeat", type=int, default=1, help="second runs, one after another")
     parser.add_argument("--sql", action="store_true", help="time the statements by kind")
+    parser.add_argument(
+        "--freeze", action="store_true", help="gc.freeze() what lives before each run"
+    )
     parser.add_argument("--no-gc", action="store_true", help="runs with the cyclic GC off")
     arguments = parser.parse_args()
     if arguments.no_gc:
@@ -149,4 +162,5 @@ if __name__ == "__main__":
         top=arguments.top,
         repeat=arguments.repeat,
         sql=arguments.sql,
+        freeze=arguments.freeze,
     )

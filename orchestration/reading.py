@@ -31,6 +31,7 @@ from triage.models import RiskCase
 from .configuration import Configuration
 
 SMALL_SELECTION = 200  # fewer accounts than this are a selection, not a chunk
+SPARSE = 2  # accounts holding fewer than 1 in SPARSE ids of their range are a selection too
 
 ACCOUNT_COLUMNS = (
     "id", "region_id", "tam_id", "parent_id", "managed", "digital", "arr", "lam",
@@ -63,11 +64,15 @@ class RelatedFacts:
 
 
 def account_span(rows: list[dict]) -> dict:
-    """A filter for the related rows of `rows`: an id range for a chunk of consecutive
-    accounts (cheap on the account_id index), the ids themselves for a handful."""
-    if len(rows) <= SMALL_SELECTION:
-        return {"account_id__any": [row["id"] for row in rows]}
-    return {"account_id__gte": rows[0]["id"], "account_id__lte": rows[-1]["id"]}
+    """A filter for the related rows of `rows` (in id order): an id range for a chunk of
+    consecutive accounts (cheap on the account_id index), the ids themselves for a
+    handful, or for a sparse selection such as a ranking chunk's EMEA accounts, where the
+    range would read, and the rules' inputs be built from, every account's rows between."""
+    if len(rows) > SMALL_SELECTION:
+        first, last = rows[0]["id"], rows[-1]["id"]
+        if len(rows) * SPARSE >= last - first + 1:
+            return {"account_id__gte": first, "account_id__lte": last}
+    return {"account_id__any": [row["id"] for row in rows]}
 
 
 def load_related(rows: list[dict], quarter: FiscalQuarter, as_of: date) -> RelatedFacts:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from lib.rule_sets import RuleSet
 from orchestration.configuration import Configuration, RegionRules
-from orchestration.reading import ACCOUNT_COLUMNS, RelatedFacts, account_facts
+from orchestration.reading import ACCOUNT_COLUMNS, RelatedFacts, account_facts, account_span
 from prioritization.rules import AccountFacts, InitiativeFact, RuleParameters
 
 REGION = 7
@@ -112,3 +112,19 @@ def test_an_account_with_nothing_around_it_and_an_open_case():
     assert facts.stages_adopted == 0
     assert facts.uptier_close_dates == facts.growth_close_dates == facts.initiatives == ()
     assert facts.exception_priority is facts.review_priority is None
+
+
+def test_a_chunk_reads_its_related_rows_by_id_range_a_selection_by_ids():
+    """A chunk of consecutive accounts reads by range; a handful, or accounts holding
+    fewer than half the ids of their range (a ranking chunk's EMEA accounts), by their
+    ids, so that the rows of the accounts between are not read."""
+    chunk = [{"id": account_id} for account_id in range(1000, 2000)]
+    with_gaps = chunk[::2]  # 500 accounts, ids 1000 to 1998: half the ids, still a range
+    sparse = chunk[::3]  # 334 accounts, ids 1000 to 1999: a third
+    handful = chunk[:5]
+
+    assert account_span(chunk) == {"account_id__gte": 1000, "account_id__lte": 1999}
+    assert account_span(with_gaps) == {"account_id__gte": 1000, "account_id__lte": 1998}
+    assert account_span(sparse) == {"account_id__any": list(range(1000, 2000, 3))}
+    assert account_span(handful) == {"account_id__any": [1000, 1001, 1002, 1003, 1004]}
+    assert account_span([]) == {"account_id__any": []}
