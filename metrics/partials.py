@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from . import formulas
 from .models import ScopeType, team_segment_scope
@@ -38,6 +39,10 @@ def scopes_of(place: Place) -> list[Scope]:
         if team_id:
             keys.append((ScopeType.TEAM_SEGMENT, team_segment_scope(team_id, segment)))
     return keys
+
+
+# Asked again for every metric of every place when the sums are folded.
+_scopes_of = lru_cache(maxsize=100_000)(scopes_of)
 
 
 @dataclass
@@ -104,7 +109,7 @@ class MetricsPartial:
         kind = formulas.METRICS_BY_KEY[key].kind
         by_scope: dict[Scope, formulas.Accumulator] = {}
         for place, accumulator in self.sums.get(key, {}).items():
-            for scope in scopes_of(place):
+            for scope in _scopes_of(place):
                 total = by_scope.get(scope)
                 if total is None:
                     total = by_scope[scope] = formulas.Accumulator()
@@ -112,7 +117,7 @@ class MetricsPartial:
         return by_scope
 
     def seen_scopes(self) -> set[Scope]:
-        return {scope for place in self.places for scope in scopes_of(place)}
+        return {scope for place in self.places for scope in _scopes_of(place)}
 
 
 def merged(partials: Iterable[MetricsPartial]) -> MetricsPartial:
