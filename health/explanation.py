@@ -64,46 +64,62 @@ def measures_as_json(result: HealthResult) -> dict:
 
 
 def measures_json_text(result: HealthResult) -> str:
-    """`measures_as_json(result)` as JSON text, written straight from the readings of a
-    `score_health()` result: the nightly run writes a history row for every account on
-    its first run, and this is several times quicker than building the dicts. The parts
-    that repeat (a measure's band and reason; weight, pool and what they make) are
-    formatted once. A result without readings (read back from JSON) takes the dicts."""
+    """`measures_as_json(result)` as compact JSON text, written straight from the readings
+    of a `score_health()` result: the nightly run writes a history row for every account
+    on its first run, and this is several times quicker than building the dicts. The
+    parts that repeat are formatted once: a measure's band and reason; weight, pool and
+    what they make; and a whole undated measure (no data, stages, outcomes, never
+    called), which takes few values. A result without readings (read back from JSON)
+    takes the dicts."""
     if result.readings is None:
-        return json.dumps(measures_as_json(result))
+        return json.dumps(measures_as_json(result), separators=(",", ":"))
     pool = result.pool
     parts = []
-    for measure, band, why, value, input_on, age, weight in result.readings:
-        head = _HEADS.get((measure, band, why))
-        if head is None:
-            head = _HEADS[(measure, band, why)] = _head(measure, band, why)
-        tail = _TAILS.get((band, weight, pool))
-        if tail is None:
-            tail = _TAILS[(band, weight, pool)] = _tail(measure, band, weight, pool)
-        on = "null" if input_on is None else f'"{input_on.isoformat()}"'
-        parts.append(
-            f'{head}{_value_text(value)}, "input_on": {on}, '
-            f'"age": {"null" if age is None else age}, {tail}'
-        )
-    return "{" + ", ".join(parts) + "}"
+    for reading in result.readings:
+        if reading[4] is None:  # undated: no input date, no age
+            part = _UNDATED.get((reading, pool))
+            if part is None:
+                if len(_UNDATED) > _UNDATED_KEPT:
+                    _UNDATED.clear()
+                part = _UNDATED[(reading, pool)] = _measure_text(reading, pool)
+            parts.append(part)
+        else:
+            parts.append(_measure_text(reading, pool))
+    return "{" + ",".join(parts) + "}"
 
 
 _HEADS: dict[tuple, str] = {}
 _TAILS: dict[tuple, str] = {}
+_UNDATED: dict[tuple, str] = {}
+_UNDATED_KEPT = 10_000
+
+
+def _measure_text(reading: tuple, pool: int) -> str:
+    measure, band, why, value, input_on, age, weight = reading
+    head = _HEADS.get((measure, band, why))
+    if head is None:
+        head = _HEADS[(measure, band, why)] = _head(measure, band, why)
+    tail = _TAILS.get((band, weight, pool))
+    if tail is None:
+        tail = _TAILS[(band, weight, pool)] = _tail(measure, band, weight, pool)
+    on = "null" if input_on is None else f'"{input_on.isoformat()}"'
+    return (
+        f'{head}{_value_text(value)},"input_on":{on},"age":{"null" if age is None else age},{tail}'
+    )
 
 
 def _head(measure: Measure, band: Band, why: WhyNotApplicable | None) -> str:
     return (
-        f'{json.dumps(measure.value)}: {{"band": {json.dumps(band.value)}, '
-        f'"why": {json.dumps(why.value if why else None)}, "value": '
+        f'{json.dumps(measure.value)}:{{"band":{json.dumps(band.value)},'
+        f'"why":{json.dumps(why.value if why else None)},"value":'
     )
 
 
 def _tail(measure: Measure, band: Band, weight: int, pool: int) -> str:
     shown = MeasureResult(measure, band, None, None, None, None, weight, pool)
     return (
-        f'"weight": {weight}, "pool": {pool}, '
-        f'"effective_weight": "{shown.effective_weight}", "contribution": "{shown.contribution}"}}'
+        f'"weight":{weight},"pool":{pool},'
+        f'"effective_weight":"{shown.effective_weight}","contribution":"{shown.contribution}"}}'
     )
 
 
@@ -114,7 +130,7 @@ def _value_text(value) -> str:
     if type(value) is int:
         return str(value)
     if type(value) is tuple:
-        return "[" + ", ".join([_value_text(item) for item in value]) + "]"
+        return "[" + ",".join([_value_text(item) for item in value]) + "]"
     return json.dumps(value)
 
 
