@@ -17,11 +17,20 @@ set-based:
 
 Speed (issue 13 point 9: the step at 100,000 accounts): the new (band, score) is compared
 with the stored one first, and only a changed account's measures are explained, as JSON
-text (`measures_json_text`). The history goes in with one statement a chunk: on
-PostgreSQL COPY into a scratch table, then one INSERT ... ON CONFLICT (account, day) DO
-UPDATE for the same-day rewrite; elsewhere `bulk_create` with the same conflict rule.
-One INSERT ... SELECT FROM unnest(arrays) instead was measured slower (165 ms against
-110 ms for 5,000 rows): psycopg2 quotes every JSON text one by one.
+text (`measures_json_text`). On PostgreSQL the history goes in by COPY straight into the
+table for the accounts with no row of today (one probe of the (account, day) index
+finds those with one; a nightly run's are all new), and through a scratch table and one
+INSERT ... ON CONFLICT (account, day) DO UPDATE for the same-day rewrites; elsewhere
+`bulk_create` with the same conflict rule. Should another process write a row of today
+between the probe and the COPY, the COPY fails whole (inside a savepoint) and every row
+takes the rewrite. The measures column is `json`, not `jsonb` (`health.models`): parsing
+each ~1 KB text into jsonb was most of the write. One INSERT ... SELECT FROM
+unnest(arrays) was measured slower than COPY (165 ms against 110 ms for 5,000 rows):
+psycopg2 quotes every JSON text one by one.
+
+The step's time (`HealthOutcome.seconds`, summed over chunks into the run's
+`health_seconds`) is its own: the thread's CPU time in it plus its waits on the database,
+not the time it waits for other threads' Python when the run has several.
 
 An error in one account's scoring is that account's alone (issue 11): it keeps its
 previous health, and the run records the failure and completes with errors.
