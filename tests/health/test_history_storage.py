@@ -10,7 +10,7 @@ portable path leaves, with several accounts of each kind in one chunk.
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from health.explanation import measures_json_text
 from health.models import HealthHistory
@@ -62,3 +62,38 @@ def test_a_chunk_of_new_rows_and_same_day_rewrites_leaves_what_the_portable_path
     ]
     assert [row[4]["n"] for row in today] == list(range(6))
     assert len(portable) == 7  # and the older row untouched
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_of_today_written_by_another_process_after_the_probe_is_rewritten(tam):
+    """PostgreSQL's quick path probes for rows of today, then COPYs the others in. A row
+    another connection commits in between makes the COPY fail whole, inside a savepoint;
+    every row then takes the rewrite, so the run's values win and nothing is lost."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the portable path has no probe")
+    first, second = AccountFactory(tam=tam), AccountFactory(tam=tam)
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def write_after_the_probe(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("SELECT account_id FROM"):
+            with other.cursor() as cursor:  # autocommit: committed at once
+                cursor.execute(
+                    'INSERT INTO health_healthhistory (account_id, "on", band, score, measures)'
+                    " VALUES (%s, %s, 'red', 5, '{}')",
+                    [second.pk, TODAY],
+                )
+        return result
+
+    rows = {first.pk: ("green", 80, '{"n": 1}'), second.pk: ("yellow", 60, '{"n": 2}')}
+    try:
+        with transaction.atomic(), connection.execute_wrapper(write_after_the_probe):
+            health_step.write_history(rows, TODAY)
+    finally:
+        other.close()
+    assert sorted(
+        HealthHistory.objects.values_list("account_id", "on", "band", "score", "measures")
+    ) == [
+        (first.pk, TODAY, "green", 80, {"n": 1}),
+        (second.pk, TODAY, "yellow", 60, {"n": 2}),
+    ]
