@@ -178,15 +178,22 @@ LEFT JOIN LATERAL (
     WHERE account_id = a.id AND kind = %(survey)s AND csat IS NOT NULL AND occurred_on <= %(today)s
     ORDER BY occurred_on DESC, id DESC LIMIT 1
 ) c ON true
-WHERE a.id = ANY(%(ids)s)
+WHERE a.id = ANY(%(ids)s::bigint[])
 """
+
+
+def array_literal(ids: Iterable[int]) -> str:
+    """Integers as one PostgreSQL array literal, "{1,2,3}"."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _rows_postgresql(ids: list[int], today: date) -> list[Row]:
     """The same rows as `_rows`, in one query (see the module docstring)."""
     parameters = {
         "today": today,
-        "ids": ids,
+        # One array literal: psycopg2 would write ARRAY[...] with thousands of constants
+        # for the server to parse one by one (3 ms of a chunk's 30).
+        "ids": array_literal(ids),
         "call": ActivityKind.CADENCE_CALL.value,
         "survey": ActivityKind.SURVEY_RESPONSE.value,
     }

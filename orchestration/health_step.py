@@ -48,7 +48,7 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 
 from health.explanation import measures_json_text
-from health.inputs import read_health_inputs
+from health.inputs import array_literal, read_health_inputs
 from health.models import HealthHistory
 from health.scorecard import Band, HealthResult, score_health
 from health.selectors import Scorecards
@@ -197,8 +197,8 @@ def write_history(
     waits = waits or DatabaseWait()
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT account_id FROM {table} WHERE "on" = %s AND account_id = ANY(%s)',
-            [today, list(history)],
+            f'SELECT account_id FROM {table} WHERE "on" = %s AND account_id = ANY(%s::bigint[])',
+            [today, array_literal(history)],
         )
         written_today = {account_id for (account_id,) in cursor.fetchall()}
         new = [item for item in history.items() if item[0] not in written_today]
