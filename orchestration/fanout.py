@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from metrics.compute import QuarterSetup, prepare_quarter, quarter_chunk
 
-from .chunks import in_transaction_with_retries
+from .chunks import heap_frozen, in_transaction_with_retries
 from .configuration import load_configuration
 from .engine import Plan, phase_work
 from .models import RECOMPUTE_LOCK, RecomputeChunk, RecomputeRun, RunLock, RunStatus
@@ -57,13 +57,19 @@ from .models import RECOMPUTE_LOCK, RecomputeChunk, RecomputeRun, RunLock, RunSt
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASES = 2
+# The conductor's own claims last as long as its run: if the conductor dies the run is
+# abandoned whole, so nobody needs to take its chunks over. That lets the conductor keep
+# a chunk's result in memory (a metrics chunk adds straight into its thread's sums)
+# without another drainer ever doing the same chunk again.
+RUN_LONG = timedelta(days=7)
 POLL_SECONDS = 0.05
 PHASE_CONTEXT = "phase_context"
 # The run's last phase, after the engine's (`engine.RANK`, `engine.DECIDE`).
 METRICS = "metrics"
 ERROR_KEPT = 20_000  # characters of a failed chunk's traceback
 
-Work = Callable[[int, int | None], dict]
+# A chunk's result as JSON, stored on its row; None when the conductor keeps it in memory.
+Work = Callable[[int, int | None], dict | None]
 
 
 class ChunkFailed(RuntimeError):
@@ -94,8 +100,11 @@ def create_chunks(run_id: int, phase: str, ranges: list[tuple[int, int | None]])
     )
 
 
-def claim(run_id: int, phase: str, drainer: str) -> Claimed | None:
-    """A chunk of the phase for `drainer`, or None when none is left to claim."""
+def claim(
+    run_id: int, phase: str, drainer: str, lasting: timedelta | None = None
+) -> Claimed | None:
+    """A chunk of the phase for `drainer`, or None when none is left to claim; the claim
+    lasts `lasting` (default `CLAIM_LEASES` lock expiries)."""
     while True:
         now = timezone.now()
         free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
@@ -107,7 +116,7 @@ def claim(run_id: int, phase: str, drainer: str) -> Claimed | None:
         )
         if candidate is None:
             return None
-        until = now + timedelta(seconds=CLAIM_LEASES * settings.RECOMPUTE_LOCK_SECONDS)
+        until = now + (lasting or timedelta(seconds=CLAIM_LEASES * settings.RECOMPUTE_LOCK_SECONDS))
         taken = RecomputeChunk.objects.filter(free, id=candidate[0], done=False).update(
             claimed_by=drainer, claimed_until=until
         )
@@ -117,14 +126,19 @@ def claim(run_id: int, phase: str, drainer: str) -> Claimed | None:
 
 
 def drain(
-    run_id: int, phase: str, work: Work, *, keep_going: Callable[[], bool] = lambda: True
+    run_id: int,
+    phase: str,
+    work: Work,
+    *,
+    keep_going: Callable[[], bool] = lambda: True,
+    lasting: timedelta | None = None,
 ) -> int:
     """Claim the phase's chunks one by one and run `work(first_id, last_id)` on each until
     none is left to claim (or `keep_going()` says stop); the number of chunks done."""
     drainer = drainer_name()
     done = 0
     while keep_going():
-        chunk = claim(run_id, phase, drainer)
+        chunk = claim(run_id, phase, drainer, lasting)
         if chunk is None:
             break
         done += _run(chunk, work, drainer)
@@ -196,7 +210,9 @@ class Conductor:
             return True
 
         _in_threads(
-            self.threads, lambda: drain(self.run_id, phase, work, keep_going=keep_going), stopped
+            self.threads,
+            lambda: drain(self.run_id, phase, work, keep_going=keep_going, lasting=RUN_LONG),
+            stopped,
         )
         self._wait(phase, work, keep_going)
         return chunk_results(self.run_id, phase)
@@ -212,7 +228,7 @@ class Conductor:
             for index, drainer, error in left:
                 if error:
                     raise ChunkFailed(f"{phase} chunk {index} failed on {drainer}:\n{error}")
-            drain(self.run_id, phase, work, keep_going=keep_going)
+            drain(self.run_id, phase, work, keep_going=keep_going, lasting=RUN_LONG)
             time.sleep(POLL_SECONDS)
 
     def _store_context(self, phase: str, context: dict) -> None:
@@ -283,7 +299,8 @@ def help_run(run_id: int, phase: str, holder: str) -> int:
         return 0
     run = RecomputeRun.objects.only("as_of", "details").get(pk=run_id)
     work = helper_work(run, phase)
-    return drain(run_id, phase, work, keep_going=lambda: _still_running(run_id, holder))
+    with heap_frozen():
+        return drain(run_id, phase, work, keep_going=lambda: _still_running(run_id, holder))
 
 
 def helper_work(run: RecomputeRun, phase: str) -> Work:

@@ -21,6 +21,7 @@ recorded), and the task that ran the other run delivers it when that run ends
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from datetime import date
@@ -30,13 +31,20 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core.bulk import id_ranges
-from metrics.compute import MetricsRun, derive_first_value_dates, prepare_quarter, write_quarter
+from metrics.compute import (
+    MetricsRun,
+    derive_first_value_dates,
+    prepare_quarter,
+    quarter_chunk,
+    write_quarter,
+)
 from metrics.partials import MetricsPartial, merged
 
 from . import outbox
+from .chunks import heap_frozen
 from .configuration import load_configuration
 from .engine import CHUNK_SIZE, PassResult, Plan, merge_failures, name_failures, run_passes
-from .fanout import METRICS, Conductor, chunks_by_worker, helpers_wanted, metrics_chunk_work
+from .fanout import METRICS, Conductor, chunks_by_worker, helpers_wanted
 from .lock import Lease, abandon_leftover_runs, exclusive_run
 from .models import FAILURES_KEPT, RecomputeChunk, RecomputeRun, RunStatus
 
@@ -69,7 +77,8 @@ def recompute(
         # Earlier runs' chunks are kept until now, to see how they spread.
         RecomputeChunk.objects.exclude(run=run).delete()
         try:
-            result = _run_steps(run, chunk_size, lease)
+            with heap_frozen():
+                result = _run_steps(run, chunk_size, lease)
         except Exception:
             _finish(run, RunStatus.FAILED, error=traceback.format_exc())
             outbox.remove(covered)
@@ -126,11 +135,36 @@ def _run_steps(run: RecomputeRun, chunk_size: int, lease: Lease) -> PassResult:
 
 def compute_metrics(plan: Plan, chunk_size: int) -> MetricsRun:
     """The quarter's metrics (`metrics/compute.py`), their chunks spread as the passes'
-    are; the partials merged in chunk order, then written here."""
+    are, then written here.
+
+    The chunks this process does add straight into one partial per thread, as
+    `compute_quarter` does: merging a partial per chunk would cost about what adding did
+    (a chunk's places are nearly as many as its accounts). Helpers' chunks come back as
+    JSON and are merged in. The conductor's claims last the whole run (`fanout.RUN_LONG`),
+    so no other drainer does one of its chunks again; a retried chunk (a transient error
+    while recording it) is added once: its thread remembers the chunks it has added."""
     setup = prepare_quarter(plan.quarter, today=plan.as_of)
     ranges = id_ranges(Account.objects.all(), chunk_size)
-    results = plan.spread(METRICS, ranges, metrics_chunk_work(setup))
-    return write_quarter(setup, merged(MetricsPartial.from_json(result) for result in results))
+    order = {first: number for number, (first, _) in enumerate(ranges)}
+    by_thread: dict[int, tuple[MetricsPartial, set[int]]] = {}
+    failures: dict[int, list[dict]] = {}  # by chunk, to list them in id order
+
+    def add_here(first_id: int, last_id: int | None) -> None:
+        partial, added = by_thread.setdefault(threading.get_ident(), (MetricsPartial(), set()))
+        if first_id not in added:
+            quarter_chunk(setup, first_id, last_id, into=partial)
+            failures[order[first_id]], partial.failures = partial.failures, []
+            added.add(first_id)
+
+    elsewhere = []
+    for number, result in enumerate(plan.spread(METRICS, ranges, add_here)):
+        if result is not None:
+            partial = MetricsPartial.from_json(result)
+            failures[number], partial.failures = partial.failures, []
+            elsewhere.append(partial)
+    total = merged([partial for partial, _ in by_thread.values()] + elsewhere)
+    total.failures = [failure for number in sorted(failures) for failure in failures[number]]
+    return write_quarter(setup, total)
 
 
 def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None, error=""):
