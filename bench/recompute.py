@@ -140,9 +140,30 @@ def print_chunks_by_worker(label: str, details: dict, workers: list[subprocess.P
         f"{label}: chunks by worker: "
         + ", ".join(
             f"worker {number.get(pid, '?')} (pid {pid}) {count}" for pid, count in done.items()
+        )
+        + "; peak resident memory so far: "
+        + ", ".join(
+            f"worker {n} {peak_resident_mb(process.pid)}" for process, n in number_of(workers)
         ),
         flush=True,
     )
+
+
+def number_of(workers: list[subprocess.Popen]):
+    return ((process, n) for n, process in enumerate(workers, start=1))
+
+
+def peak_resident_mb(pid: int) -> str:
+    """The process's peak resident set size (Linux's VmHWM), the worker's whole life: with
+    the solo pool the runs and chunks run in that process."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return f"{int(line.split()[1]) / 1024:.0f} MB"
+    except OSError:
+        pass
+    return "unknown"
 
 
 WORKER_COMMAND = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from bench.build_portfolio import build_portfolio
+from metrics.models import MetricResult
 from orchestration import fanout
 from orchestration import runs as runs_module
 from orchestration.fanout import ChunkFailed, claim, create_chunks, drain, help_run
@@ -197,7 +198,7 @@ ACCOUNTS = 600
 CHUNK_SIZE = 20  # 30 decide chunks: enough for both workers to take some
 
 
-def _written() -> tuple[list, list]:
+def _written() -> tuple[list, list, list]:
     accounts = Account.objects.order_by("id").values_list(
         "id", "segment_id", "priority", "priority_reasons", "health", "health_score"
     )
@@ -205,7 +206,13 @@ def _written() -> tuple[list, list]:
         "account_id", "fiscal_quarter", "computed_priority", "reasons", "effective_priority",
         "source", "decided_by_id",
     )  # fmt: skip
-    return list(accounts), list(assessments)
+    # The metrics phase's chunks come back from the helper as JSON and are merged with the
+    # conductor's own sums: the results must be those of one process.
+    metrics = MetricResult.objects.order_by("metric_id", "scope_type", "scope").values_list(
+        "metric_id", "scope_type", "scope", "fiscal_quarter", "numerator", "denominator",
+        "value", "target", "attained", "details",
+    )  # fmt: skip
+    return list(accounts), list(assessments), list(metrics)
 
 
 def _counts(run) -> tuple:
@@ -232,6 +239,7 @@ def test_a_run_fanned_out_over_two_workers_writes_what_a_run_in_one_process_writ
         segment=None, priority=None, priority_reasons="", health="", health_score=None
     )
     PriorityAssessment.objects.all().delete()
+    MetricResult.objects.all().delete()
 
     workers = [start_worker(REDIS_URL), start_worker(REDIS_URL)]
     try:
@@ -247,6 +255,7 @@ def test_a_run_fanned_out_over_two_workers_writes_what_a_run_in_one_process_writ
     run = RecomputeRun.objects.get(pk=outcome["run"])
     assert _counts(run) == _counts(in_process)
     assert run.accounts == ACCOUNTS
+    assert expected[2], "the portfolio should have metric results to compare"
     assert _written() == expected
     chunks = RecomputeChunk.objects.filter(run=run)
     assert not chunks.filter(done=False).exists()
