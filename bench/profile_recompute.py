@@ -1,8 +1,8 @@
 """Profile the recompute's two passes (segments and priorities, health inside) on N accounts.
 
 Usage: python bench/profile_recompute.py [ACCOUNTS] [--profile] [--top T] [--sql]
-[--repeat R] [--no-gc | --freeze] [--seed S] (default 20,000 accounts), against a
-throwaway PostgreSQL started as bench/run starts one:
+[--repeat R] [--no-gc | --freeze] [--seed S] [--build-only | --built] (default 20,000
+accounts), against a throwaway PostgreSQL started as bench/run starts one:
 `. scripts/_common.sh; . scripts/_services.sh; start_services`.
 
 Builds the benchmark's portfolio (bench/build_portfolio.py), then runs the passes on one
@@ -26,6 +26,7 @@ import pstats
 import re
 import time
 from collections import Counter
+from contextlib import contextmanager, nullcontext
 
 from _setup import load  # sets Django up: must come before the rest
 from django.conf import settings
@@ -42,10 +43,46 @@ from prioritization.models import PriorityAssessment
 
 
 class StatementTimes:
-    """Seconds and count per kind of statement (its first words), for `--sql`."""
+    """Seconds and count per kind of statement (its first words), for `--sql`.
+
+    COPY and COMMIT do not pass through Django's execute wrappers, so `timing_copies_and_
+    commits` times them too: a COMMIT runs the deferred foreign key checks of everything
+    the chunk inserted or repointed, which is where a first run's time hides otherwise."""
 
     def __init__(self):
         self.seconds, self.count = Counter(), Counter()
+
+    def add(self, kind: str, seconds: float) -> None:
+        self.seconds[kind] += seconds
+        self.count[kind] += 1
+
+    @contextmanager
+    def timing_copies_and_commits(self):
+        """Wrap the connection's commit and its cursors' copy_expert while the run lasts
+        (the profile runs on one thread, so this connection is the only one)."""
+        commit = connection._commit
+
+        def timed_commit():
+            started = time.perf_counter()
+            try:
+                return commit()
+            finally:
+                self.add("COMMIT (deferred foreign key checks)", time.perf_counter() - started)
+
+        def timed_copy(cursor, sql, file, *args):
+            started = time.perf_counter()
+            try:
+                return cursor.cursor.copy_expert(sql, file, *args)
+            finally:
+                self.add(re.sub(r"\s+", " ", sql)[:70], time.perf_counter() - started)
+
+        wrapper = type(connection.cursor())
+        connection._commit = timed_commit
+        wrapper.copy_expert = timed_copy
+        try:
+            yield
+        finally:
+            del connection._commit, wrapper.copy_expert
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -59,7 +96,7 @@ class StatementTimes:
     def lines(self) -> str:
         return "\n".join(
             f"  {seconds:6.2f} s {self.count[kind]:5} x {kind}"
-            for kind, seconds in self.seconds.most_common(12)
+            for kind, seconds in self.seconds.most_common(14)
         )
 
 
@@ -76,11 +113,13 @@ def run_once(
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
-    cpu_started, started = time.process_time(), time.perf_counter()
-    context, _ = rank_portfolio(plan)
-    cpu_ranked, ranked = time.process_time(), time.perf_counter()
-    result = decide_portfolio(plan, context)
-    cpu_done, done = time.process_time(), time.perf_counter()
+    timing = statements.timing_copies_and_commits() if sql else nullcontext()
+    with timing:
+        cpu_started, started = time.process_time(), time.perf_counter()
+        context, _ = rank_portfolio(plan)
+        cpu_ranked, ranked = time.process_time(), time.perf_counter()
+        result = decide_portfolio(plan, context)
+        cpu_done, done = time.process_time(), time.perf_counter()
     if profiler:
         profiler.disable()
     if sql:
@@ -128,11 +167,23 @@ def digest() -> str:
 
 
 def main(
-    accounts: int, *, seed: int, profile: bool, top: int, repeat: int, sql: bool, freeze: bool
+    accounts: int,
+    *,
+    seed: int,
+    profile: bool,
+    top: int,
+    repeat: int,
+    sql: bool,
+    freeze: bool,
+    built: bool = False,
+    build_only: bool = False,
 ) -> None:
     as_of = timezone.localdate()
     call_command("migrate", verbosity=0)
-    build_portfolio(accounts, seed=seed, as_of=as_of)
+    if not built:
+        build_portfolio(accounts, seed=seed, as_of=as_of)
+    if build_only:
+        return
     print(f"{accounts:,} accounts, workers 1, debug {settings.DEBUG}, load {load()}", flush=True)
     run_once("first run (all change)", as_of, profile=profile, top=top, sql=sql, freeze=freeze)
     for _ in range(repeat):
@@ -151,6 +202,15 @@ if __name__ == "__main__":
     parser.add_argument(
         "--freeze", action="store_true", help="gc.freeze() what lives before each run"
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the portfolio, run nothing"
+    )
+    parser.add_argument(
+        "--built",
+        action="store_true",
+        help="the database holds the portfolio already (a copy of a --build-only one: "
+        "`createdb -T`), so that comparisons skip the build and start from the same pages",
+    )
     parser.add_argument("--no-gc", action="store_true", help="runs with the cyclic GC off")
     arguments = parser.parse_args()
     if arguments.no_gc:
@@ -163,4 +223,6 @@ if __name__ == "__main__":
         repeat=arguments.repeat,
         sql=arguments.sql,
         freeze=arguments.freeze,
+        built=arguments.built,
+        build_only=arguments.build_only,
     )

@@ -122,10 +122,11 @@ def insert_rows(
 
 
 def _insert_chunk_postgresql(model, fields, chunk, defaults, returning) -> list[tuple]:
-    """COPY the chunk into a scratch table, then one INSERT ... SELECT moves it over.
+    """COPY the chunk (`copy_lines`: straight in, or through a scratch table and one
+    INSERT ... SELECT when `returning` asks for the new ids).
 
     COPY is several times faster than array parameters, which psycopg2 adapts value by
-    value; the INSERT ... SELECT still runs every constraint and can return the new ids.
+    value, and runs every constraint as an INSERT does.
     Columns no row of the chunk mentions take their default, formatted once for all rows.
     """
     mentioned = set().union(*chunk)
@@ -155,6 +156,13 @@ def copy_lines(
     For callers that format their own rows because every value is a number or a word from
     a fixed vocabulary (nothing to escape): one f-string a row instead of one call a value,
     which matters at a million rows. Runs every constraint, as `insert_rows` does.
+
+    Without `returning` the rows are copied straight into the table: COPY checks every
+    constraint and queues the foreign key checks as an INSERT does; skipping the scratch
+    table's CREATE, COPY and DROP saves about a tenth of the write (a first recompute's
+    100,000 assessments: 0.47 s to 0.42 s in psql, plus a round trip and a catalog
+    entry per chunk). With `returning` they go through a scratch table, COPY having no
+    RETURNING.
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -162,17 +170,23 @@ def copy_lines(
     buffer = io.StringIO()
     buffer.writelines(lines)
     buffer.seek(0)
-    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bulk_insert_rows"
-    if returning:
-        returned_columns = [model._meta.get_field(name).column for name in returning]
-        sql += " RETURNING " + ", ".join(quote(column) for column in returned_columns)
+    if not returning:
+        # copy_expert bypasses Django's error translation: callers catch Django's errors
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        return []
+    returned_columns = [model._meta.get_field(name).column for name in returning]
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bulk_insert_rows "
+        f"RETURNING {', '.join(quote(column) for column in returned_columns)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE _bulk_insert_rows AS SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.copy_expert(f"COPY _bulk_insert_rows ({columns}) FROM STDIN", buffer)
         cursor.execute(sql)
-        rows = cursor.fetchall() if returning else []
+        rows = cursor.fetchall()
         cursor.execute("DROP TABLE _bulk_insert_rows")
     return rows
 

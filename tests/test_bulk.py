@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Webinar
@@ -229,3 +229,15 @@ def test_insert_by_copy_writes_what_bulk_create_writes():
     assert copied[0][0]["title"] == AWKWARD_TEXT and copied[1][0]["details"]["n"] == [1, None]
     assert returned[0] == returned[1] == [(AWKWARD_TEXT,), ("Workshop",)]
     assert "_bulk_insert_rows" in copy_sql and "_bulk_insert_rows" not in portable_sql
+
+
+@pytest.mark.postgresql_only(reason="the straight COPY is PostgreSQL's")
+def test_insert_straight_by_copy_still_checks_constraints_and_writes_nothing_on_failure():
+    account = AccountFactory()
+    good = {"name": "Fine", "external_id": "X-1", "region_id": account.region_id}
+    clash = {**good, "name": "Same external id", "external_id": account.external_id}
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Account, [good, clash])  # no `returning`: COPY into the table itself
+
+    assert list(Account.objects.values_list("pk", flat=True)) == [account.pk]
