@@ -1,5 +1,7 @@
 """Lifecycle metrics: definitions, per-segment targets and kept results (DESIGN section 5)."""
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -87,6 +89,38 @@ def segment_of_team_segment(scope: str) -> str:
     return scope.split(TEAM_SEGMENT_SEPARATOR, 1)[1]
 
 
+# What a result stores beside its key: the values `result_fingerprint` covers.
+RESULT_VALUES = ("numerator", "denominator", "value", "target", "attained", "details")
+RESULT_PLACES = Decimal("0.0001")
+
+
+def stored_decimal(value: Decimal | None) -> Decimal | None:
+    """A figure as its column keeps it: four places."""
+    return None if value is None else value.quantize(RESULT_PLACES)
+
+
+def result_fingerprint(values: tuple) -> str:
+    """A short hash of a result's `RESULT_VALUES`, decimals already `stored_decimal`.
+
+    Equal values give equal fingerprints whatever their form (a key order in `details`, a
+    negative zero), so the recompute compares 16 characters per result instead of reading
+    every result back (issue 14). 64 bits: a changed result keeping its old fingerprint
+    by chance is a 1 in 10^19 event.
+    """
+    numerator, denominator, value, target, attained, details = values
+    text = f"{numerator}|{denominator}|{value}|{target}|{attained}|"
+    if "-0.0000" in text:  # only a zero at four places can show so: a column keeps it unsigned
+        figures = (numerator, denominator, value, target)
+        text = "|".join(_unsigned(f"{figure}") for figure in figures) + f"|{attained}|"
+    if details != {}:
+        text += json.dumps(details, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _unsigned(text: str) -> str:
+    return "0.0000" if text == "-0.0000" else text
+
+
 class MetricResult(models.Model):
     metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="results")
     scope_type = models.CharField(max_length=20, choices=ScopeType.choices)
@@ -113,6 +147,9 @@ class MetricResult(models.Model):
         default=dict, blank=True, help_text="Secondary figures: NPS, cohort sizes, ..."
     )
     computed_at = models.DateTimeField(auto_now=True)
+    # `result_fingerprint` of the values; the recompute writes it with them, `save` (an
+    # admin's edit, a test's factory) recomputes it, so the next run sees the difference.
+    fingerprint = models.CharField(max_length=16, default="", editable=False)
 
     class Meta:
         ordering = ["fiscal_quarter", "metric", "scope_type", "scope"]
@@ -134,6 +171,19 @@ class MetricResult(models.Model):
 
     def __str__(self):
         return f"{self.metric.key} {self.scope_type}:{self.scope} {self.fiscal_quarter}"
+
+    def save(self, *args, **kwargs):
+        figures = [stored_decimal(self._decimal(name)) for name in RESULT_VALUES[:4]]
+        self.fingerprint = result_fingerprint((*figures, self.attained, self.details))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "fingerprint"}
+        super().save(*args, **kwargs)
+
+    def _decimal(self, name: str) -> Decimal | None:
+        # A form or a test may hand a float, an int or a string; the column keeps a Decimal.
+        value = getattr(self, name)
+        return None if value is None else Decimal(str(value))
 
 
 class BurnDownThresholds(models.Model):

@@ -9,16 +9,20 @@ folded into the six scope kinds (`scope_accumulators`) once, at the end.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 from . import formulas
+from .formulas.facts import ZERO
 from .models import ScopeType, team_segment_scope
 
 COMPANY = "all"
+
 
 # (tam_id, team_id, region_id, segment code): where an account counts.
 Place = tuple[int | None, int | None, int | None, str | None]
@@ -41,7 +45,7 @@ def scopes_of(place: Place) -> list[Scope]:
     return keys
 
 
-# Asked again for every metric of every place when the sums are folded.
+# Asked for every place whenever the seen scopes are listed.
 _scopes_of = lru_cache(maxsize=100_000)(scopes_of)
 
 
@@ -105,19 +109,94 @@ class MetricsPartial:
         )
 
     def scope_accumulators(self, key: str) -> dict[Scope, formulas.Accumulator]:
-        """One metric's sums per scope: every place folded into each of its scopes."""
+        """One metric's sums per scope: every place folded into each of its scopes.
+
+        In two stages, so each place is added three times rather than six (issue 14):
+        places into TAMs, regions and teams' segments; regions into the company; teams'
+        segments (and places with a team but no segment) into teams; teams' segments (and
+        places with a segment but no team) into segments. Grouping changes only the order
+        of the additions: Decimal sums are exact (figures of far fewer than 28 digits),
+        a distinct metric's samples are a set, a median sorts its samples, and every
+        contribution of a metric names its extras in the same order, so every value and
+        every `details` comes out as folding place by place gave it."""
         kind = formulas.METRICS_BY_KEY[key].kind
+        by_tam, by_region, by_team_segment, by_team, by_segment = _grouped(self.sums.get(key, {}))
         by_scope: dict[Scope, formulas.Accumulator] = {}
-        for place, accumulator in self.sums.get(key, {}).items():
-            for scope in _scopes_of(place):
-                total = by_scope.get(scope)
-                if total is None:
-                    total = by_scope[scope] = formulas.Accumulator()
-                total.merge(accumulator, kind)
+        for region_id, group in by_region.items():
+            by_scope[(ScopeType.REGION, str(region_id))] = _summed(group, kind)
+        if by_region:
+            regions = [by_scope[(ScopeType.REGION, str(region_id))] for region_id in by_region]
+            by_scope[(ScopeType.COMPANY, COMPANY)] = _summed(regions, kind)
+        for tam_id, group in by_tam.items():
+            by_scope[(ScopeType.TAM, str(tam_id))] = _summed(group, kind)
+        for (team_id, segment), group in by_team_segment.items():
+            total = _summed(group, kind)
+            by_scope[(ScopeType.TEAM_SEGMENT, team_segment_scope(team_id, segment))] = total
+            by_team[team_id].append(total)
+            by_segment[segment].append(total)
+        for team_id, group in by_team.items():
+            by_scope[(ScopeType.TEAM, str(team_id))] = _summed(group, kind)
+        for segment, group in by_segment.items():
+            by_scope[(ScopeType.SEGMENT, segment)] = _summed(group, kind)
         return by_scope
 
     def seen_scopes(self) -> set[Scope]:
         return {scope for place in self.places for scope in _scopes_of(place)}
+
+
+def _grouped(sums: dict[Place, formulas.Accumulator]) -> tuple[defaultdict, ...]:
+    """The first stage of the fold: places by TAM, by region and by team's segment; a
+    place with a team but no segment goes straight to its team, one with a segment but
+    no team straight to its segment."""
+    by_tam, by_region, by_team_segment = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_team, by_segment = defaultdict(list), defaultdict(list)
+    for place, accumulator in sums.items():
+        tam_id, team_id, region_id, segment = place
+        by_region[region_id].append(accumulator)
+        if tam_id:
+            by_tam[tam_id].append(accumulator)
+        if team_id:
+            if segment:
+                by_team_segment[(team_id, segment)].append(accumulator)
+            else:
+                by_team[team_id].append(accumulator)
+        elif segment:
+            by_segment[segment].append(accumulator)
+    return by_tam, by_region, by_team_segment, by_team, by_segment
+
+
+def _summed(group: list[formulas.Accumulator], kind: str) -> formulas.Accumulator:
+    total = formulas.Accumulator()
+    if len(group) == 1:  # a third of the scopes: the same additions, without the lists
+        (only,) = group
+        total.count = only.count
+        total.numerator = ZERO + only.numerator
+        total.denominator = ZERO + only.denominator
+        if only.samples:
+            total.samples = set(only.samples) if kind == "distinct" else list(only.samples)
+        if only.extra:
+            total.extra = {name: ZERO + amount for name, amount in only.extra.items()}
+        return total
+    total.count = sum(map(_count, group))
+    total.numerator = sum(map(_numerator, group), ZERO)
+    total.denominator = sum(map(_denominator, group), ZERO)
+    samples = [accumulator.samples for accumulator in group if accumulator.samples]
+    if samples:
+        if kind == "distinct":
+            total.samples = set().union(*samples)
+        else:
+            total.samples = [sample for some in samples for sample in some]
+    extra = total.extra
+    for accumulator in group:
+        if accumulator.extra:
+            for name, amount in accumulator.extra.items():
+                extra[name] = extra.get(name, ZERO) + amount
+    return total
+
+
+_count = attrgetter("count")
+_numerator = attrgetter("numerator")
+_denominator = attrgetter("denominator")
 
 
 def merged(partials: Iterable[MetricsPartial]) -> MetricsPartial:

@@ -3,11 +3,19 @@
 One MetricResult per metric and scope; a scope an account counts in but with no
 population for the metric gets a result with no value ("no data", never 0%). Results
 no account counts in any more are deleted.
+
+What changed is decided by fingerprint (`models.result_fingerprint`): each result row
+keeps a hash of the values written with it, and a run reads back only (id, scope,
+fingerprint) instead of every figure and `details` decoded (issue 14: most of a night's
+results are unchanged). The fingerprint is of what was written, so an edit that bypasses
+the model is not seen: results are the portal's own rows, the admin cannot add or bulk
+delete them, and an edit through the admin's form (or any `save`) recomputes the
+fingerprint, so the next run rewrites the edited row. Only a raw SQL or `QuerySet.update`
+edit of a figure would stay until the figure changes again; a row whose fingerprint is
+empty (written before it existed, or by `bulk_create`) is always rewritten.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,11 +24,17 @@ from core.bulk import insert_rows, update_rows
 from lib.fiscal import FiscalQuarter
 
 from . import formulas
-from .models import MetricDefinition, MetricResult, ScopeType, segment_of_team_segment
+from .models import (
+    RESULT_VALUES,
+    MetricDefinition,
+    MetricResult,
+    ScopeType,
+    result_fingerprint,
+    segment_of_team_segment,
+    stored_decimal,
+)
 from .partials import MetricsPartial
 
-_FIELDS = ("numerator", "denominator", "value", "target", "attained", "details")
-_PLACES = Decimal("0.0001")
 _DELETE_BATCH = 5000
 
 
@@ -33,7 +47,7 @@ def write_results(
     seen_scopes = partial.seen_scopes()
     with transaction.atomic():
         for metric in formulas.METRICS:
-            values = _finish(
+            rows = _finish(
                 quarter,
                 metric,
                 metric_ids[metric.key],
@@ -42,7 +56,7 @@ def write_results(
                 defaults,
                 by_segment,
             )
-            _write(quarter.label, metric_ids[metric.key], values, run)
+            _write(quarter.label, metric_ids[metric.key], rows, run)
 
 
 def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric, metric_id: int) -> dict:
@@ -54,57 +68,74 @@ def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric, metric_id:
             metric_id=metric_id,
             fiscal_quarter=quarter.shifted(shift).label,
             value__isnull=False,
-        ).values_list("scope_type", "scope", "value")
+        )
+        .order_by()  # the model's ordering joins the definitions to sort: not needed here
+        .values_list("scope_type", "scope", "value")
     }
 
 
 def _finish(quarter, metric, metric_id, accumulators, seen_scopes, defaults, by_segment) -> dict:
+    """Each seen scope's values as stored, with their fingerprint. Most scopes have no
+    sums for a given metric; their result depends only on the targets, so it is finished
+    and fingerprinted once per distinct targets rather than once per scope."""
     previous = _previous_values(quarter, metric, metric_id)
     default = defaults.get(metric.key)
-    values = {}
-    for scope_type, scope in seen_scopes:
+    no_data: dict[tuple, tuple] = {}
+    rows = {}
+    for key in seen_scopes:
+        scope_type, scope = key
         target = default
         if scope_type == ScopeType.SEGMENT:
             target = by_segment.get((metric.key, scope), target)
         elif scope_type == ScopeType.TEAM_SEGMENT:
             target = by_segment.get((metric.key, segment_of_team_segment(scope)), target)
-        targets = formulas.Targets(target, previous.get((scope_type, scope)))
-        values[(scope_type, scope)] = formulas.finish(
-            metric, accumulators.get((scope_type, scope)), targets
-        )
-    return values
+        last = previous.get(key)
+        accumulator = accumulators.get(key)
+        if accumulator is None:
+            row = no_data.get((target, last))
+            if row is None:
+                row = no_data[(target, last)] = _stored_row(
+                    formulas.finish(metric, None, formulas.Targets(target, last))
+                )
+        else:
+            row = _stored_row(formulas.finish(metric, accumulator, formulas.Targets(target, last)))
+        rows[key] = row
+    return rows
 
 
-def _stored(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(_PLACES)
+def _stored_row(value: formulas.MetricValue) -> tuple[tuple, str]:
+    wanted = (
+        stored_decimal(value.numerator), stored_decimal(value.denominator),
+        stored_decimal(value.value), stored_decimal(value.target), value.attained,
+        value.details,
+    )  # fmt: skip
+    return wanted, result_fingerprint(wanted)
 
 
-def _write(label: str, metric_id: int, values: dict, run) -> None:
+def _write(label: str, metric_id: int, rows: dict, run) -> None:
     existing = {
-        (scope_type, scope): (pk, *rest)
-        for pk, scope_type, scope, *rest in MetricResult.objects.filter(
+        (scope_type, scope): (pk, fingerprint)
+        for pk, scope_type, scope, fingerprint in MetricResult.objects.filter(
             fiscal_quarter=label, metric_id=metric_id
-        ).values_list("id", "scope_type", "scope", *_FIELDS)
+        )
+        .order_by()
+        .values_list("id", "scope_type", "scope", "fingerprint")
     }
     now = timezone.now()
     to_create, to_update = [], []
-    for (scope_type, scope), value in values.items():
-        wanted = (
-            _stored(value.numerator), _stored(value.denominator), _stored(value.value),
-            _stored(value.target), value.attained, value.details,
-        )  # fmt: skip
+    for (scope_type, scope), (wanted, fingerprint) in rows.items():
         current = existing.pop((scope_type, scope), None)
         if current is None:
             to_create.append(
                 {"metric_id": metric_id, "scope_type": scope_type, "scope": scope,
-                 "fiscal_quarter": label, "computed_at": now,
-                 **dict(zip(_FIELDS, wanted, strict=True))}
+                 "fiscal_quarter": label, "computed_at": now, "fingerprint": fingerprint,
+                 **dict(zip(RESULT_VALUES, wanted, strict=True))}
             )  # fmt: skip
-        elif current[1:] != wanted:
-            to_update.append((current[0], *wanted, now))
+        elif current[1] != fingerprint:
+            to_update.append((current[0], *wanted, fingerprint, now))
     insert_rows(MetricResult, to_create)
-    update_rows(MetricResult, [*_FIELDS, "computed_at"], to_update)
-    stale = [pk for pk, *_ in existing.values()]
+    update_rows(MetricResult, [*RESULT_VALUES, "fingerprint", "computed_at"], to_update)
+    stale = [pk for pk, _ in existing.values()]
     for start in range(0, len(stale), _DELETE_BATCH):
         MetricResult.objects.filter(pk__in=stale[start : start + _DELETE_BATCH]).delete()
     run.results_created += len(to_create)

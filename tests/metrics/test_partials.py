@@ -12,7 +12,7 @@ from lib.fiscal import parse_quarter_label
 from metrics import formulas
 from metrics.compute import compute_quarter, prepare_quarter, quarter_chunk, write_quarter
 from metrics.models import MetricResult
-from metrics.partials import MetricsPartial
+from metrics.partials import MetricsPartial, scopes_of
 from segments.models import Segment
 from tests.factories import AccountFactory, ActivityFactory, TamFactory, TeamFactory
 
@@ -122,6 +122,56 @@ def test_a_place_counts_in_each_of_its_scopes():
         ("segment", "named"): 2,
         ("team_segment", "3:named"): 2,
     }
+
+
+def _merged_one_by_one(partial, key):
+    # What folding did before issue 14: each place merged into each of its scopes in turn.
+    kind = formulas.METRICS_BY_KEY[key].kind
+    by_scope = {}
+    for place, accumulator in partial.sums[key].items():
+        for scope in scopes_of(place):
+            by_scope.setdefault(scope, formulas.Accumulator()).merge(accumulator, kind)
+    return by_scope
+
+
+def _as_text(accumulator):
+    # Decimals as their text: a sum's form shows in `details` ("10", not "1E+1"). A
+    # median's samples in order: the median sorts them, so their order is free.
+    count, numerator, denominator, samples, extra = _fields(accumulator)
+    extra = [(name, str(amount)) for name, amount in extra.items()]
+    if isinstance(samples, list):
+        samples = sorted(samples)
+    return (count, str(numerator), str(denominator), samples, extra)
+
+
+@pytest.mark.parametrize("key", ["gross_retention", "time_to_first_value", "webinars_per_quarter"])
+def test_folding_in_stages_adds_what_merging_place_by_place_did(key):
+    """Four more places: in team 3 another segment (sums written "1E+1") and another TAM,
+    a TAM without a team, a team without a segment; so scopes gather one to five places,
+    some through a team's segment and some straight. Counts, sums, samples, extras and the
+    form of every Decimal come out as merging one by one gave them."""
+    partial = _partial()
+    kind = formulas.METRICS_BY_KEY[key].kind
+    samples = {5, 12} if kind == "distinct" else [3, 90]
+    more = {
+        (8, 3, 1, "mid-touch"): _accumulator(
+            1, Decimal("1E+1"), Decimal("2.5"), samples, {"cohort": Decimal("1E+1")}
+        ),
+        (9, 3, 1, "named"): _accumulator(1, Decimal("0.25"), Decimal(3), None, None),
+        (10, None, 2, "named"): _accumulator(2, Decimal(1), Decimal(4), samples, None),
+        (11, 4, 2, None): _accumulator(1, Decimal("-2"), Decimal(1), None, None),
+    }
+    partial.places |= set(more)
+    partial.sums[key].update(more)
+
+    folded = partial.scope_accumulators(key)
+
+    expected = _merged_one_by_one(partial, key)
+    assert {scope: _as_text(sums) for scope, sums in folded.items()} == {
+        scope: _as_text(sums) for scope, sums in expected.items()
+    }
+    assert folded[("segment", "named")].count == expected[("segment", "named")].count > 1
+    assert ("team", "4") in folded and ("team_segment", "4:None") not in folded
 
 
 def _book():

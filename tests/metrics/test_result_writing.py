@@ -1,0 +1,111 @@
+"""Deciding which results changed by fingerprint: equal values match whatever their form,
+any stored figure that differs does not, and an edited result is rewritten."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from lib.fiscal import parse_quarter_label
+from metrics.compute import compute_quarter
+from metrics.models import MetricResult, result_fingerprint
+from segments.models import Segment
+from tests.factories import AccountFactory, ActivityFactory
+
+Q3 = parse_quarter_label("FY27-Q3")  # 2026-08-01 .. 2026-10-31
+
+STORED = (Decimal("2.0000"), Decimal("3.0000"), Decimal("0.6667"), Decimal("0.7500"), False, {})
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 9), tick=False):
+        yield
+
+
+def test_equal_values_have_one_fingerprint_whatever_their_form():
+    """A column keeps no negative zero, and `details` is compared as a dict (key order
+    free), so neither may change the fingerprint."""
+    zero = (Decimal("0.0000"), None, None, None, None, {"cohort": "2", "nps": "50.0"})
+    negative_zero = (Decimal("-0.0000"), None, None, None, None, {"nps": "50.0", "cohort": "2"})
+
+    assert result_fingerprint(zero) == result_fingerprint(negative_zero)
+    assert len(result_fingerprint(STORED)) == 16
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        (Decimal("2.0001"), *STORED[1:]),
+        (STORED[0], Decimal("4.0000"), *STORED[2:]),
+        (*STORED[:2], None, *STORED[3:]),
+        (*STORED[:2], Decimal("-0.6667"), *STORED[3:]),
+        (*STORED[:3], None, *STORED[4:]),
+        (*STORED[:4], None, STORED[5]),
+        (*STORED[:4], True, STORED[5]),
+        (*STORED[:5], {"cohort": "3"}),
+        # Values that would run together if the fields were not kept apart.
+        (Decimal("2.00003"), Decimal(".0000"), *STORED[2:]),
+    ],
+)
+def test_any_stored_figure_that_differs_changes_the_fingerprint(changed):
+    assert result_fingerprint(changed) != result_fingerprint(STORED)
+
+
+@pytest.fixture
+def book(tam):
+    """Two named Pr1 accounts, one with an EBR in Q3: EBR coverage 1/2."""
+    named = Segment.objects.get(code="named")
+    accounts = [AccountFactory(tam=tam, segment=named, priority=1) for _ in range(2)]
+    ActivityFactory(account=accounts[0], kind="ebr", occurred_on=datetime.date(2026, 9, 15))
+    return accounts
+
+
+def _company(key="ebr_coverage"):
+    return MetricResult.objects.get(
+        metric__key=key, scope_type="company", scope="all", fiscal_quarter="FY27-Q3"
+    )
+
+
+@pytest.mark.django_db
+def test_a_result_edited_through_the_model_is_rewritten_by_the_next_run(book):
+    """As the admin's change form would: `save` fingerprints the edited values, which no
+    longer match what the run computes, so the run puts 1/2 = 0.5 back."""
+    compute_quarter(Q3)
+    edited = _company()
+    assert edited.value == Decimal("0.5")
+    edited.value = Decimal("0.9")
+    edited.save()
+
+    run = compute_quarter(Q3)
+
+    assert run.results_updated == 1
+    assert _company().value == Decimal("0.5")
+
+
+@pytest.mark.django_db
+def test_a_result_saved_unchanged_through_the_model_is_left_alone(book):
+    """`save` quantizes as the column does (0.5 is 0.5000): same values, same fingerprint."""
+    compute_quarter(Q3)
+    result = _company()
+    result.value = Decimal("0.5")
+    result.save()
+
+    run = compute_quarter(Q3)
+
+    assert (run.results_created, run.results_updated, run.results_deleted) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_result_without_a_fingerprint_is_rewritten(book):
+    """A row from before fingerprints, or from a bare `bulk_create`: the run cannot tell
+    what it holds, so it writes it again (with its fingerprint: the next run writes nothing)."""
+    compute_quarter(Q3)
+    MetricResult.objects.filter(metric__key="ebr_coverage").update(fingerprint="")
+    blanked = MetricResult.objects.filter(metric__key="ebr_coverage").count()
+
+    first, second = compute_quarter(Q3), compute_quarter(Q3)
+
+    assert (first.results_updated, second.results_updated) == (blanked, 0)
+    assert _company().value == Decimal("0.5")
