@@ -52,12 +52,14 @@ def _update_chunk_postgresql(model, fields, chunk) -> None:
     pk = model._meta.pk
     columns = [pk.column] + [field.column for field in fields]
     types = [pk.db_type(connection)] + [field.db_type(connection) for field in fields]
-    arrays = [[row[index] for row in chunk] for index in range(len(columns))]
-    for index, field in enumerate(fields, start=1):
-        if isinstance(field, models.JSONField):  # psycopg2 sends JSON as text, cast below
-            arrays[index] = [
-                None if value is None else json.dumps(value) for value in arrays[index]
-            ]
+    # Each column as one array literal ('{1,2,NULL}'::bigint[]): psycopg2 would write a
+    # list as ARRAY[1, 2, NULL], thousands of constants the server parses one by one,
+    # which was two thirds of a first recompute's account UPDATE (100,000 accounts:
+    # 1.48 s, against 0.56 s for the same UPDATE from a table in psql).
+    arrays = [
+        array_literal([row[index] for row in chunk], field)
+        for index, field in enumerate([pk, *fields])
+    ]
     assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns[1:])
     unnest_args = ", ".join(f"%s::{db_type}[]" for db_type in types)
     column_list = ", ".join(quote(column) for column in columns)
@@ -71,7 +73,39 @@ def _update_chunk_postgresql(model, fields, chunk) -> None:
         f"WHERE {key} = v.{quote(pk.column)} AND {key} BETWEEN %s AND %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*arrays, min(arrays[0]), max(arrays[0])])
+        cursor.execute(sql, [*arrays, min(row[0] for row in chunk), max(row[0] for row in chunk)])
+
+
+def array_literal(values: Sequence[object], field: models.Field) -> str:
+    """`values` of `field` as one PostgreSQL array literal: numbers bare, everything else
+    double-quoted with its backslashes and quotes escaped, None as NULL, JSON as text."""
+    internal_type = (field.target_field if field.is_relation else field).get_internal_type()
+    if internal_type in _NUMBER_TYPES:
+        items = ["NULL" if value is None else str(value) for value in values]
+    elif internal_type in _TEXT_TYPES:  # the common case: no call per value
+        items = [
+            "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values
+        ]
+    else:
+        items = ["NULL" if value is None else _array_item(value, field) for value in values]
+    return "{" + ",".join(items) + "}"
+
+
+def _array_item(value: object, field: models.Field) -> str:
+    if isinstance(field, models.JSONField):
+        text = json.dumps(value)
+    elif value is True or value is False:
+        text = "t" if value else "f"
+    elif isinstance(value, datetime.date):  # datetimes too: ISO 8601, with their offset
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return '"' + _array_escaped(text) + '"'
+
+
+def _array_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _update_chunk_portable(model, fields, chunk) -> None:

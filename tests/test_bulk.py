@@ -175,6 +175,25 @@ def test_update_by_unnest_writes_what_bulk_update_writes():
 
 
 @BOTH_PATHS
+def test_update_by_unnest_keeps_text_that_looks_like_array_syntax():
+    """Each column goes to PostgreSQL as one array literal: text that spells NULL, braces,
+    commas, quotes or edge spaces must come back as written, not as array syntax."""
+    texts = ["NULL", '{a,"b"}', "  spaced  ", "", 'back\\slash "quote", comma']
+    accounts = AccountFactory.create_batch(len(texts), tam=TamFactory())
+    rows = [(account.pk, text) for account, text in zip(accounts, texts, strict=True)]
+
+    def read():
+        return list(Account.objects.order_by("pk").values_list("pk", "priority_reasons"))
+
+    (unnest, _), (portable, _) = _after_each_path(
+        lambda portable: update_rows(Account, ["priority_reasons"], rows, portable=portable),
+        read,
+    )
+
+    assert unnest == portable == rows
+
+
+@BOTH_PATHS
 def test_update_by_unnest_writes_json_and_times_as_bulk_update_does():
     runs = [RecomputeRun.objects.create(trigger="nightly", as_of=DAY) for _ in range(2)]
     rows = [
