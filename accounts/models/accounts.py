@@ -48,7 +48,11 @@ class Account(models.Model):
     # second, LIKE-pattern index nobody queries.
     external_id = models.CharField("external id (CRM)", max_length=64)
     name = models.CharField(max_length=200)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="accounts")
+    # No index of its own: the (region, arr) index leads with the region and serves every
+    # lookup by region (a region's deletion check too).
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="accounts", db_index=False
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
