@@ -44,7 +44,7 @@ def write_results(
     """Every metric's results for the quarter, counted into `run` (created, updated,
     deleted); one metric at a time, so only one metric's results are in memory."""
     metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
-    seen_scopes = partial.seen_scopes()
+    seen_scopes = [(scope, _target_segment(scope)) for scope in partial.seen_scopes()]
     with transaction.atomic():
         for metric in formulas.METRICS:
             rows = _finish(
@@ -75,20 +75,18 @@ def _previous_values(quarter: FiscalQuarter, metric: formulas.Metric, metric_id:
 
 
 def _finish(quarter, metric, metric_id, accumulators, seen_scopes, defaults, by_segment) -> dict:
-    """Each seen scope's values as stored, with their fingerprint. Most scopes have no
+    """Each seen scope's values as stored, with their fingerprint (`seen_scopes`: each
+    with its `_target_segment`). Most scopes have no
     sums for a given metric; their result depends only on the targets, so it is finished
     and fingerprinted once per distinct targets rather than once per scope."""
     previous = _previous_values(quarter, metric, metric_id)
     default = defaults.get(metric.key)
+    segments = {segment for _, segment in seen_scopes if segment is not None}
+    targets = {segment: by_segment.get((metric.key, segment), default) for segment in segments}
     no_data: dict[tuple, tuple] = {}
     rows = {}
-    for key in seen_scopes:
-        scope_type, scope = key
-        target = default
-        if scope_type == ScopeType.SEGMENT:
-            target = by_segment.get((metric.key, scope), target)
-        elif scope_type == ScopeType.TEAM_SEGMENT:
-            target = by_segment.get((metric.key, segment_of_team_segment(scope)), target)
+    for key, segment in seen_scopes:
+        target = default if segment is None else targets[segment]
         last = previous.get(key)
         accumulator = accumulators.get(key)
         if accumulator is None:
@@ -101,6 +99,17 @@ def _finish(quarter, metric, metric_id, accumulators, seen_scopes, defaults, by_
             row = _stored_row(formulas.finish(metric, accumulator, formulas.Targets(target, last)))
         rows[key] = row
     return rows
+
+
+def _target_segment(scope: tuple[str, str]) -> str | None:
+    """The segment whose own target a scope takes, if any: a segment's, or a team's
+    accounts in one segment; every other scope takes the metric's default."""
+    scope_type, scope_id = scope
+    if scope_type == ScopeType.SEGMENT:
+        return scope_id
+    if scope_type == ScopeType.TEAM_SEGMENT:
+        return segment_of_team_segment(scope_id)
+    return None
 
 
 def _stored_row(value: formulas.MetricValue) -> tuple[tuple, str]:
