@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from lib.fiscal import parse_quarter_label
 from metrics.compute import compute_quarter
@@ -109,3 +111,41 @@ def test_a_result_without_a_fingerprint_is_rewritten(book):
 
     assert (first.results_updated, second.results_updated) == (blanked, 0)
     assert _company().value == Decimal("0.5")
+
+
+BEFORE_FINGERPRINTS = [("metrics", "0009_licence_spelling")]
+WITH_FINGERPRINTS = [("metrics", "0010_result_fingerprint")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_fingerprints_the_results_already_kept():
+    """A result kept before fingerprints gets the one its values give, so the first run
+    after the upgrade does not rewrite it; a result with no data gets its own."""
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(BEFORE_FINGERPRINTS)
+        old_apps = executor.loader.project_state(BEFORE_FINGERPRINTS).apps
+        metric = old_apps.get_model("metrics", "MetricDefinition").objects.get(key="ebr_coverage")
+        kept = old_apps.get_model("metrics", "MetricResult").objects
+        kept.create(
+            metric=metric, scope_type="company", scope="all", fiscal_quarter="FY27-Q3",
+            numerator=2, denominator=3, value=Decimal("0.6667"), target=Decimal("0.75"),
+            attained=False, details={"nps": "50.0", "cohort": "2"},
+        )  # fmt: skip
+        kept.create(metric=metric, scope_type="tam", scope="7", fiscal_quarter="FY27-Q3")
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(WITH_FINGERPRINTS)
+        results = executor.loader.project_state(WITH_FINGERPRINTS).apps
+        fingerprints = dict(
+            results.get_model("metrics", "MetricResult").objects.values_list("scope", "fingerprint")
+        )
+
+        values = (*STORED[:5], {"cohort": "2", "nps": "50.0"})
+        assert fingerprints == {
+            "all": result_fingerprint(values),
+            "7": result_fingerprint((None, None, None, None, None, {})),
+        }
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
