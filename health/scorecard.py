@@ -459,20 +459,17 @@ def read_measures(scorecard: Scorecard, inputs: HealthInputs) -> list[MeasureRea
     read = []
     for measure, rule, reader in scorecard.enabled():
         band, value, input_on = reader(rule, inputs)
-        age = None
-        if input_on is not None:
-            age = (today - input_on).days
-            if age < 0:
-                raise ValueError(f"{measure.label}: dated {input_on}, after {today}")
+        age = None if input_on is None else (today - input_on).days
+        if age is not None and age < 0:
+            raise ValueError(f"{measure.label}: dated {input_on}, after {today}")
+        why = None
         if band is None:
             # No value is no data whatever the measure (the common case, looked up no further).
             why = WhyNotApplicable.NO_DATA if value is None else _why_not_applicable(measure, value)
-            band = Band.NOT_APPLICABLE
         elif age is not None and _stale(rule, age):
             why = WhyNotApplicable.STALE
+        if why is not None:
             band = Band.NOT_APPLICABLE
-        else:
-            why = None
         read.append((measure, band, why, value, input_on, age, rule.weight))
     return read
 

@@ -46,6 +46,12 @@ COMPARED_BY = {
     "ingestion/records.py": [
         "tests/ingestion/test_import_page.py::test_progress_written_aside_is_progress_written_in_place",
     ],
+    # The history's measures as PostgreSQL `json` text, elsewhere JSONField's own column.
+    "health/models.py": [
+        "tests/health/test_history_storage.py::"
+        "test_a_chunk_of_new_rows_and_same_day_rewrites_leaves_what_the_portable_path_leaves",
+        "tests/health/test_history_storage.py::test_the_measures_read_back_in_scorecard_order",
+    ],
     "health/inputs.py": [
         "tests/health/test_fast_health.py::test_the_one_query_reading_gives_the_portable_readings",
     ],
