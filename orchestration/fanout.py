@@ -43,10 +43,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core.bulk import for_each_range
 from metrics.compute import QuarterSetup, prepare_quarter, quarter_chunk
 
 from .chunks import heap_frozen, in_transaction_with_retries
@@ -263,30 +263,21 @@ def _send_helpers(run_id: int, phase: str, holder: str, count: int) -> None:
 
 
 def _in_threads(count: int, target: Callable[[], object], stopped: threading.Event) -> None:
-    """`target` on `count` threads (each with its own connection, closed at the end), or
-    in this thread, on its connection and inside its transaction, when `count` <= 1. The
-    first error sets `stopped` and is raised here once every thread has ended."""
-    if count <= 1:
-        target()
-        return
-    errors: list[BaseException] = []
+    """`target` on `count` threads through `core.bulk.for_each_range` (each thread with
+    its own connection, closed at the end; in this thread, on its connection and inside
+    its transaction, when `count` <= 1). The first error sets `stopped`, so the other
+    threads' drains stop claiming, and is raised here once every thread has ended. A
+    thread that runs `target` twice finds nothing left to claim the second time."""
 
-    def run() -> None:
+    def run(_first: None, _last: None) -> None:
         try:
             target()
-        except BaseException as error:  # handed to the calling thread
-            errors.append(error)
+        except BaseException:
             stopped.set()
-        finally:
-            connection.close()
+            raise
 
-    threads = [threading.Thread(target=run, name=f"chunk-drainer-{n}") for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    count = max(count, 1)
+    for_each_range([(None, None)] * count, run, workers=count)
 
 
 # --- a helper on another worker -----------------------------------------------------------
