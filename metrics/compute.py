@@ -239,6 +239,45 @@ def write_quarter(setup: QuarterSetup, partial: MetricsPartial) -> MetricsRun:
     return run
 
 
+class ChunkSums:
+    """The quarter's sums gathered chunk by chunk, by `compute_quarter` and by the run's
+    conductor (`orchestration.runs.compute_metrics`, whose helpers' chunks come back as
+    partials): one partial per thread that adds chunks here (a chunk adds straight into
+    its thread's: merging a partial per chunk costs about what adding did, as a chunk's
+    places are nearly as many as its accounts), a chunk added at most once per thread (a
+    chunk retried after a transient error while it is recorded is not counted twice),
+    and the failures listed in chunk order, so in account id order."""
+
+    def __init__(self, setup: QuarterSetup, ranges: list[tuple[int, int | None]]):
+        self.setup = setup
+        self._number = {first: number for number, (first, _) in enumerate(ranges)}
+        self._by_thread: dict[int, tuple[MetricsPartial, set[int]]] = {}
+        self._from_elsewhere: list[MetricsPartial] = []
+        self._failures: dict[int, list[dict]] = {}  # by chunk number
+
+    def add_chunk(self, first_id: int, last_id: int | None) -> None:
+        partial, added = self._by_thread.setdefault(
+            threading.get_ident(), (MetricsPartial(), set())
+        )
+        if first_id not in added:
+            quarter_chunk(self.setup, first_id, last_id, into=partial)
+            self._failures[self._number[first_id]], partial.failures = partial.failures, []
+            added.add(first_id)
+
+    def add_partial(self, number: int, partial: MetricsPartial) -> None:
+        """Chunk `number`'s sums, added elsewhere (a helper worker)."""
+        self._failures[number], partial.failures = partial.failures, []
+        self._from_elsewhere.append(partial)
+
+    def total(self) -> MetricsPartial:
+        partials = [partial for partial, _ in self._by_thread.values()] + self._from_elsewhere
+        total = merged(partials)
+        total.failures = [
+            failure for number in sorted(self._failures) for failure in self._failures[number]
+        ]
+        return total
+
+
 def compute_quarter(
     quarter: FiscalQuarter,
     *,
@@ -247,24 +286,13 @@ def compute_quarter(
     workers: int = 1,
 ) -> MetricsRun:
     """Every metric for every scope in `quarter`, written where it changed: the id ranges
-    on `workers` threads (each with its own connection), each thread adding its chunks
-    into its own partial (memory holds one per thread, not one per chunk), the threads'
-    partials merged, then written."""
+    on `workers` threads (each with its own connection), summed by `ChunkSums`, then
+    written."""
     setup = prepare_quarter(quarter, today=today)
     ranges = id_ranges(Account.objects.all(), chunk_size)
-    order = {first: number for number, (first, _) in enumerate(ranges)}
-    by_thread: dict[int, MetricsPartial] = {}
-    failures: dict[int, list[dict]] = {}  # by chunk, to list them in id order
-
-    def work(first_id, last_id):
-        partial = by_thread.setdefault(threading.get_ident(), MetricsPartial())
-        quarter_chunk(setup, first_id, last_id, into=partial)
-        failures[order[first_id]], partial.failures = partial.failures, []
-
-    for_each_range(ranges, work, workers=workers)
-    total = merged(by_thread.values())
-    total.failures = [failure for number in sorted(failures) for failure in failures[number]]
-    return write_quarter(setup, total)
+    sums = ChunkSums(setup, ranges)
+    for_each_range(ranges, sums.add_chunk, workers=workers)
+    return write_quarter(setup, sums.total())
 
 
 # --- scope names for people and files -----------------------------------------------------

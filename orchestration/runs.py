@@ -21,7 +21,6 @@ recorded), and the task that ran the other run delivers it when that run ends
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from datetime import date
@@ -32,13 +31,13 @@ from django.utils import timezone
 from accounts.models import Account
 from core.bulk import id_ranges
 from metrics.compute import (
+    ChunkSums,
     MetricsRun,
     derive_first_value_dates,
     prepare_quarter,
-    quarter_chunk,
     write_quarter,
 )
-from metrics.partials import MetricsPartial, merged
+from metrics.partials import MetricsPartial
 
 from . import outbox
 from .chunks import heap_frozen
@@ -135,36 +134,17 @@ def _run_steps(run: RecomputeRun, chunk_size: int, lease: Lease) -> PassResult:
 
 def compute_metrics(plan: Plan, chunk_size: int) -> MetricsRun:
     """The quarter's metrics (`metrics/compute.py`), their chunks spread as the passes'
-    are, then written here.
-
-    The chunks this process does add straight into one partial per thread, as
-    `compute_quarter` does: merging a partial per chunk would cost about what adding did
-    (a chunk's places are nearly as many as its accounts). Helpers' chunks come back as
-    JSON and are merged in. The conductor's claims last the whole run (`fanout.RUN_LONG`),
-    so no other drainer does one of its chunks again; a retried chunk (a transient error
-    while recording it) is added once: its thread remembers the chunks it has added."""
+    are, summed by `ChunkSums`, then written here. The chunks this process does add into
+    its threads' partials; a helper's come back as JSON and are added as partials. The
+    conductor's claims last the whole run (`fanout.RUN_LONG`), so no other drainer does
+    one of its chunks again."""
     setup = prepare_quarter(plan.quarter, today=plan.as_of)
     ranges = id_ranges(Account.objects.all(), chunk_size)
-    order = {first: number for number, (first, _) in enumerate(ranges)}
-    by_thread: dict[int, tuple[MetricsPartial, set[int]]] = {}
-    failures: dict[int, list[dict]] = {}  # by chunk, to list them in id order
-
-    def add_here(first_id: int, last_id: int | None) -> None:
-        partial, added = by_thread.setdefault(threading.get_ident(), (MetricsPartial(), set()))
-        if first_id not in added:
-            quarter_chunk(setup, first_id, last_id, into=partial)
-            failures[order[first_id]], partial.failures = partial.failures, []
-            added.add(first_id)
-
-    elsewhere = []
-    for number, result in enumerate(plan.spread(METRICS, ranges, add_here)):
+    sums = ChunkSums(setup, ranges)
+    for number, result in enumerate(plan.spread(METRICS, ranges, sums.add_chunk)):
         if result is not None:
-            partial = MetricsPartial.from_json(result)
-            failures[number], partial.failures = partial.failures, []
-            elsewhere.append(partial)
-    total = merged([partial for partial, _ in by_thread.values()] + elsewhere)
-    total.failures = [failure for number in sorted(failures) for failure in failures[number]]
-    return write_quarter(setup, total)
+            sums.add_partial(number, MetricsPartial.from_json(result))
+    return write_quarter(setup, sums.total())
 
 
 def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None, error=""):
