@@ -9,7 +9,8 @@ where nothing changed) and snapshots after each run:
 - accounts: segment, priority and its reasons, the previous priority and the day it
   changed, health and its score, the first-value date and whether the run derived it;
 - assessments: quarter, computed and effective priority, reasons, source, decider;
-- health history: day, band, score, measures;
+- health history: day, band, score, measures (with the weights after sharing out and
+  contributions they make, which the rows no longer keep);
 - metric results: metric, scope, quarter, numerator, denominator, value, target,
   attained, details;
 - the run's record: its counts (accounts, changes, assessments, failures, metric results,
@@ -160,12 +161,31 @@ def snapshot(run) -> dict:
                 for row in assessment_rows
             ],
             "health_history": [
-                dict(zip(KEYS["health_history"] + HISTORY_FIELDS, row, strict=True))
+                dict(
+                    zip(KEYS["health_history"] + HISTORY_FIELDS[:-1], row[:-1], strict=True),
+                    measures=_explained(row[-1]),
+                )
                 for row in history_rows
             ],
             "metric_results": sorted(results, key=lambda entry: _key("metric_results", entry)),
         }
     )
+
+
+def _explained(measures: dict) -> dict:
+    """The history's measures with each one's weight after sharing out and contribution,
+    as the account page works them out: rows stopped keeping the two (derived from band,
+    weight and pool) in December 2026, and the reference, from before, has them."""
+    from health.explanation import measures_from_json
+
+    derived = {
+        measure.measure.value: {
+            "effective_weight": str(measure.effective_weight),
+            "contribution": str(measure.contribution),
+        }
+        for measure in measures_from_json(measures).measures
+    }
+    return {code: {**item, **derived.get(code, {})} for code, item in measures.items()}
 
 
 ACCOUNT_FIELDS = (

@@ -15,9 +15,12 @@ Two jobs:
 The JSON, per measure code (`Measure` value), is:
 `{"band", "why" (WhyNotApplicable value or null), "value" (the input as read; tuples as
 lists), "input_on" (ISO date or null), "age" (days or null), "weight" (as set),
-"pool" (the weights that counted), "effective_weight", "contribution" (text, to 0.01:
-for reading the row as it is, e.g. in the admin)}`, in scorecard order. The last two are
-derived; `measures_from_json` recomputes them from weight and pool.
+"pool" (the weights that counted)}`, in scorecard order. The weight after sharing out
+and the contribution are not kept: they follow from band, weight and pool, and
+`measures_from_json` works them out (`MeasureResult`), as the account page shows them.
+Rows written before December 2026 carry them too, as text; they are read past. Keeping
+them made every row a third longer, and the nightly run writes a row for every changed
+account (issue 13 point 9: the first run's history write).
 """
 
 from __future__ import annotations
@@ -56,8 +59,6 @@ def measures_as_json(result: HealthResult) -> dict:
             "age": measure.input_age_days,
             "weight": measure.weight,
             "pool": measure.weight_pool,
-            "effective_weight": str(measure.effective_weight),
-            "contribution": str(measure.contribution),
         }
         for measure in result.measures
     }
@@ -67,10 +68,9 @@ def measures_json_text(result: HealthResult) -> str:
     """`measures_as_json(result)` as compact JSON text, written straight from the readings
     of a `score_health()` result: the nightly run writes a history row for every account
     on its first run, and this is several times quicker than building the dicts. The
-    parts that repeat are formatted once: a measure's band and reason; weight, pool and
-    what they make; and a whole undated measure (no data, stages, outcomes, never
-    called), which takes few values. A result without readings (read back from JSON)
-    takes the dicts."""
+    parts that repeat are formatted once: a measure's band and reason, and a whole
+    undated measure (no data, stages, outcomes, never called), which takes few values.
+    A result without readings (read back from JSON) takes the dicts."""
     if result.readings is None:
         return json.dumps(measures_as_json(result), separators=(",", ":"))
     pool = result.pool
@@ -89,7 +89,6 @@ def measures_json_text(result: HealthResult) -> str:
 
 
 _HEADS: dict[tuple, str] = {}
-_TAILS: dict[tuple, str] = {}
 _UNDATED: dict[tuple, str] = {}
 _UNDATED_KEPT = 10_000
 
@@ -99,12 +98,10 @@ def _measure_text(reading: tuple, pool: int) -> str:
     head = _HEADS.get((measure, band, why))
     if head is None:
         head = _HEADS[(measure, band, why)] = _head(measure, band, why)
-    tail = _TAILS.get((band, weight, pool))
-    if tail is None:
-        tail = _TAILS[(band, weight, pool)] = _tail(measure, band, weight, pool)
     on = "null" if input_on is None else f'"{input_on.isoformat()}"'
     return (
-        f'{head}{_value_text(value)},"input_on":{on},"age":{"null" if age is None else age},{tail}'
+        f'{head}{_value_text(value)},"input_on":{on},"age":{"null" if age is None else age},'
+        f'"weight":{weight},"pool":{pool}}}'
     )
 
 
@@ -112,14 +109,6 @@ def _head(measure: Measure, band: Band, why: WhyNotApplicable | None) -> str:
     return (
         f'{json.dumps(measure.value)}:{{"band":{json.dumps(band.value)},'
         f'"why":{json.dumps(why.value if why else None)},"value":'
-    )
-
-
-def _tail(measure: Measure, band: Band, weight: int, pool: int) -> str:
-    shown = MeasureResult(measure, band, None, None, None, None, weight, pool)
-    return (
-        f'"weight":{weight},"pool":{pool},'
-        f'"effective_weight":"{shown.effective_weight}","contribution":"{shown.contribution}"}}'
     )
 
 
