@@ -57,6 +57,8 @@ class RiskCaseTable(_FullListTable):
     opened_on = _column("Opened")
     next_update_due = _column("Next update due")
 
+    pager_noun = "cases"  # the pager's count (accounts/_book_table.html)
+
     class Meta(_FullListTable.Meta):
         order_by = ("next_update_due",)
 

@@ -208,6 +208,19 @@ def test_the_register_sorts_filters_and_pages(client, cases, tam, monkeypatch):
     assert _names(second_page) == ["Mine 02"]
 
 
+def test_the_registers_pager_counts_cases(client, cases, tam, monkeypatch):
+    # The pager is the book's (accounts/_book_table.html), which counted "accounts"
+    # whatever the table listed; the register lists cases (the book still says
+    # accounts: tests/accounts/test_book.py). The tam sees three cases, two a page.
+    client.force_login(tam)
+    monkeypatch.setattr("portal.triage.PAGE_SIZE", 2)
+
+    page = client.get(reverse("triage_register")).content.decode()
+
+    assert "Page 1 of 2 (3 cases)" in page
+    assert "accounts)" not in page
+
+
 def test_the_csv_has_every_case_in_the_pages_order(client, cases, tam):
     client.force_login(tam)
 
