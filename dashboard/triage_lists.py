@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.utils.html import format_html
 
 from accounts.models import Account, Health
 from lib.words import health_text, money_text
@@ -97,7 +98,9 @@ class RiskCaseTable(_FullListTable):
             return _muted(f"Closed {_date(record.closed_on)}")
         due = _date(record.next_update_due)
         if self.today and record.next_update_due < self.today:
-            return _muted(f"{due} (overdue)")
+            # The house's mark for late things (the account page's late clocks and
+            # stale measures), not the muted grey of a closed case.
+            return format_html('<strong class="late">{} (overdue)</strong>', due)
         return due
 
     def _by(self, queryset, is_descending, *expressions):

@@ -221,6 +221,26 @@ def test_the_registers_pager_counts_cases(client, cases, tam, monkeypatch):
     assert "accounts)" not in page
 
 
+def test_an_overdue_update_is_marked_late_and_one_due_today_is_not(client, cases, tam):
+    # Overdue was shown in the muted grey of "Closed" (issue 13 browser walk); it takes
+    # the house's late mark. A case due today is not overdue: the TAM has the day
+    # (triage.selectors.overdue_updates).
+    today = timezone.localdate()
+    RiskCase.objects.filter(pk=cases[0].pk).update(
+        next_update_due=today - datetime.timedelta(days=1)
+    )
+    RiskCase.objects.filter(pk=cases[1].pk).update(next_update_due=today)
+    client.force_login(tam)
+
+    rows = client.get(reverse("triage_register"), {"sort": "account"}).context["table"].rows
+    due = {row.record.account.name: row.get_cell("next_update_due") for row in rows}
+
+    assert due["Mine 00"].startswith('<strong class="late">')
+    assert "(overdue)" in due["Mine 00"]
+    assert due["Mine 01"] == f"{today:%Y-%m-%d}"
+    assert 'class="muted"' in due["Mine 02"]  # closed stays muted
+
+
 def test_the_csv_has_every_case_in_the_pages_order(client, cases, tam):
     client.force_login(tam)
 
