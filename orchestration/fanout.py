@@ -167,9 +167,11 @@ def _run(chunk: Claimed, work: Work, drainer: str) -> bool:
 
 
 def chunk_results(run_id: int, phase: str) -> Iterator[dict]:
-    """The phase's results in chunk order, read one at a time."""
+    """The phase's results in chunk order, read a few at a time: a metrics chunk's
+    partial is hundreds of kilobytes of JSON, and the caller folds each in before the
+    next, so a fetch of ten holds little whatever the number of chunks."""
     results = RecomputeChunk.objects.filter(run_id=run_id, phase=phase).order_by("index")
-    return results.values_list("result", flat=True).iterator(chunk_size=100)
+    return results.values_list("result", flat=True).iterator(chunk_size=10)
 
 
 def chunks_by_worker(run_id: int) -> dict[str, int]:
