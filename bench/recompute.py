@@ -112,7 +112,8 @@ def measure(
         + f"maxrss {result.maxrss_mb:.0f} MB, chunks {details.get('chunks')}, "
         f"max queries/chunk {details.get('max_queries_per_chunk')}; "
         f"segments+priorities {details.get('segments_and_priorities_seconds')} s, "
-        f"metrics {details.get('metrics_seconds')} s; "
+        f"metrics {details.get('metrics_seconds')} s "
+        f"({_parts(details.get('metrics_step_seconds'))}); "
         f"health {details.get('health_seconds')} s (the step's own time, summed over chunks: "
         f"CPU plus waits on PostgreSQL, see above; inside segments+priorities; "
         f"{details.get('health_bands_changed', 0):,} bands changed, "
@@ -128,6 +129,11 @@ def measure(
     if floor is not None:
         print_ratios(label, seconds, details, floor)
     return result
+
+
+def _parts(seconds: dict | None) -> str:
+    """The metrics step's parts (`orchestration.runs.compute_metrics`)."""
+    return ", ".join(f"{name} {value} s" for name, value in (seconds or {}).items()) or "-"
 
 
 def print_chunks_by_worker(label: str, details: dict, workers: list[subprocess.Popen]) -> None:

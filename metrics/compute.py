@@ -80,6 +80,8 @@ class MetricsRun:
     results_deleted: int = 0
     # Accounts a formula failed on (`lib.failures.account_failure`), left out of every metric.
     failures: list[dict] = field(default_factory=list)
+    # What the caller timed, by part (a run's: `orchestration.runs.compute_metrics`).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

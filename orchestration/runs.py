@@ -121,6 +121,7 @@ def _run_steps(run: RecomputeRun, chunk_size: int, lease: Lease) -> PassResult:
         "health_bands_changed": result.bands_changed,
         "health_history_written": result.health_history_written,
         "metrics_seconds": round(time.monotonic() - priorities_done, 1),
+        "metrics_step_seconds": metrics.seconds,
         "first_value_dates_derived": derived,
         "metrics_quarter": metrics.quarter,
         "metric_results_created": metrics.results_created,
@@ -138,13 +139,27 @@ def compute_metrics(plan: Plan, chunk_size: int) -> MetricsRun:
     its threads' partials; a helper's come back as JSON and are added as partials. The
     conductor's claims last the whole run (`fanout.RUN_LONG`), so no other drainer does
     one of its chunks again."""
+    started = time.monotonic()
     setup = prepare_quarter(plan.quarter, today=plan.as_of)
     ranges = id_ranges(Account.objects.all(), chunk_size)
     sums = ChunkSums(setup, ranges)
-    for number, result in enumerate(plan.spread(METRICS, ranges, sums.add_chunk)):
+    results = plan.spread(METRICS, ranges, sums.add_chunk)
+    chunks_done = time.monotonic()
+    for number, result in enumerate(results):
         if result is not None:
             sums.add_partial(number, MetricsPartial.from_json(result))
-    return write_quarter(setup, sums.total())
+    total = sums.total()
+    merged = time.monotonic()
+    metrics = write_quarter(setup, total)
+    # Where the step's time goes (issue 14): the chunks, wherever they ran; reading the
+    # helpers' partials back and merging everything here; folding into scopes, finishing
+    # and writing the results here.
+    metrics.seconds = {
+        "chunks": round(chunks_done - started, 2),
+        "merge": round(merged - chunks_done, 2),
+        "write": round(time.monotonic() - merged, 2),
+    }
+    return metrics
 
 
 def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None, error=""):
