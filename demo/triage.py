@@ -1,15 +1,17 @@
 """The demo's triage register (DESIGN 11 "Triage register"): a handful of risk cases in
 every state, with dated updates, some of them overdue.
 
-Cases are opened on accounts whose TAM sentiment is red or yellow (the computed band
-follows: red sentiment makes an account red), leaving most red accounts without a case so
-"red without a triage case" has accounts too; the churned outcomes are on customers that
-did churn, closed on the day they left. Every date is relative to `as_of`, drawn from
-the stream given, so the same seed gives the same cases.
+Cases are opened on about half the accounts whose TAM sentiment is red (the computed band
+follows: red sentiment makes an account red) and on a handful of yellow ones, so "red
+without a triage case" keeps the other half, and the accounts red by their score alone;
+the churned outcomes are on customers that did churn, closed on the day they left. Every
+date is relative to `as_of`, drawn from the stream given, so the same seed gives the same
+cases.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,9 +30,11 @@ PLAN = (
     "open", "open late", "proposed", "will_churn", "saved", "downgraded", "churned",
     "open", "open late", "saved", "open", "downgraded", "proposed", "open late",
 )  # fmt: skip
-ACCOUNTS_PER_CASE = 120  # about 25 cases for the default 3,000 accounts
-FEWEST_CASES = len(set(PLAN))
-MOST_CASES = 40
+# The yellow accounts with a case, beside the red half: one per 120 accounts (25 for the
+# default 3,000), at least enough for every state of PLAN in a small demo, at most 40.
+ACCOUNTS_PER_YELLOW_CASE = 120
+FEWEST_YELLOW_CASES = len(set(PLAN))
+MOST_YELLOW_CASES = 40
 INTERVAL = {Health.RED: 14, Health.YELLOW: 30}
 
 REASONS = {
@@ -62,7 +66,10 @@ OUTCOMES = {
 
 def triage_cases(demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng) -> int:
     """Write the cases and their updates for the accounts already written; how many."""
-    count = min(MOST_CASES, max(FEWEST_CASES, len(demo_accounts) // ACCOUNTS_PER_CASE))
+    yellow_cases = min(
+        MOST_YELLOW_CASES,
+        max(FEWEST_YELLOW_CASES, len(demo_accounts) // ACCOUNTS_PER_YELLOW_CASE),
+    )
     at_risk = [
         demo
         for demo in demo_accounts
@@ -72,13 +79,14 @@ def triage_cases(demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng) 
         and demo.account.tam_sentiment in INTERVAL
     ]
     churned = [demo for demo in demo_accounts if demo.churned_on and demo.account.tam_id]
-    # Red first, then yellow; shuffled within each so the choice is spread over the books.
+    # Shuffled within each sentiment so the choice is spread over the books.
     reds = [demo for demo in at_risk if demo.account.tam_sentiment == Health.RED]
     yellows = [demo for demo in at_risk if demo.account.tam_sentiment == Health.YELLOW]
     rng.shuffle(reds)
     rng.shuffle(yellows)
-    # Half the red accounts keep no case: the burn-down list has work on it.
-    candidates = reds[: len(reds) // 2] + yellows
+    # Every case is drawn in this order, red first: half the red accounts get one and the
+    # other half keep none, so the burn-down list has work on it.
+    candidates = iter(reds[: len(reds) // 2] + yellows[:yellow_cases])
     rng.shuffle(churned)
     ids = dict(
         Account.objects.filter(
@@ -87,14 +95,18 @@ def triage_cases(demo_accounts: list[DemoAccount], calendar: DemoCalendar, rng) 
     )
     managers = dict(User.objects.filter(team__isnull=False).values_list("pk", "team__manager_id"))
     cases, updates = [], []
-    for index in range(count):
+    # The states go round PLAN until every candidate has its case; a churned state takes
+    # a churned customer instead, while there are any (a small demo may have none).
+    for index in itertools.count():
         state = PLAN[index % len(PLAN)]
-        if state == "churned" and not churned:
-            continue  # a small demo may have no churned customer to close a case on
-        pool = churned if state == "churned" else candidates
-        if not pool:
-            break
-        demo = pool.pop()
+        if state == "churned":
+            if not churned:
+                continue
+            demo = churned.pop()
+        else:
+            demo = next(candidates, None)
+            if demo is None:
+                break
         case, notes = _case(demo, ids[demo.account.external_id], state, managers, calendar, rng)
         cases.append(case)
         updates.append(notes)
