@@ -246,6 +246,11 @@ def _copy_formatter(field):
     return _copy_text
 
 
+def copy_values(values: Iterable[object]) -> str:
+    """Values as tab-separated fields of a `copy_lines` line (no line end)."""
+    return "\t".join([_copy_text(value) for value in values])
+
+
 def _copy_text(value: object) -> str:
     """A value in COPY's text format: NULL is \\N, booleans t/f, text escaped."""
     if value is None:
