@@ -300,7 +300,7 @@ def helper_work(run: RecomputeRun, phase: str) -> Work:
     """A chunk's work in `phase`, rebuilt from the database."""
     plan = Plan(load_configuration(), run.as_of, write=True)
     if phase == METRICS:
-        return metrics_chunk_work(prepare_quarter(plan.quarter, today=run.as_of), run.pk)
+        return metrics_chunk_work(prepare_quarter(plan.quarter, today=run.as_of))
     if phase == METRIC_RESULTS:
         return metric_results_work(prepare_quarter(plan.quarter, today=run.as_of), run.pk)
     return phase_work(plan, phase, run.details.get(PHASE_CONTEXT, {}).get(phase))

@@ -11,13 +11,10 @@ Two ways, the same results (tests/orchestration/test_fanout.py compares them):
 - **Spread over workers** (issue 14 point 3; `RECOMPUTE_FANOUT_TASKS` helpers): two
   phases of chunks, each drained by the conductor and its helpers alike (`fanout.py`).
   1. `METRICS`: each id range's partial sums (`metrics.partials.MetricsPartial`), kept
-     as a row per metric (`MetricsChunkSums`, JSON text) written in the range's chunk,
-     wherever it ran; the chunk's own result is its accounts, failures and places.
-  2. `METRIC_RESULTS`: one chunk per metric. It reads its metric's rows and every
-     range's places (each place's scopes get a result, "no data" or not), merges them,
-     folds them into the scopes and writes that metric's results. Reading one metric's
-     sums out of one JSON document per range was measured slower than the conductor
-     doing everything (every extraction unpacks the whole document): hence the rows.
+     as JSON on its chunk row, wherever it ran.
+  2. `METRIC_RESULTS`: one chunk per metric. It reads only its metric's sums from every
+     range's row (a key path inside the JSON, extracted by the database) with the
+     places, merges them, folds them into the scopes and writes that metric's results.
   At 1,000,000 accounts the merge and write that the conductor did alone after the
   chunks took 33 s of the metrics step's 50 (bench/run recompute 1000000 --workers 2);
   spread per metric they run on every worker. Each metric's results are written in the
@@ -28,7 +25,6 @@ Two ways, the same results (tests/orchestration/test_fanout.py compares them):
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 
@@ -47,7 +43,7 @@ from metrics.partials import MetricsPartial
 from metrics.result_writing import write_results
 
 from .engine import Plan
-from .models import MetricsChunkSums, RecomputeChunk
+from .models import RecomputeChunk
 
 # The run's phases after the engine's (`engine.RANK`, `engine.DECIDE`).
 METRICS = "metrics"
@@ -88,8 +84,8 @@ def compute_metrics(plan: Plan, chunk_size: int, run_id: int, *, spread: bool) -
 
 
 def _spread(plan: Plan, setup: QuarterSetup, ranges: list, run_id: int, started: float):
-    # The results iterator is left unread: the sums are read per metric, where needed.
-    plan.spread(METRICS, ranges, metrics_chunk_work(setup, run_id))
+    # The results iterators are left unread: the partials are read by key, where needed.
+    plan.spread(METRICS, ranges, metrics_chunk_work(setup))
     chunks_done = time.monotonic()
     metrics = MetricsRun(setup.quarter.label)
     stored = RecomputeChunk.objects.filter(run_id=run_id, phase=METRICS).order_by("index")
@@ -101,7 +97,6 @@ def _spread(plan: Plan, setup: QuarterSetup, ranges: list, run_id: int, started:
         metrics.results_created += counts["created"]
         metrics.results_updated += counts["updated"]
         metrics.results_deleted += counts["deleted"]
-    MetricsChunkSums.objects.filter(run_id=run_id).delete()  # megabytes, read once
     metrics.seconds = {
         "chunks": round(chunks_done - started, 2),
         "results": round(time.monotonic() - chunks_done, 2),
@@ -109,25 +104,9 @@ def _spread(plan: Plan, setup: QuarterSetup, ranges: list, run_id: int, started:
     return metrics
 
 
-def metrics_chunk_work(setup: QuarterSetup, run_id: int) -> Work:
-    """A `METRICS` chunk: its accounts' partial sums, a row per metric; its result is
-    the accounts counted, the failures and the places."""
-
-    def work(first: int, last: int | None) -> dict:
-        partial = quarter_chunk(setup, first, last)
-        MetricsChunkSums.objects.bulk_create(
-            MetricsChunkSums(run_id=run_id, first_id=first, metric=key, sums=_one_metric(key, sums))
-            for key, sums in partial.sums.items()
-            if sums
-        )
-        partial.sums = {}
-        return partial.to_json()
-
-    return work
-
-
-def _one_metric(key: str, sums: dict) -> str:
-    return json.dumps(MetricsPartial(places=set(sums), sums={key: sums}).to_json())
+def metrics_chunk_work(setup: QuarterSetup) -> Work:
+    """A metrics chunk: its accounts' partial sums, as JSON (read only)."""
+    return lambda first, last: quarter_chunk(setup, first, last).to_json()
 
 
 def metric_results_work(setup: QuarterSetup, run_id: int) -> Work:
@@ -153,11 +132,15 @@ def metric_results_work(setup: QuarterSetup, run_id: int) -> Work:
 def metric_sums(run_id: int, keys: list[str]) -> MetricsPartial:
     """The run's sums of the metrics `keys`, merged over every range, with every place an
     account counted in (each place's scopes get a result, "no data" or not)."""
+    stored = RecomputeChunk.objects.filter(run_id=run_id, phase=METRICS).order_by("index")
     total = MetricsPartial()
-    ranges = RecomputeChunk.objects.filter(run_id=run_id, phase=METRICS)
-    for places in ranges.values_list("result__places", flat=True).iterator(chunk_size=100):
-        total.places.update(tuple(place) for place in places)
-    stored = MetricsChunkSums.objects.filter(run_id=run_id, metric__in=keys).order_by("first_id")
-    for text in stored.values_list("sums", flat=True).iterator(chunk_size=20):
-        total.merge(MetricsPartial.from_json(json.loads(text)))
+    for places, *sums in stored.values_list(
+        "result__places", *[f"result__sums__{key}" for key in keys]
+    ).iterator(chunk_size=50):
+        sums_by_key = {key: items for key, items in zip(keys, sums, strict=True) if items}
+        total.merge(
+            MetricsPartial.from_json(
+                {"accounts": 0, "failures": [], "places": places, "sums": sums_by_key}
+            )
+        )
     return total

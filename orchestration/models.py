@@ -126,27 +126,3 @@ class RecomputeChunk(models.Model):
 
     def __str__(self):
         return f"run {self.run_id} {self.phase} chunk {self.index}"
-
-
-class MetricsChunkSums(models.Model):
-    """One metric's partial sums over one id range of a run spread over workers
-    (`metrics_step.py`): written with the range's metrics chunk, in its transaction, and
-    read by the chunk that writes that metric's results, so that each reads only its own
-    metric's sums. JSON kept as text: the portal's own data, read back whole.
-    """
-
-    run = models.ForeignKey(RecomputeRun, on_delete=models.CASCADE, related_name="metric_sums")
-    first_id = models.BigIntegerField()  # the range's
-    metric = models.CharField(max_length=40)
-    sums = models.TextField()  # `MetricsPartial.to_json()` of this metric alone
-
-    class Meta:
-        verbose_name_plural = "metrics chunk sums"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "metric", "first_id"], name="metricschunksums_one_per_range"
-            )
-        ]
-
-    def __str__(self):
-        return f"run {self.run_id} {self.metric} from {self.first_id}"

@@ -37,7 +37,7 @@ from .engine import CHUNK_SIZE, PassResult, Plan, merge_failures, name_failures,
 from .fanout import Conductor, chunks_by_worker, helpers_wanted
 from .lock import Lease, abandon_leftover_runs, exclusive_run
 from .metrics_step import compute_metrics
-from .models import FAILURES_KEPT, MetricsChunkSums, RecomputeChunk, RecomputeRun, RunStatus
+from .models import FAILURES_KEPT, RecomputeChunk, RecomputeRun, RunStatus
 
 
 def recompute(
@@ -67,7 +67,6 @@ def recompute(
         run = RecomputeRun.objects.create(trigger=trigger, as_of=as_of, details=details)
         # Earlier runs' chunks are kept until now, to see how they spread.
         RecomputeChunk.objects.exclude(run=run).delete()
-        MetricsChunkSums.objects.exclude(run=run).delete()  # a failed run's
         try:
             with heap_frozen():
                 result = _run_steps(run, chunk_size, lease)
