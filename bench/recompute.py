@@ -132,7 +132,7 @@ def measure(
 
 
 def _parts(seconds: dict | None) -> str:
-    """The metrics step's parts (`orchestration.metrics_step.compute_metrics`)."""
+    """The metrics step's parts (`orchestration.runs.compute_metrics`)."""
     return ", ".join(f"{name} {value} s" for name, value in (seconds or {}).items()) or "-"
 
 

@@ -80,7 +80,7 @@ class MetricsRun:
     results_deleted: int = 0
     # Accounts a formula failed on (`lib.failures.account_failure`), left out of every metric.
     failures: list[dict] = field(default_factory=list)
-    # What the caller timed, by part (a run's: `orchestration.metrics_step.compute_metrics`).
+    # What the caller timed, by part (a run's: `orchestration.runs.compute_metrics`).
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -243,7 +243,7 @@ def write_quarter(setup: QuarterSetup, partial: MetricsPartial) -> MetricsRun:
 
 class ChunkSums:
     """The quarter's sums gathered chunk by chunk, by `compute_quarter` and by the run's
-    conductor (`orchestration.metrics_step.compute_metrics`, whose helpers' chunks come back as
+    conductor (`orchestration.runs.compute_metrics`, whose helpers' chunks come back as
     partials): one partial per thread that adds chunks here (a chunk adds straight into
     its thread's: merging a partial per chunk costs about what adding did, as a chunk's
     places are nearly as many as its accounts), a chunk added at most once per thread (a

@@ -17,7 +17,6 @@ empty (written before it existed, or by `bulk_create`) is always rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -42,24 +41,14 @@ _DELETE_BATCH = 5000
 
 
 def write_results(
-    quarter: FiscalQuarter,
-    partial: MetricsPartial,
-    defaults: dict,
-    by_segment: dict,
-    run,
-    keys: Iterable[str] | None = None,
+    quarter: FiscalQuarter, partial: MetricsPartial, defaults: dict, by_segment: dict, run
 ) -> None:
-    """Every metric's results for the quarter (or those of `keys`: a run spread over
-    workers writes a metric per chunk, `orchestration.metrics_step`), counted into `run`
-    (created, updated, deleted); one metric at a time, so only one metric's results are
-    in memory."""
+    """Every metric's results for the quarter, counted into `run` (created, updated,
+    deleted); one metric at a time, so only one metric's results are in memory."""
     metric_ids = dict(MetricDefinition.objects.values_list("key", "id"))
     seen_scopes = [(scope, _target_segment(scope)) for scope in partial.seen_scopes()]
-    wanted = None if keys is None else set(keys)
     with transaction.atomic():
         for metric in formulas.METRICS:
-            if wanted is not None and metric.key not in wanted:
-                continue
             rows = _finish(
                 quarter,
                 metric,

@@ -1,8 +1,7 @@
 """A run's chunks, spread over every worker that drains them (issue 14, point 3).
 
 A run keeps one conductor: the process that took the lock and recorded the run
-(`runs.recompute`). For each phase (rank, decide, and the metrics' two:
-`metrics_step.py`) the conductor writes the phase's id
+(`runs.recompute`). For each phase (rank, decide) the conductor writes the phase's id
 ranges as `RecomputeChunk` rows in one insert, sends up to `RECOMPUTE_FANOUT_TASKS`
 helper tasks when there is a broker (`tasks.recompute_chunks`), drains the chunks itself
 on `RECOMPUTE_WORKERS` threads, waits for the chunks helpers hold, then reads every
@@ -48,12 +47,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.bulk import for_each_range
-from metrics.compute import prepare_quarter
+from metrics.compute import QuarterSetup, prepare_quarter, quarter_chunk
 
 from .chunks import heap_frozen, in_transaction_with_retries
 from .configuration import load_configuration
 from .engine import Plan, phase_work
-from .metrics_step import METRIC_RESULTS, METRICS, metric_results_work, metrics_chunk_work
 from .models import RECOMPUTE_LOCK, RecomputeChunk, RecomputeRun, RunLock, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -66,6 +64,8 @@ CLAIM_LEASES = 2
 RUN_LONG = timedelta(days=7)
 POLL_SECONDS = 0.05
 PHASE_CONTEXT = "phase_context"
+# The run's last phase, after the engine's (`engine.RANK`, `engine.DECIDE`).
+METRICS = "metrics"
 ERROR_KEPT = 20_000  # characters of a failed chunk's traceback
 
 # A chunk's result as JSON, stored on its row; None when the conductor keeps it in memory.
@@ -301,9 +301,13 @@ def helper_work(run: RecomputeRun, phase: str) -> Work:
     plan = Plan(load_configuration(), run.as_of, write=True)
     if phase == METRICS:
         return metrics_chunk_work(prepare_quarter(plan.quarter, today=run.as_of))
-    if phase == METRIC_RESULTS:
-        return metric_results_work(prepare_quarter(plan.quarter, today=run.as_of), run.pk)
     return phase_work(plan, phase, run.details.get(PHASE_CONTEXT, {}).get(phase))
+
+
+def metrics_chunk_work(setup: QuarterSetup) -> Work:
+    """A metrics chunk: its accounts' partial sums (read only; the conductor writes the
+    merged results)."""
+    return lambda first, last: quarter_chunk(setup, first, last).to_json()
 
 
 def _still_running(run_id: int, holder: str) -> bool:
