@@ -1,7 +1,8 @@
 """Time the recompute job on a synthetic portfolio of N accounts.
 
 Usage: python bench/recompute.py [ACCOUNTS] [--no-trace] [--seed S] [--chunk-size C]
-[--floor-repeat R] [--workers K] (default 100,000 accounts). Run it through `bench/run recompute
+[--floor-repeat R] [--workers K] [--accounts-per-tam A] (default 100,000 accounts, 50
+per TAM). Run it through `bench/run recompute
 [ACCOUNTS]`, which provisions a throwaway PostgreSQL.
 
 Migrates, builds the portfolio (bench/build_portfolio.py), times the floor on it (one SQL
@@ -33,6 +34,11 @@ with its chunks (`orchestration/fanout.py`); each line then says how many chunks
 worker did. The tracemalloc runs are skipped (they would measure this process, which
 only waits). The workers are stopped at the end. K = 0 (default): in this process.
 
+`--accounts-per-tam A` sets how many accounts each TAM has, so how many TAMs, teams and
+their segments there are: the metrics keep a result per metric and such scope, so the
+run's memory grows with them. 1,000,000 accounts at 500 per TAM has the scopes of
+100,000 at 50: what is left of the growth is what grows with the accounts.
+
 DEBUG is off, as in production: with it on Django keeps the SQL of the last 9,000
 queries, thousands of values each, which would dominate the memory figures.
 """
@@ -54,7 +60,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account
-from bench.build_portfolio import build_portfolio
+from bench.build_portfolio import ACCOUNTS_PER_TAM, build_portfolio
 from bench.floor import REPEATS, FloorPass, measure_floor
 from lib.fiscal import fiscal_quarter_of
 from orchestration.engine import CHUNK_SIZE
@@ -259,7 +265,14 @@ def summary(measurements: list[Measurement]) -> None:
 
 
 def main(
-    accounts: int, *, trace: bool, seed: int, chunk_size: int, floor_repeats: int, workers: int
+    accounts: int,
+    *,
+    trace: bool,
+    seed: int,
+    chunk_size: int,
+    floor_repeats: int,
+    workers: int,
+    accounts_per_tam: int = ACCOUNTS_PER_TAM,
 ) -> None:
     as_of = timezone.localdate()
     quarter = fiscal_quarter_of(as_of, settings.FISCAL_YEAR_START_MONTH)
@@ -270,7 +283,7 @@ def main(
     )
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    counts = build_portfolio(accounts, seed=seed, as_of=as_of)
+    counts = build_portfolio(accounts, seed=seed, as_of=as_of, accounts_per_tam=accounts_per_tam)
     elapsed = time.perf_counter() - started
     print(
         f"built the portfolio in {elapsed:.1f} s ({accounts / elapsed:,.0f} accounts/s), "
@@ -317,6 +330,7 @@ if __name__ == "__main__":
         default=0,
         help="run through K Celery worker processes (0: in this process)",
     )
+    parser.add_argument("--accounts-per-tam", type=int, default=ACCOUNTS_PER_TAM)
     arguments = parser.parse_args()
     main(
         arguments.accounts,
@@ -325,4 +339,5 @@ if __name__ == "__main__":
         chunk_size=arguments.chunk_size,
         floor_repeats=arguments.floor_repeat,
         workers=arguments.workers,
+        accounts_per_tam=arguments.accounts_per_tam,
     )
