@@ -176,9 +176,22 @@ def _insert(label: str, metric_id: int, created: list[tuple], now) -> None:
     for (scope_type, scope), row in created:
         tail = tails.get(id(row))
         if tail is None:
-            tail = tails[id(row)] = copy_values([row[1], *row[0]])
+            tail = tails[id(row)] = _values_text(*row)
         lines.append(f"{head}\t{_scope_text(scope_type, scope)}\t{tail}\n")
     copy_lines(MetricResult, [*_INSERTED, *RESULT_VALUES], lines)
+
+
+_NULL = "\\N"
+_ATTAINED = {None: _NULL, True: "t", False: "f"}
+
+
+def _values_text(values: tuple, fingerprint: str) -> str:
+    """A result's fingerprint and `RESULT_VALUES` as COPY fields: four figures (Decimals
+    or None), attained, and details, which are mostly empty."""
+    *figures, attained, details = values
+    figures_text = "\t".join([_NULL if figure is None else str(figure) for figure in figures])
+    details_text = "{}" if not details else copy_values([details])
+    return f"{fingerprint}\t{figures_text}\t{_ATTAINED[attained]}\t{details_text}"
 
 
 @lru_cache(maxsize=200_000)
