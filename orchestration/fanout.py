@@ -196,17 +196,8 @@ class Conductor:
     helpers: int = 0
 
     def __call__(
-        self,
-        phase: str,
-        ranges: list[tuple],
-        work: Work,
-        context: dict | None = None,
-        *,
-        between: Callable[[], None] | None = None,
+        self, phase: str, ranges: list[tuple], work: Work, context: dict | None = None
     ) -> Iterator[dict]:
-        """Run the phase's chunks; their results in chunk order. `between` is called on
-        the conductor's threads before each chunk they claim and while they wait for the
-        helpers' (the metrics fold the helpers' sums in meanwhile)."""
         if context is not None:
             self._store_context(phase, context)
         create_chunks(self.run_id, phase, ranges)
@@ -218,8 +209,6 @@ class Conductor:
             if stopped.is_set():
                 return False
             self.heartbeat()
-            if between is not None:
-                between()
             return True
 
         _in_threads(

@@ -21,7 +21,6 @@ recorded), and the task that ran the other run delivers it when that run ends
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from datetime import date
@@ -137,56 +136,30 @@ def _run_steps(run: RecomputeRun, chunk_size: int, lease: Lease) -> PassResult:
 def compute_metrics(plan: Plan, chunk_size: int) -> MetricsRun:
     """The quarter's metrics (`metrics/compute.py`), their chunks spread as the passes'
     are, summed by `ChunkSums`, then written here. The chunks this process does add into
-    its threads' partials; a helper's come back as JSON and are added as partials,
-    between the conductor's own chunks and while it waits (`HelperSums`). The
+    its threads' partials; a helper's come back as JSON and are added as partials. The
     conductor's claims last the whole run (`fanout.RUN_LONG`), so no other drainer does
     one of its chunks again."""
     started = time.monotonic()
     setup = prepare_quarter(plan.quarter, today=plan.as_of)
     ranges = id_ranges(Account.objects.all(), chunk_size)
     sums = ChunkSums(setup, ranges)
-    helper_sums = HelperSums(plan.spread.run_id, sums)
-    plan.spread(METRICS, ranges, sums.add_chunk, between=helper_sums.fold_in)
+    results = plan.spread(METRICS, ranges, sums.add_chunk)
     chunks_done = time.monotonic()
-    helper_sums.fold_in()  # those done last
+    for number, result in enumerate(results):
+        if result is not None:
+            sums.add_partial(number, MetricsPartial.from_json(result))
     total = sums.total()
     merged = time.monotonic()
     metrics = write_quarter(setup, total)
-    # Where the step's time goes (issue 14): the chunks, wherever they ran (the helpers'
-    # sums mostly folded in meanwhile); folding in the rest and merging the threads'
-    # sums here; folding into scopes, finishing and writing the results here.
+    # Where the step's time goes (issue 14): the chunks, wherever they ran; reading the
+    # helpers' partials back and merging everything here; folding into scopes, finishing
+    # and writing the results here.
     metrics.seconds = {
         "chunks": round(chunks_done - started, 2),
         "merge": round(merged - chunks_done, 2),
         "write": round(time.monotonic() - merged, 2),
     }
     return metrics
-
-
-class HelperSums:
-    """Folds the metrics chunks helpers have finished into the run's sums, on the
-    conductor's threads between their own chunks, rather than all of them after the
-    last (issue 14: at 1,000,000 accounts that was 10 s on the conductor alone while the
-    helpers had nothing left to do). The conductor then does fewer chunks itself; the
-    helpers take the rest. One thread folds at a time; the others go on with chunks."""
-
-    def __init__(self, run_id: int, sums: ChunkSums):
-        self.run_id, self.sums = run_id, sums
-        self.folded: set[int] = set()
-        self._lock = threading.Lock()
-
-    def fold_in(self) -> None:
-        if not self._lock.acquire(blocking=False):
-            return
-        try:
-            done = RecomputeChunk.objects.filter(
-                run_id=self.run_id, phase=METRICS, done=True, result__isnull=False
-            ).exclude(index__in=self.folded)
-            for index, result in done.values_list("index", "result").iterator(chunk_size=10):
-                self.sums.add_partial(index, MetricsPartial.from_json(result))
-                self.folded.add(index)
-        finally:
-            self._lock.release()
 
 
 def _finish(run: RecomputeRun, status: str, *, result: PassResult | None = None, error=""):
