@@ -153,13 +153,13 @@ def _write(label: str, metric_id: int, rows: dict, run) -> None:
 _INSERTED = ("metric_id", "fiscal_quarter", "computed_at", "scope_type", "scope", "fingerprint")
 
 
-def _insert(label: str, metric_id: int, created: list[tuple], now) -> None:
+def _insert(label: str, metric_id: int, created: list[tuple], now, *, portable=False) -> None:
     """The new results, `created` as (scope, (values, fingerprint)). On PostgreSQL their
     COPY lines are built here: a first run creates every result (95,000 at 100,000
     accounts), and the scopes with no data for a metric share one row of values
-    (`_finish`), formatted once; the rest is a scope's id and type. Elsewhere,
-    `insert_rows`."""
-    if connection.vendor != "postgresql":
+    (`_finish`), formatted once; the rest is a scope's id and type. Elsewhere (or
+    `portable`: the tests compare the two), `insert_rows`."""
+    if portable or connection.vendor != "postgresql":
         insert_rows(
             MetricResult,
             [

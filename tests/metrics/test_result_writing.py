@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from lib.fiscal import parse_quarter_label
 from metrics.compute import compute_quarter
-from metrics.models import MetricResult, result_fingerprint
+from metrics.models import MetricDefinition, MetricResult, result_fingerprint
+from metrics.result_writing import _insert
 from segments.models import Segment
 from tests.factories import AccountFactory, ActivityFactory
 
@@ -149,3 +151,44 @@ def test_the_migration_fingerprints_the_results_already_kept():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_results_copied_are_the_results_inserted():
+    """PostgreSQL writes a first run's new results as COPY lines built in result_writing
+    (no-data rows shared, scopes formatted once); the other databases by insert_rows: on
+    the same rows, with a shared row, an empty and a non-empty `details` whose text
+    needs COPY's escaping, every kind of `attained` and missing figures, both leave the
+    same table."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the portable path is the only one elsewhere")
+    metric_id = MetricDefinition.objects.values_list("id", flat=True).first()
+    now = timezone.now()
+    figures = (Decimal("3.0000"), Decimal("4.0000"), Decimal("0.7500"), Decimal("0.8000"))
+    no_data = ((None, None, None, Decimal("0.8000"), None, {}), "f" * 16)  # shared
+    created = [
+        (("tam", "7"), ((*figures, False, {"nps": "-12.5", "note": 'tab\t, "q", \\'}), "a" * 16)),
+        (("team", "3"), ((*figures[:3], None, True, {}), "b" * 16)),
+        (("segment", "named"), no_data),
+        (("team_segment", "3:named"), no_data),
+    ]
+
+    def written(portable):
+        with transaction.atomic():
+            _insert("FY27-Q4", metric_id, created, now, portable=portable)
+            result = sorted(
+                MetricResult.objects.values_list(
+                    "metric_id", "scope_type", "scope", "fiscal_quarter", "numerator",
+                    "denominator", "value", "target", "attained", "details", "computed_at",
+                    "fingerprint",
+                )
+            )  # fmt: skip
+            transaction.set_rollback(True)
+        return result
+
+    portable = written(True)
+    assert portable == written(False)
+    assert [row[1:3] for row in portable] == [
+        ("segment", "named"), ("tam", "7"), ("team", "3"), ("team_segment", "3:named"),
+    ]  # fmt: skip
+    assert portable[1][8:10] == (False, {"nps": "-12.5", "note": 'tab\t, "q", \\'})
