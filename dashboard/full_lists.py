@@ -170,6 +170,8 @@ class BurnDownTable(_FullListTable):
 class _RequestTable(_FullListTable):
     """What exceptions and proposals share: the account, its TAM, who asked and why."""
 
+    pager_noun = "requests"  # the pager's count (accounts/_book_table.html)
+
     account = _column("Account")
     tam = _column("TAM")
     current_priority = _column("Now")

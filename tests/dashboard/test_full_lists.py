@@ -282,6 +282,21 @@ def test_the_queue_lists_every_pending_request_and_downloads_them(client, manage
     ] == [("'" + HYPERLINK, "Pr2", "Pr1")]
 
 
+def test_the_queues_pager_counts_requests(client, manager, team, ann, monkeypatch):
+    # The pager is the book's, which names what it counts; a queue lists requests.
+    for index in range(3):
+        PriorityExceptionFactory(
+            account=AccountFactory(tam=ann, name=f"Asked {index}"),
+            expires_on=datetime.date(2027, 1, 31),
+        )
+    monkeypatch.setattr("dashboard.full_lists.PAGE_SIZE", 2)
+    client.force_login(manager)
+
+    page = client.get(_url("queue_list", "exceptions", team)).content.decode()
+
+    assert "Page 1 of 2 (3 requests)" in page
+
+
 def test_an_empty_list_says_there_is_nothing_to_do(client, manager, team, ann):
     AccountFactory(tam=ann, name="Onboarded on time")
     client.force_login(manager)
