@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from operator import attrgetter
 
 from . import formulas
-from .formulas.facts import ZERO
 from .models import ScopeType, team_segment_scope
 
 COMPANY = "all"
@@ -120,24 +118,25 @@ class MetricsPartial:
         contribution of a metric names its extras in the same order, so every value and
         every `details` comes out as folding place by place gave it."""
         kind = formulas.METRICS_BY_KEY[key].kind
+        summed = formulas.Accumulator.summed
         by_tam, by_region, by_team_segment, by_team, by_segment = _grouped(self.sums.get(key, {}))
         by_scope: dict[Scope, formulas.Accumulator] = {}
         for region_id, group in by_region.items():
-            by_scope[(ScopeType.REGION, str(region_id))] = _summed(group, kind)
+            by_scope[(ScopeType.REGION, str(region_id))] = summed(group, kind)
         if by_region:
             regions = [by_scope[(ScopeType.REGION, str(region_id))] for region_id in by_region]
-            by_scope[(ScopeType.COMPANY, COMPANY)] = _summed(regions, kind)
+            by_scope[(ScopeType.COMPANY, COMPANY)] = summed(regions, kind)
         for tam_id, group in by_tam.items():
-            by_scope[(ScopeType.TAM, str(tam_id))] = _summed(group, kind)
+            by_scope[(ScopeType.TAM, str(tam_id))] = summed(group, kind)
         for (team_id, segment), group in by_team_segment.items():
-            total = _summed(group, kind)
+            total = summed(group, kind)
             by_scope[(ScopeType.TEAM_SEGMENT, team_segment_scope(team_id, segment))] = total
             by_team[team_id].append(total)
             by_segment[segment].append(total)
         for team_id, group in by_team.items():
-            by_scope[(ScopeType.TEAM, str(team_id))] = _summed(group, kind)
+            by_scope[(ScopeType.TEAM, str(team_id))] = summed(group, kind)
         for segment, group in by_segment.items():
-            by_scope[(ScopeType.SEGMENT, segment)] = _summed(group, kind)
+            by_scope[(ScopeType.SEGMENT, segment)] = summed(group, kind)
         return by_scope
 
     def seen_scopes(self) -> set[Scope]:
@@ -163,40 +162,6 @@ def _grouped(sums: dict[Place, formulas.Accumulator]) -> tuple[defaultdict, ...]
         elif segment:
             by_segment[segment].append(accumulator)
     return by_tam, by_region, by_team_segment, by_team, by_segment
-
-
-def _summed(group: list[formulas.Accumulator], kind: str) -> formulas.Accumulator:
-    total = formulas.Accumulator()
-    if len(group) == 1:  # a third of the scopes: the same additions, without the lists
-        (only,) = group
-        total.count = only.count
-        total.numerator = ZERO + only.numerator
-        total.denominator = ZERO + only.denominator
-        if only.samples:
-            total.samples = set(only.samples) if kind == "distinct" else list(only.samples)
-        if only.extra:
-            total.extra = {name: ZERO + amount for name, amount in only.extra.items()}
-        return total
-    total.count = sum(map(_count, group))
-    total.numerator = sum(map(_numerator, group), ZERO)
-    total.denominator = sum(map(_denominator, group), ZERO)
-    samples = [accumulator.samples for accumulator in group if accumulator.samples]
-    if samples:
-        if kind == "distinct":
-            total.samples = set().union(*samples)
-        else:
-            total.samples = [sample for some in samples for sample in some]
-    extra = total.extra
-    for accumulator in group:
-        if accumulator.extra:
-            for name, amount in accumulator.extra.items():
-                extra[name] = extra.get(name, ZERO) + amount
-    return total
-
-
-_count = attrgetter("count")
-_numerator = attrgetter("numerator")
-_denominator = attrgetter("denominator")
 
 
 def merged(partials: Iterable[MetricsPartial]) -> MetricsPartial:

@@ -243,3 +243,32 @@ def test_partials_sent_as_json_write_the_results_of_one_pass():
 
     assert (run.accounts, run.results_created) == (8, len(whole))
     assert _results() == whole
+
+
+@pytest.mark.parametrize("kind", ["rate", "distinct", "median_days"])
+def test_summing_a_group_gives_what_merging_each_in_turn_gives_and_leaves_the_group(kind):
+    def group():
+        return [
+            _accumulator(2, Decimal("1.5"), Decimal("2"), [3, 4], {"promoters": Decimal("1")}),
+            _accumulator(1, Decimal("0"), Decimal("1")),
+            _accumulator(3, Decimal("2.25"), Decimal("3"), [4, 9], {"detractors": Decimal("2")}),
+        ]
+
+    merged_in_turn = formulas.Accumulator()
+    for accumulator in group():
+        merged_in_turn.merge(accumulator, kind)
+    given = group()
+
+    summed = formulas.Accumulator.summed(given, kind)
+    alone = formulas.Accumulator.summed(given[:1], kind)
+
+    assert _fields(summed) == _fields(merged_in_turn)
+    assert _fields(alone) == (
+        2,
+        Decimal("1.5"),
+        Decimal("2"),
+        {3, 4} if kind == "distinct" else [3, 4],
+        {"promoters": Decimal("1")},
+    )
+    assert alone.samples is not given[0].samples and alone.extra is not given[0].extra
+    assert [_fields(accumulator) for accumulator in given] == [_fields(a) for a in group()]
