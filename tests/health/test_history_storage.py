@@ -17,6 +17,7 @@ from health.models import HealthHistory
 from health.scorecard import DEFAULT_SCORECARD, HealthInputs, Measure, score_health
 from orchestration import health_step
 from tests.factories import AccountFactory
+from tests.health.history_paths import history_written
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +43,9 @@ def test_a_chunk_of_new_rows_and_same_day_rewrites_leaves_what_the_portable_path
         for n, account in enumerate(accounts)
     }
 
-    def written(portable):
-        with transaction.atomic():
-            health_step.write_history(rows, TODAY, portable=portable)
-            result = sorted(
-                HealthHistory.objects.filter(account__tam=tam).values_list(
-                    "account_id", "on", "band", "score", "measures"
-                )
-            )
-            transaction.set_rollback(True)
-        return result
-
-    portable = written(True)
+    portable = history_written(rows, TODAY, tam, portable=True)
     if connection.vendor == "postgresql":
-        assert written(False) == portable
+        assert history_written(rows, TODAY, tam, portable=False) == portable
     today = [row for row in portable if row[1] == TODAY]
     assert [(band, score) for _, _, band, score, _ in today] == [
         ("yellow", 50 + n) for n in range(6)

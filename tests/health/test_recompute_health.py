@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, ActivityKind, Health, SuccessPlanState, UsageSnapshot
@@ -22,6 +22,7 @@ from orchestration.models import RunStatus
 from orchestration.runs import recompute
 from orchestration.selection import recompute_accounts
 from tests.factories import AccountFactory, ActivityFactory, StageAdoptionFactory, stage
+from tests.health.history_paths import history_written
 
 pytestmark = pytest.mark.django_db
 
@@ -227,18 +228,7 @@ def test_history_copied_is_the_history_inserted(tam):
         third.pk: ("", None, "{}"),
     }
 
-    def written(portable):
-        with transaction.atomic():
-            health_step.write_history(rows, TODAY, portable=portable)
-            result = sorted(
-                HealthHistory.objects.filter(account__tam=tam).values_list(
-                    "account_id", "on", "band", "score", "measures"
-                )
-            )
-            transaction.set_rollback(True)
-        return result
-
-    portable = written(True)
-    assert portable == written(False)
+    portable = history_written(rows, TODAY, tam, portable=True)
+    assert portable == history_written(rows, TODAY, tam, portable=False)
     assert [row[2:4] for row in portable] == [("yellow", 60), ("red", None), ("", None)]
     assert portable[1][4]["note"] == 'tab\there, back\\slash, newline\n, quote " and é'
